@@ -1,0 +1,71 @@
+import yargs from 'yargs';
+import type { Argv } from 'yargs';
+import { InputError, SshpoolError, UsageError } from '../errors.js';
+import { EXIT_OTHER, EXIT_USAGE } from './exit-codes.js';
+import { commands } from './commands/index.js';
+import { packageVersion } from './version.js';
+
+/**
+ * Builds the yargs parser. Each command module registers itself and sets
+ * `process.exitCode`-style results through the `exit` callback it is given.
+ */
+export function buildParser(argv: string[], io: CliIo): Argv {
+  let parser = yargs(argv)
+    .scriptName('sshpool')
+    .usage('$0 <command> [options]')
+    .strict()
+    .demandCommand(1, 'Name a command: see the list above.')
+    .recommendCommands()
+    .version(packageVersion())
+    .alias('h', 'help')
+    .alias('V', 'version')
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .exitProcess(false)
+    .fail((message, error) => {
+      throw error ?? new UsageError(message);
+    });
+  for (const command of commands) parser = command(parser, io);
+  return parser;
+}
+
+/** Where the CLI writes, so tests and library users can capture it. */
+export interface CliIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Set by a command to the process exit code it wants. */
+  setExitCode(code: number): void;
+}
+
+export async function runCli(argv: string[], partialIo: Partial<CliIo> = {}): Promise<number> {
+  let exitCode = 0;
+  const io: CliIo = {
+    stdout: partialIo.stdout ?? process.stdout,
+    stderr: partialIo.stderr ?? process.stderr,
+    setExitCode: (code) => {
+      exitCode = code;
+    },
+  };
+  try {
+    await buildParser(argv, io).parseAsync();
+    return exitCode;
+  } catch (error) {
+    return reportError(error, io);
+  }
+}
+
+function reportError(error: unknown, io: CliIo): number {
+  if (error instanceof InputError) {
+    io.stderr.write(`sshpool: ${error.message}\nRun 'sshpool --help' for usage.\n`);
+    return EXIT_USAGE;
+  }
+  if (error instanceof SshpoolError) {
+    io.stderr.write(`sshpool: ${error.message} [${error.code}]\n`);
+    return EXIT_OTHER;
+  }
+  if (error instanceof Error && error.name === 'YError') {
+    io.stderr.write(`sshpool: ${error.message}\nRun 'sshpool --help' for usage.\n`);
+    return EXIT_USAGE;
+  }
+  io.stderr.write(`sshpool: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  return EXIT_OTHER;
+}

@@ -1,0 +1,41 @@
+/**
+ * Every error sshpool throws carries a stable `code`, so callers (and the results
+ * file) can branch on it without parsing messages.
+ */
+export class SshpoolError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/**
+ * The user's input is at fault (an option, an inventory, a host pattern), not the
+ * network or a host: the CLI exits 2 for these, as pssh does for usage errors.
+ */
+export class InputError extends SshpoolError {}
+
+/** A bad command-line option or argument. */
+export class UsageError extends InputError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('USAGE', message, options);
+  }
+}
+
+/** The plain-data form of an error, as stored in results. */
+export interface ErrorRecord {
+  code: string;
+  message: string;
+}
+
+export function toErrorRecord(error: unknown): ErrorRecord {
+  if (error instanceof SshpoolError) return { code: error.code, message: error.message };
+  if (error instanceof Error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return { code: typeof code === 'string' ? code : 'ERROR', message: error.message };
+  }
+  return { code: 'ERROR', message: String(error) };
+}

@@ -1,0 +1,35 @@
+import type { ErrorRecord } from '../errors.js';
+
+/**
+ * - ok: the command ran and exited 0
+ * - failed: it ran and exited non-zero (or was killed by a signal the remote reported)
+ * - unreachable: no session could be had (connect, auth, host key)
+ * - timeout: the command outlived --timeout and was killed
+ * - skipped: never started (pool terminated, run interrupted)
+ */
+export type HostStatus = 'ok' | 'failed' | 'unreachable' | 'timeout' | 'skipped';
+
+/**
+ * One host's outcome: plain, JSON-serialisable data. Every output mode and the
+ * results file read this one record; errors are data here, never thrown.
+ */
+export interface HostResult {
+  host: string;
+  address: string;
+  port: number;
+  user: string;
+  status: HostStatus;
+  exitCode: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  truncated: { stdout: boolean; stderr: boolean };
+  error: ErrorRecord | null;
+  /** ISO 8601, when the pool started this host's task. */
+  startedAt: string;
+  durationMs: number;
+  /** 1 for the first try; retries count up. */
+  attempt: number;
+  /** The pool slot that ran it (0-based), for timelines. */
+  slot: number;
+}
