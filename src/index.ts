@@ -1,2 +1,5 @@
 export { SshpoolError, InputError, UsageError, toErrorRecord } from './errors.js';
 export type { ErrorRecord } from './errors.js';
+export { Pool, AsyncResult, currentTask } from './pool/index.js';
+export { PoolClosedError, PoolSizeError, PoolStateError, PoolTerminatedError, TimeoutError } from './pool/index.js';
+export type { PoolEvents, PoolOptions, ResultCallbacks, TaskContext, TaskFunction, TaskSettledEvent, TaskStartEvent } from './pool/index.js';

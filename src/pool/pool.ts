@@ -1,0 +1,221 @@
+/**
+ * Pool: Python's `multiprocessing.Pool` for async functions, on p-queue.
+ *
+ * - `new Pool({ size })`: at most `size` tasks run at once (p-queue, `concurrency: size`);
+ *   the rest wait and start in submission order. `size` must be an integer >= 1
+ *   (`PoolSizeError`, an `InputError`).
+ * - `applyAsync(fn, args, { callback, errorCallback })` returns an `AsyncResult` at once.
+ *   If a slot is free the task starts inside that call (p-queue starts on add), so `fn`
+ *   should be async. `callback`/`errorCallback` run once when the task settles, before
+ *   `get()` resolves. A failure nobody reads is not an unhandled rejection.
+ * - `AsyncResult`: `get(timeoutMs?)` gives the task's value or rejects with its own error;
+ *   with a timeout it rejects with `TimeoutError` while the task goes on. `wait(timeoutMs?)`
+ *   never rejects; `ready()`; `successful()` throws `PoolStateError` until ready.
+ * - `apply(fn, args)` is `applyAsync(fn, args).get()`: it queues like any other task.
+ * - `map(fn, items)` calls `fn(item)` per item and resolves with the values in submission
+ *   order, or rejects with the first failure; `starmap(fn, argsList)` spreads each args
+ *   array. `imap` yields in submission order, each value once it and all before it are
+ *   done; `imapUnordered` yields in completion order. All of them submit every task at
+ *   the call, not as the iterator is read.
+ * - `close()`: no new tasks. Submitting after `close()` or `terminate()` throws
+ *   `PoolClosedError` synchronously. `join()` throws `PoolStateError` synchronously unless
+ *   the pool was closed or terminated; it resolves once every task's result has settled.
+ * - `terminate()`: tasks not yet started never start and their results reject with
+ *   `PoolTerminatedError`; running tasks see `currentTask().signal` aborted (reason: a
+ *   `PoolTerminatedError`) and settle however they choose. The returned promise resolves
+ *   once every result has settled, i.e. when the running tasks have finished.
+ * - `currentTask()` (the analogue of `current_process()`) gives a running task its
+ *   `{ signal, slot, index, pool }`: `slot` is the lowest free slot in 0..size-1 when it
+ *   starts, `index` its submission number in the pool, from 0.
+ * - `on('taskStart', { index, slot, startedAt })` and
+ *   `on('taskSettled', { index, slot, durationMs, ok })` report tasks that ran, for progress
+ *   and timelines; tasks that never started have no events. Listeners and callbacks run
+ *   synchronously; one that throws does not change the task's outcome, its error is
+ *   re-thrown as an uncaught exception.
+ */
+import { EventEmitter } from 'node:events';
+import PQueue from 'p-queue';
+import { AsyncResult, type ResultCallbacks } from './async-result.js';
+import { PoolClosedError, PoolSizeError, PoolStateError, PoolTerminatedError } from './errors.js';
+import { callHook } from './hooks.js';
+import { inCompletionOrder, inSubmissionOrder } from './result-order.js';
+import { Slots } from './slots.js';
+import { runInTask } from './task-context.js';
+
+export interface PoolOptions {
+  /** How many tasks may run at once: an integer >= 1. */
+  size: number;
+}
+
+export interface TaskStartEvent {
+  index: number;
+  slot: number;
+  /** Epoch milliseconds. */
+  startedAt: number;
+}
+
+export interface TaskSettledEvent {
+  index: number;
+  slot: number;
+  durationMs: number;
+  /** Whether the task returned a value rather than failing. */
+  ok: boolean;
+}
+
+export type PoolEvents = {
+  taskStart: [TaskStartEvent];
+  taskSettled: [TaskSettledEvent];
+};
+
+/** A function a task runs; it may return a value or a promise of one. */
+export type TaskFunction<A extends unknown[], T> = (...args: A) => T | PromiseLike<T>;
+
+export class Pool {
+  readonly size: number;
+  readonly #queue: PQueue;
+  readonly #slots: Slots;
+  /** Untyped inside; `on`, `off` and `#emit` give it its types. */
+  readonly #events = new EventEmitter();
+  /** Aborted by terminate(): the signal every running task reads. */
+  readonly #termination = new AbortController();
+  /** Per queued task, the handle that removes it from the p-queue before it starts. */
+  readonly #queued = new Map<number, AbortController>();
+  readonly #unsettled = new Set<Promise<void>>();
+  #state: 'running' | 'closed' | 'terminated' = 'running';
+  #nextIndex = 0;
+
+  constructor({ size }: PoolOptions) {
+    if (!Number.isSafeInteger(size) || size < 1) throw new PoolSizeError(size);
+    this.size = size;
+    this.#queue = new PQueue({ concurrency: size });
+    this.#slots = new Slots(size);
+  }
+
+  /** Tasks submitted and not started yet. */
+  get pending(): number {
+    return this.#queue.size;
+  }
+
+  /** Tasks running now. */
+  get running(): number {
+    return this.#slots.inUse;
+  }
+
+  on<E extends keyof PoolEvents>(event: E, listener: (...args: PoolEvents[E]) => void): this {
+    this.#events.on(event, listener);
+    return this;
+  }
+
+  off<E extends keyof PoolEvents>(event: E, listener: (...args: PoolEvents[E]) => void): this {
+    this.#events.off(event, listener);
+    return this;
+  }
+
+  applyAsync<T>(fn: TaskFunction<[], T>): AsyncResult<T>;
+  applyAsync<A extends unknown[], T>(fn: TaskFunction<A, T>, args: A, callbacks?: ResultCallbacks<T>): AsyncResult<T>;
+  applyAsync<T>(fn: TaskFunction<unknown[], T>, args: unknown[] = [], callbacks: ResultCallbacks<T> = {}): AsyncResult<T> {
+    this.#assertRunning();
+    return this.#submit(fn, args, callbacks);
+  }
+
+  apply<T>(fn: TaskFunction<[], T>): Promise<T>;
+  apply<A extends unknown[], T>(fn: TaskFunction<A, T>, args: A): Promise<T>;
+  apply<T>(fn: TaskFunction<unknown[], T>, args: unknown[] = []): Promise<T> {
+    return this.applyAsync(fn, args).get();
+  }
+
+  map<I, T>(fn: TaskFunction<[I], T>, items: Iterable<I>): Promise<T[]> {
+    return Promise.all(this.#submitAll(fn, asArgs(items)).map((result) => result.get()));
+  }
+
+  starmap<A extends unknown[], T>(fn: TaskFunction<A, T>, argsList: Iterable<A>): Promise<T[]> {
+    return Promise.all(this.#submitAll(fn, argsList).map((result) => result.get()));
+  }
+
+  imap<I, T>(fn: TaskFunction<[I], T>, items: Iterable<I>): AsyncGenerator<T, void, undefined> {
+    return inSubmissionOrder(this.#submitAll(fn, asArgs(items)));
+  }
+
+  imapUnordered<I, T>(fn: TaskFunction<[I], T>, items: Iterable<I>): AsyncGenerator<T, void, undefined> {
+    return inCompletionOrder(this.#submitAll(fn, asArgs(items)));
+  }
+
+  close(): void {
+    if (this.#state === 'running') this.#state = 'closed';
+  }
+
+  join(): Promise<void> {
+    if (this.#state === 'running') throw new PoolStateError('join() needs close() or terminate() first');
+    return this.#allSettled();
+  }
+
+  terminate(): Promise<void> {
+    if (this.#state !== 'terminated') {
+      this.#state = 'terminated';
+      // Nothing may start from here on, even while the queued tasks are being removed.
+      this.#queue.pause();
+      for (const [index, dequeue] of this.#queued) {
+        dequeue.abort(new PoolTerminatedError(`task ${index} never started: the pool was terminated`));
+      }
+      this.#queued.clear();
+      this.#termination.abort(new PoolTerminatedError());
+    }
+    return this.#allSettled();
+  }
+
+  #assertRunning(): void {
+    if (this.#state !== 'running') throw new PoolClosedError(this.#state);
+  }
+
+  #submitAll<A extends unknown[], T>(fn: TaskFunction<A, T>, argsList: Iterable<A>): AsyncResult<T>[] {
+    this.#assertRunning();
+    // Read all arguments first, as Python does, so an iterable that throws submits nothing.
+    return Array.from(argsList).map((args) => this.#submit(fn, args, {}));
+  }
+
+  #submit<A extends unknown[], T>(fn: TaskFunction<A, T>, args: A, callbacks: ResultCallbacks<T>): AsyncResult<T> {
+    const index = this.#nextIndex++;
+    const dequeue = new AbortController();
+    this.#queued.set(index, dequeue);
+    const task = this.#queue.add(
+      () => {
+        this.#queued.delete(index);
+        return this.#run(index, () => fn(...args));
+      },
+      { signal: dequeue.signal },
+    );
+    const result = new AsyncResult(task, callbacks);
+    const settled = result.wait();
+    this.#unsettled.add(settled);
+    void settled.then(() => this.#unsettled.delete(settled));
+    return result;
+  }
+
+  async #run<T>(index: number, call: () => T | PromiseLike<T>): Promise<T> {
+    const slot = this.#slots.acquire();
+    const started = performance.now();
+    this.#emit('taskStart', { index, slot, startedAt: Date.now() });
+    let ok = false;
+    try {
+      const value = await runInTask({ signal: this.#termination.signal, slot, index, pool: this }, call);
+      ok = true;
+      return value;
+    } finally {
+      this.#slots.release(slot);
+      const durationMs = performance.now() - started;
+      this.#emit('taskSettled', { index, slot, durationMs, ok });
+    }
+  }
+
+  #emit<E extends keyof PoolEvents>(event: E, ...args: PoolEvents[E]): void {
+    callHook(() => this.#events.emit(event, ...args));
+  }
+
+  #allSettled(): Promise<void> {
+    return Promise.all(this.#unsettled).then(() => undefined);
+  }
+}
+
+function* asArgs<I>(items: Iterable<I>): Generator<[I]> {
+  for (const item of items) yield [item];
+}
