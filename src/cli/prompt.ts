@@ -1,0 +1,61 @@
+import { openSync, writeSync } from 'node:fs';
+import tty from 'node:tty';
+import { SshpoolError } from '../errors.js';
+
+export type PromptErrorCode = 'NO_TTY' | 'PROMPT_CANCELLED';
+
+export class PromptError extends SshpoolError {
+  declare readonly code: PromptErrorCode;
+
+  constructor(code: PromptErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+/** Prompts share the one terminal, so they take turns. */
+let turn: Promise<unknown> = Promise.resolve();
+
+/**
+ * Reads a secret from the controlling terminal (/dev/tty, as ssh does, so it works
+ * with stdin redirected) without echo. Never from argv or the environment.
+ */
+export function promptHidden(prompt: string): Promise<string> {
+  const answer = turn.then(() => readFromTerminal(prompt));
+  turn = answer.catch(() => undefined);
+  return answer;
+}
+
+function readFromTerminal(prompt: string): Promise<string> {
+  let fd: number;
+  try {
+    fd = openSync('/dev/tty', 'r+');
+  } catch (error) {
+    return Promise.reject(new PromptError('NO_TTY', `No terminal to ask on (${prompt.trim()}); run sshpool from a terminal or use an ssh agent`, { cause: error }));
+  }
+  const input = new tty.ReadStream(fd);
+  input.setRawMode(true);
+  writeSync(fd, prompt);
+  return new Promise<string>((resolve, reject) => {
+    let secret = '';
+    const finish = (error?: PromptError) => {
+      input.off('data', onData);
+      input.setRawMode(false);
+      writeSync(fd, '\n');
+      input.destroy();
+      if (error) reject(error);
+      else resolve(secret);
+    };
+    const onData = (chunk: Buffer) => {
+      for (const character of chunk.toString('utf8')) {
+        if (character === '\r' || character === '\n') return finish();
+        if (character === '\u0003' || (character === '\u0004' && secret === '')) {
+          return finish(new PromptError('PROMPT_CANCELLED', `Cancelled at: ${prompt.trim()}`));
+        }
+        if (character === '\u007f' || character === '\b') secret = secret.slice(0, -1);
+        else if (character === '\u0015') secret = '';
+        else secret += character;
+      }
+    };
+    input.on('data', onData);
+  });
+}

@@ -1,0 +1,19 @@
+import { createHash } from 'node:crypto';
+
+/** The key type named inside an SSH public key blob (its first string), e.g. "ssh-ed25519". */
+export function keyTypeOf(blob: Buffer): string {
+  if (blob.length < 4) return 'unknown';
+  const length = blob.readUInt32BE(0);
+  if (length === 0 || 4 + length > blob.length) return 'unknown';
+  return blob.subarray(4, 4 + length).toString('latin1');
+}
+
+/** As `ssh-keygen -l` prints it: "SHA256:" and unpadded base64 of the blob's SHA-256. */
+export function fingerprintOf(blob: Buffer): string {
+  return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
+}
+
+/** How known_hosts names a host: bare for port 22, `[host]:port` otherwise. */
+export function knownHostsName(host: string, port: number): string {
+  return port === 22 ? host : `[${host}]:${port}`;
+}

@@ -1,0 +1,371 @@
+import { readFile, readdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parse, type Line } from 'ssh-config';
+import { InputError } from '../errors.js';
+import { HostPatternList, hasWildcard, patternToRegExp } from './host-pattern.js';
+import { expandPathTokens, checkPathTokens, homePath } from './path-tokens.js';
+
+export type StrictHostKeyChecking = 'yes' | 'accept-new' | 'no';
+
+export interface ResolvedSshConfig {
+  hostname: string;
+  port: number;
+  user: string;
+  /** Already %- and ~-expanded. The OpenSSH defaults are listed whether or not they exist. */
+  identityFiles: string[];
+  identitiesOnly: boolean;
+  /** As written after expansion: a socket path, or 'none' (agent disabled); see agentSocketFor(). */
+  identityAgent?: string;
+  /** Raw, e.g. "user@jump:2222,jump2". Absent when unset or `ProxyJump none`. */
+  proxyJump?: string;
+  connectTimeoutMs?: number;
+  serverAliveIntervalMs?: number;
+  serverAliveCountMax?: number;
+  strictHostKeyChecking?: StrictHostKeyChecking;
+  userKnownHostsFiles: string[];
+  hostKeyAlias?: string;
+}
+
+export type SshConfigField = keyof ResolvedSshConfig;
+
+/**
+ * `values` is complete (file values over OpenSSH's defaults); `fromFile` names the fields
+ * the file set, so a caller ranking CLI flags > inventory vars > ssh_config > defaults can
+ * let inventory vars override only what the file did not say. A field can be in
+ * `fromFile` with an undefined value (`ProxyJump none`): the file decided "no jump host".
+ */
+export interface SshConfigResolution {
+  values: ResolvedSshConfig;
+  fromFile: ReadonlySet<SshConfigField>;
+}
+
+/** The config file is malformed: names file and line, as `ssh -G` does. */
+export class SshConfigError extends InputError {
+  constructor(file: string, line: number, message: string, options?: { cause?: unknown }) {
+    super('SSH_CONFIG', `${file}:${line}: ${message}`, options);
+  }
+}
+
+type Condition =
+  | { kind: 'host'; patterns: HostPatternList }
+  | { kind: 'match'; host?: HostPatternList; originalHost?: HostPatternList }
+  | { kind: 'never' };
+
+interface Setting {
+  field: SshConfigField;
+  /** Raw strings for the path lists (expanded per host); parsed values otherwise. */
+  value: string | string[] | number | boolean | undefined;
+  conditions: readonly Condition[];
+  /** Order in the file (Includes inlined): first obtained wins. */
+  position: number;
+}
+
+const DEFAULT_IDENTITY_FILES = ['id_rsa', 'id_ecdsa', 'id_ecdsa_sk', 'id_ed25519', 'id_ed25519_sk', 'id_xmss', 'id_dsa'];
+const DEFAULT_KNOWN_HOSTS_FILES = ['known_hosts', 'known_hosts2'];
+/** OpenSSH's READCONF_MAX_DEPTH. */
+const MAX_INCLUDE_DEPTH = 16;
+
+/**
+ * ssh_config(5) for the settings sshpool uses: parsed once at load into a flat list of
+ * settings, each carrying the Host/Match conditions around it, then resolved per alias
+ * with the first obtained value winning. Unknown keywords are ignored (we are not ssh).
+ */
+export class SshConfigResolver {
+  /** Things in the file we do not support and treated conservatively; for the CLI to show. */
+  readonly warnings: readonly string[];
+  /** Settings that may apply to any alias, in file order. */
+  private readonly general: readonly Setting[] = [];
+  /** Settings under a `Host` line of literal names only, by name: big generated configs are mostly these. */
+  private readonly byName = new Map<string, Setting[]>();
+  private readonly cache = new Map<string, SshConfigResolution>();
+  private readonly localUser: string;
+  private readonly home: string;
+
+  private constructor(settings: Setting[], warnings: string[]) {
+    const general: Setting[] = [];
+    for (const setting of settings) {
+      const [condition, ...nested] = setting.conditions;
+      const names = condition?.kind === 'host' && nested.length === 0 ? condition.patterns.literalNames() : undefined;
+      if (!names) {
+        general.push(setting);
+        continue;
+      }
+      for (const name of names) {
+        const list = this.byName.get(name);
+        if (list) list.push(setting);
+        else this.byName.set(name, [setting]);
+      }
+    }
+    this.general = general;
+    this.warnings = warnings;
+    const info = os.userInfo();
+    this.localUser = info.username;
+    this.home = info.homedir;
+  }
+
+  /** `file` is ssh's -F; by default ~/.ssh/config. A missing file is an empty config. */
+  static async load(file?: string): Promise<SshConfigResolver> {
+    const loader = new ConfigLoader(homePath());
+    await loader.loadFile(file ?? path.join(homePath(), '.ssh', 'config'), [], 0);
+    return new SshConfigResolver(loader.settings, loader.warnings);
+  }
+
+  resolve(alias: string): SshConfigResolution {
+    let resolution = this.cache.get(alias);
+    if (!resolution) {
+      resolution = this.compute(alias);
+      this.cache.set(alias, resolution);
+    }
+    return resolution;
+  }
+
+  private candidates(alias: string): readonly Setting[] {
+    const named = this.byName.get(alias.toLowerCase());
+    return named ? mergeInFileOrder(this.general, named) : this.general;
+  }
+
+  private compute(alias: string): SshConfigResolution {
+    const obtained = new Map<SshConfigField, Setting['value']>();
+    const identityFiles: string[] = [];
+    const matchResults = new Map<Condition, boolean>();
+    // Match host sees the HostName obtained so far, as in OpenSSH's match_cfg_line(),
+    // so a Match line is judged once, when reached; Host lines depend on the alias only.
+    const currentHostname = () => expandHostname(obtained.get('hostname'), alias);
+    const holds = (condition: Condition) => {
+      if (condition.kind !== 'match') return condition.kind === 'host' && condition.patterns.matches(alias);
+      let result = matchResults.get(condition);
+      if (result === undefined) {
+        const hostname = currentHostname();
+        result = (condition.host?.matches(hostname) ?? true) && (condition.originalHost?.matches(alias) ?? true);
+        matchResults.set(condition, result);
+      }
+      return result;
+    };
+    // Settings of one block share their conditions array: test it once per block.
+    let lastConditions: readonly Condition[] | undefined;
+    let lastHolds = false;
+    for (const setting of this.candidates(alias)) {
+      if (setting.conditions !== lastConditions) {
+        lastConditions = setting.conditions;
+        lastHolds = lastConditions.every(holds);
+      }
+      if (!lastHolds) continue;
+      if (setting.field === 'identityFiles') identityFiles.push(setting.value as string);
+      else if (!obtained.has(setting.field)) obtained.set(setting.field, setting.value);
+    }
+    if (identityFiles.length > 0) obtained.set('identityFiles', identityFiles);
+
+    const hostname = currentHostname();
+    const port = (obtained.get('port') as number | undefined) ?? 22;
+    const user = (obtained.get('user') as string | undefined) ?? this.localUser;
+    const tokens = { h: hostname, p: String(port), r: user, u: this.localUser, d: this.home, n: alias };
+    const expand = (raw: string) => expandPathTokens(raw, tokens, this.home);
+    const values: ResolvedSshConfig = {
+      hostname,
+      port,
+      user,
+      identityFiles: identityFiles.length > 0
+        ? identityFiles.map(expand)
+        : DEFAULT_IDENTITY_FILES.map((name) => path.join(this.home, '.ssh', name)),
+      identitiesOnly: (obtained.get('identitiesOnly') as boolean | undefined) ?? false,
+      userKnownHostsFiles: ((obtained.get('userKnownHostsFiles') as string[] | undefined) ?? DEFAULT_KNOWN_HOSTS_FILES.map((name) => `~/.ssh/${name}`)).map(expand),
+    };
+    const identityAgent = obtained.get('identityAgent') as string | undefined;
+    if (identityAgent !== undefined) values.identityAgent = expand(identityAgent);
+    for (const field of ['proxyJump', 'connectTimeoutMs', 'serverAliveIntervalMs', 'serverAliveCountMax', 'strictHostKeyChecking', 'hostKeyAlias'] as const) {
+      const value = obtained.get(field);
+      if (value !== undefined) Object.assign(values, { [field]: value });
+    }
+    return { values, fromFile: new Set(obtained.keys()) };
+  }
+}
+
+/** The general settings merged in file order with the ones indexed under this alias. */
+function mergeInFileOrder(general: readonly Setting[], named: readonly Setting[]): Setting[] {
+  const merged: Setting[] = [];
+  let g = 0;
+  let n = 0;
+  while (g < general.length || n < named.length) {
+    const next = n >= named.length || (g < general.length && general[g]!.position < named[n]!.position) ? general[g++]! : named[n++]!;
+    merged.push(next);
+  }
+  return merged;
+}
+
+function expandHostname(raw: Setting['value'], alias: string): string {
+  if (typeof raw !== 'string') return alias;
+  return raw.replace(/%([%h])/g, (_, token: string) => (token === '%' ? '%' : alias));
+}
+
+/** Reads a file and its Includes into one ordered list of settings. */
+class ConfigLoader {
+  readonly settings: Setting[] = [];
+  readonly warnings: string[] = [];
+
+  constructor(private readonly home: string) {}
+
+  async loadFile(file: string, outerConditions: readonly Condition[], depth: number): Promise<void> {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw new SshConfigError(file, 0, `cannot read: ${(error as Error).message}`, { cause: error });
+    }
+    let conditions = outerConditions;
+    const lines = text.split(/\r?\n/);
+    for (let index = 0; index < lines.length; index++) {
+      const at = { file, line: index + 1 };
+      const directive = parseLine(lines[index] ?? '', at);
+      if (!directive) continue;
+      const keyword = directive.param.toLowerCase();
+      const values = valueList(directive.value);
+      if (keyword === 'host') {
+        conditions = [...outerConditions, { kind: 'host', patterns: new HostPatternList(values) }];
+      } else if (keyword === 'match') {
+        conditions = [...outerConditions, this.matchCondition(values, at)];
+      } else if (keyword === 'include') {
+        if (depth >= MAX_INCLUDE_DEPTH) throw new SshConfigError(file, at.line, `Include nested more than ${MAX_INCLUDE_DEPTH} deep`);
+        for (const included of await this.includedFiles(values, at)) await this.loadFile(included, conditions, depth + 1);
+      } else {
+        const setting = interpret(keyword, values, at);
+        if (setting) this.settings.push({ ...setting, conditions, position: this.settings.length });
+      }
+    }
+  }
+
+  private matchCondition(words: string[], at: Location): Condition {
+    const condition: Condition & { kind: 'match' } = { kind: 'match' };
+    for (let index = 0; index < words.length; index++) {
+      const criterion = words[index]!.toLowerCase();
+      if (criterion === 'all') continue;
+      const argument = words[index + 1];
+      if (criterion === 'host' || criterion === 'originalhost') {
+        if (argument === undefined) throw new SshConfigError(at.file, at.line, `Match ${criterion} needs a pattern list`);
+        const patterns = new HostPatternList(argument.split(','));
+        if (criterion === 'host') condition.host = patterns;
+        else condition.originalHost = patterns;
+        index++;
+        continue;
+      }
+      this.warnings.push(`${at.file}:${at.line}: Match ${criterion} is not supported; the block is never applied`);
+      return { kind: 'never' };
+    }
+    return condition;
+  }
+
+  /** Relative paths are relative to ~/.ssh; wildcards only in the last path component. */
+  private async includedFiles(patterns: string[], at: Location): Promise<string[]> {
+    const files: string[] = [];
+    for (const pattern of patterns) {
+      const absolute = path.resolve(path.join(this.home, '.ssh'), expandPathTokens(pattern, {}, this.home));
+      const directory = path.dirname(absolute);
+      const name = path.basename(absolute);
+      if (hasWildcard(directory)) {
+        this.warnings.push(`${at.file}:${at.line}: Include ${pattern}: wildcards in directories are not supported; skipped`);
+      } else if (hasWildcard(name)) {
+        const matcher = patternToRegExp(name, 's');
+        const entries = await readdir(directory).catch(() => []);
+        files.push(...entries.filter((entry) => matcher.test(entry)).sort().map((entry) => path.join(directory, entry)));
+      } else {
+        files.push(absolute);
+      }
+    }
+    return files;
+  }
+}
+
+interface Location {
+  file: string;
+  line: number;
+}
+
+type Directive = Extract<Line, { param: string }>;
+
+/** ssh-config tokenises one line (quotes, `=`, comments); ssh_config lines are independent. */
+function parseLine(text: string, at: Location): Directive | undefined {
+  let lines: Line[];
+  try {
+    lines = parse(text);
+  } catch (error) {
+    const detail = error instanceof TypeError ? 'a keyword without a value' : (error as Error).message;
+    throw new SshConfigError(at.file, at.line, detail, { cause: error });
+  }
+  return lines.find((line): line is Directive => 'param' in line && line.param !== '');
+}
+
+function valueList(value: Directive['value']): string[] {
+  return typeof value === 'string' ? [value] : value.map(({ val }) => val);
+}
+
+type Interpreter = (first: string, values: string[], fail: (message: string) => never) => Pick<Setting, 'field' | 'value'>;
+
+const interpreters: Record<string, Interpreter> = {
+  hostname: (first) => ({ field: 'hostname', value: first }),
+  port: (first, _, fail) => ({ field: 'port', value: integerIn(first, 1, 65535) ?? fail(`bad Port '${first}'`) }),
+  user: (first) => ({ field: 'user', value: first }),
+  identityfile: (first, _, fail) => {
+    checkPathTokens(first, (token) => fail(`IdentityFile: unsupported token %${token}`));
+    return { field: 'identityFiles', value: first };
+  },
+  identitiesonly: (first, _, fail) => ({ field: 'identitiesOnly', value: yesNo(first) ?? fail(`bad IdentitiesOnly '${first}'`) }),
+  identityagent: (first, _, fail) => {
+    checkPathTokens(first, (token) => fail(`IdentityAgent: unsupported token %${token}`));
+    return { field: 'identityAgent', value: first };
+  },
+  proxyjump: (first) => ({ field: 'proxyJump', value: first.toLowerCase() === 'none' ? undefined : first }),
+  connecttimeout: (first, _, fail) => ({ field: 'connectTimeoutMs', value: seconds(first) ?? fail(`bad ConnectTimeout '${first}'`) }),
+  serveraliveinterval: (first, _, fail) => ({ field: 'serverAliveIntervalMs', value: seconds(first) ?? fail(`bad ServerAliveInterval '${first}'`) }),
+  serveralivecountmax: (first, _, fail) => ({ field: 'serverAliveCountMax', value: integerIn(first, 0, 2 ** 31) ?? fail(`bad ServerAliveCountMax '${first}'`) }),
+  stricthostkeychecking: (first, _, fail) => ({ field: 'strictHostKeyChecking', value: strictness(first) ?? fail(`bad StrictHostKeyChecking '${first}'`) }),
+  userknownhostsfile: (_, values, fail) => {
+    for (const value of values) checkPathTokens(value, (token) => fail(`UserKnownHostsFile: unsupported token %${token}`));
+    return { field: 'userKnownHostsFiles', value: values };
+  },
+  hostkeyalias: (first) => ({ field: 'hostKeyAlias', value: first }),
+};
+
+function interpret(keyword: string, values: string[], at: Location): Pick<Setting, 'field' | 'value'> | undefined {
+  const interpreter = interpreters[keyword];
+  if (!interpreter) return undefined;
+  const fail = (message: string): never => {
+    throw new SshConfigError(at.file, at.line, message);
+  };
+  const first = values[0] ?? '';
+  if (first === '') fail(`${keyword} needs a value`);
+  return interpreter(first, values, fail);
+}
+
+function seconds(text: string): number | undefined {
+  const value = integerIn(text, 0, 2 ** 31);
+  return value === undefined ? undefined : value * 1000;
+}
+
+function integerIn(text: string, min: number, max: number): number | undefined {
+  if (!/^\d+$/.test(text)) return undefined;
+  const value = Number(text);
+  return value >= min && value <= max ? value : undefined;
+}
+
+function yesNo(text: string): boolean | undefined {
+  const value = text.toLowerCase();
+  if (value === 'yes') return true;
+  if (value === 'no') return false;
+  return undefined;
+}
+
+function strictness(text: string): StrictHostKeyChecking | undefined {
+  switch (text.toLowerCase()) {
+    case 'yes':
+    case 'ask':
+      return 'yes';
+    case 'accept-new':
+      return 'accept-new';
+    case 'no':
+    case 'off':
+      return 'no';
+    default:
+      return undefined;
+  }
+}

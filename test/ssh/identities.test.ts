@@ -1,0 +1,99 @@
+import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { IdentityError, IdentityStore } from '../../src/ssh/identities.js';
+
+const run = promisify(execFile);
+
+describe('IdentityStore', () => {
+  let dir: string;
+  let plainKey: string;
+  let encryptedKey: string;
+  const passphrase = 'correct horse';
+
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'sshpool-ids-'));
+    plainKey = path.join(dir, 'plain');
+    encryptedKey = path.join(dir, 'encrypted');
+    await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', plainKey]);
+    await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', passphrase, '-f', encryptedKey]);
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function failure(promise: Promise<unknown>): Promise<IdentityError> {
+    const error = await promise.then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+    expect(error, 'expected an IdentityError').to.be.instanceOf(IdentityError);
+    return error as IdentityError;
+  }
+
+  it('parses a key once for concurrent callers: every caller gets the same parsed key', async () => {
+    const store = new IdentityStore();
+    const results = await Promise.all(Array.from({ length: 10 }, () => store.load([plainKey], { explicit: true })));
+    const first = results[0]![0]!;
+    expect(first.type).to.equal('ssh-ed25519');
+    expect(first.isPrivateKey()).to.equal(true);
+    for (const [key] of results) expect(key).to.equal(first);
+    expect((await store.load([path.relative(process.cwd(), plainKey)], { explicit: true }))[0]).to.equal(first);
+  });
+
+  it('asks for an encrypted key\'s passphrase once for 10 concurrent requests', async () => {
+    const asked: string[] = [];
+    const store = new IdentityStore({
+      passphrasePrompt: async (keyPath) => {
+        asked.push(keyPath);
+        return passphrase;
+      },
+    });
+    const results = await Promise.all(Array.from({ length: 10 }, () => store.load([encryptedKey, plainKey], { explicit: true })));
+    expect(asked).to.deep.equal([encryptedKey]);
+    expect(results[0]!.map((key) => key.type)).to.deep.equal(['ssh-ed25519', 'ssh-ed25519']);
+    expect(results[0]![0]!.isPrivateKey()).to.equal(true);
+    expect(new Set(results.map(([key]) => key)).size).to.equal(1);
+  });
+
+  it('fails clearly on a wrong passphrase, without the passphrase, and does not ask again', async () => {
+    let asked = 0;
+    const wrong = 'not-the-passphrase-xyzzy';
+    const store = new IdentityStore({
+      passphrasePrompt: async () => {
+        asked++;
+        return wrong;
+      },
+    });
+    const error = await failure(store.load([encryptedKey], { explicit: true }));
+    expect(error.code).to.equal('IDENTITY_PASSPHRASE');
+    expect(error.message).to.contain(encryptedKey).and.contain('wrong passphrase');
+    expect(error.message).to.not.contain(wrong);
+    expect(error.stack).to.not.contain(wrong);
+    await failure(store.load([encryptedKey], { explicit: true }));
+    expect(asked).to.equal(1);
+  });
+
+  it('refuses an encrypted key when there is no way to ask', async () => {
+    const error = await failure(new IdentityStore().load([encryptedKey], { explicit: false }));
+    expect(error.code).to.equal('IDENTITY_PASSPHRASE');
+  });
+
+  it('skips missing default identity files but names a missing explicit one', async () => {
+    const store = new IdentityStore();
+    const missing = path.join(dir, 'id_missing');
+    expect(await store.load([missing, plainKey], { explicit: false })).to.have.length(1);
+    const error = await failure(store.load([missing], { explicit: true }));
+    expect(error.code).to.equal('IDENTITY_NOT_FOUND');
+    expect(error.message).to.contain(missing);
+  });
+
+  it('rejects a public key or garbage as an identity', async () => {
+    const store = new IdentityStore();
+    expect((await failure(store.load([`${plainKey}.pub`], { explicit: true }))).code).to.equal('IDENTITY_INVALID');
+    expect((await failure(store.load([path.join(process.cwd(), 'package.json')], { explicit: true }))).code).to.equal('IDENTITY_INVALID');
+  });
+});

@@ -1,0 +1,188 @@
+import { expect } from 'chai';
+import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { SshConfigError, SshConfigResolver } from '../../src/ssh/ssh-config.js';
+
+describe('SshConfigResolver', () => {
+  let dir: string;
+  const home = os.userInfo().homedir;
+  const localUser = os.userInfo().username;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'sshpool-config-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function load(text: string): Promise<SshConfigResolver> {
+    const file = path.join(dir, 'config');
+    await writeFile(file, text);
+    return SshConfigResolver.load(file);
+  }
+
+  it('falls back to the OpenSSH defaults and reports nothing from the file', async () => {
+    const resolver = await SshConfigResolver.load(path.join(dir, 'absent'));
+    const { values, fromFile } = resolver.resolve('web1');
+    expect(values).to.deep.equal({
+      hostname: 'web1',
+      port: 22,
+      user: localUser,
+      identityFiles: ['id_rsa', 'id_ecdsa', 'id_ecdsa_sk', 'id_ed25519', 'id_ed25519_sk', 'id_xmss', 'id_dsa'].map((name) => path.join(home, '.ssh', name)),
+      identitiesOnly: false,
+      userKnownHostsFiles: [path.join(home, '.ssh/known_hosts'), path.join(home, '.ssh/known_hosts2')],
+    });
+    expect([...fromFile]).to.deep.equal([]);
+  });
+
+  it('keeps the first value obtained, from the most specific block written first', async () => {
+    const resolver = await load(`
+Host web1
+  Port 2201
+  User deploy
+Host web*
+  Port 2299
+  HostName %h.example.com
+  ConnectTimeout 7
+Host *
+  User nobody
+  ServerAliveInterval 15
+  ServerAliveCountMax 4
+  StrictHostKeyChecking accept-new
+  IdentitiesOnly yes
+  ProxyJump admin@jump:2222,jump2
+`);
+    const { values, fromFile } = resolver.resolve('web1');
+    expect(values).to.include({
+      hostname: 'web1.example.com',
+      port: 2201,
+      user: 'deploy',
+      connectTimeoutMs: 7000,
+      serverAliveIntervalMs: 15000,
+      serverAliveCountMax: 4,
+      strictHostKeyChecking: 'accept-new',
+      identitiesOnly: true,
+      proxyJump: 'admin@jump:2222,jump2',
+    });
+    expect(fromFile.has('port')).to.equal(true);
+    expect(fromFile.has('identityFiles')).to.equal(false);
+    expect(resolver.resolve('db1').values).to.include({ hostname: 'db1', port: 22, user: 'nobody' });
+  });
+
+  it('keeps file order between literal Host blocks and wildcard ones', async () => {
+    const resolver = await load('Host *\n  Port 1\nHost web1\n  Port 2\n  User literal\n');
+    expect(resolver.resolve('web1').values).to.include({ port: 1, user: 'literal' });
+  });
+
+  it('honours negated and several patterns on one Host line, and ? as exactly one character', async () => {
+    const resolver = await load(`
+Host web? !web3 db1
+  User ops
+`);
+    expect(resolver.resolve('web1').values.user).to.equal('ops');
+    expect(resolver.resolve('db1').values.user).to.equal('ops');
+    expect(resolver.resolve('web3').values.user).to.equal(localUser);
+    expect(resolver.resolve('web10').values.user).to.equal(localUser);
+    expect(resolver.resolve('web').values.user).to.equal(localUser);
+  });
+
+  it('matches Match host against the HostName obtained so far, and originalhost against the alias', async () => {
+    const resolver = await load(`
+Host short
+  HostName long.example.com
+Match host *.example.com
+  Port 2022
+  User matched
+Match originalhost short
+  IdentityFile /keys/short
+Match all
+  ConnectTimeout 3
+Match exec "true"
+  User never
+`);
+    const { values } = resolver.resolve('short');
+    expect(values).to.include({ hostname: 'long.example.com', port: 2022, user: 'matched', connectTimeoutMs: 3000 });
+    expect(values.identityFiles).to.deep.equal(['/keys/short']);
+    expect(resolver.resolve('other').values.user).to.equal(localUser);
+    expect(resolver.warnings).to.have.length(1);
+    expect(resolver.warnings[0]).to.match(/config:11: Match exec is not supported/);
+  });
+
+  it('expands %h, %p, %r, %u, %d, %% and ~ in IdentityFile and UserKnownHostsFile, collecting every IdentityFile', async () => {
+    const resolver = await load(`
+Host box
+  HostName 10.1.2.3
+  Port 2200
+  User alice
+  IdentityFile ~/.ssh/%h-%p-%r
+  IdentityFile %d/keys/%u_100%%
+  UserKnownHostsFile ~/kh/%h "/with space/kh"
+Host *
+  IdentityFile /late/key
+`);
+    const { values, fromFile } = resolver.resolve('box');
+    expect(values.identityFiles).to.deep.equal([
+      path.join(home, '.ssh/10.1.2.3-2200-alice'),
+      `${home}/keys/${localUser}_100%`,
+      '/late/key',
+    ]);
+    expect(values.userKnownHostsFiles).to.deep.equal([path.join(home, 'kh/10.1.2.3'), '/with space/kh']);
+    expect(fromFile.has('identityFiles')).to.equal(true);
+  });
+
+  it('reads Include files where the Include stands, scoped to the enclosing block', async () => {
+    await mkdir(path.join(dir, 'conf.d'));
+    await writeFile(path.join(dir, 'conf.d', 'a.conf'), 'Port 2001\nHost other\n  User other\n');
+    await writeFile(path.join(dir, 'conf.d', 'b.conf'), 'User from-b\n');
+    await writeFile(path.join(dir, 'conf.d', 'skip.txt'), 'User never\n');
+    const resolver = await load(`
+Host inc
+  Include ${dir}/conf.d/*.conf
+Host *
+  Port 9
+`);
+    expect(resolver.resolve('inc').values).to.include({ port: 2001, user: 'from-b' });
+    expect(resolver.resolve('other').values).to.include({ port: 9, user: localUser });
+  });
+
+  it('treats ProxyJump none as a decision of the file', async () => {
+    const resolver = await load('Host direct\n  ProxyJump none\nHost *\n  ProxyJump jump\n');
+    const { values, fromFile } = resolver.resolve('direct');
+    expect(values.proxyJump).to.equal(undefined);
+    expect(fromFile.has('proxyJump')).to.equal(true);
+    expect(resolver.resolve('x').values.proxyJump).to.equal('jump');
+  });
+
+  for (const [text, line, message] of [
+    ['Host a\n  Port banana\n', 2, /bad Port 'banana'/],
+    ['# ok\n\nHost a\n  User "unterminated\n', 4, /Unexpected line break/],
+    ['Host\n', 1, /keyword without a value/],
+    ['Host a\n  StrictHostKeyChecking maybe\n', 2, /bad StrictHostKeyChecking/],
+    ['IdentityFile ~/.ssh/%C\n', 1, /unsupported token %C/],
+  ] as const) {
+    it(`names file and line of a bad line: ${JSON.stringify(text)}`, async () => {
+      const error = await load(text).then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      );
+      expect(error).to.be.instanceOf(SshConfigError);
+      expect((error as SshConfigError).code).to.equal('SSH_CONFIG');
+      expect((error as Error).message).to.contain(`${path.join(dir, 'config')}:${line}: `);
+      expect((error as Error).message).to.match(message);
+    });
+  }
+
+  it('resolves 10,000 aliases against a generated 10,000-host file quickly, caching per alias', async () => {
+    const blocks = Array.from({ length: 10_000 }, (_, index) => `Host node${index} alias${index}\n  HostName 10.0.${index >> 8}.${index & 255}\n`).join('');
+    const resolver = await load(`Host *.internal\n  Port 2200\n${blocks}Host node*\n  User fleet\n  HostName never\n`);
+    const started = performance.now();
+    for (let index = 0; index < 10_000; index++) resolver.resolve(`node${index}`);
+    const elapsed = performance.now() - started;
+    expect(resolver.resolve('node9999').values).to.include({ hostname: '10.0.39.15', user: 'fleet', port: 22 });
+    expect(resolver.resolve('ALIAS258').values).to.include({ hostname: '10.0.1.2', user: localUser });
+    expect(resolver.resolve('node1.internal').values).to.include({ hostname: 'never', port: 2200 });
+    expect(resolver.resolve('node7')).to.equal(resolver.resolve('node7'));
+    expect(elapsed).to.be.below(2_000);
+  });
+});
