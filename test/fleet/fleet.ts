@@ -1,0 +1,246 @@
+import { chmod, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { FleetError } from './fleet-error.js';
+import { renderInventory, renderKnownHosts, renderSshConfig, renderSshdConfig } from './fleet-files.js';
+import { generateKey } from './keys.js';
+import { ensureLoginUser } from './login-user.js';
+import { assertLoopback } from './loopback.js';
+import type { OwnedProcess } from './owned-process.js';
+import { closedPort, waitForRefusal } from './ports.js';
+import { SshdStartError, startSshd, type RunningSshd } from './sshd.js';
+
+export interface FleetHost {
+  name: string;
+  address: string;
+  port: number;
+  /** sshd's pid. */
+  pid: number;
+  /** The key this host's sshd serves, "ssh-ed25519 AAAA...". */
+  hostKeyPublic: string;
+  /** The key known_hosts holds for this host: hostKeyPublic, except on wrongHostKey hosts. */
+  knownHostKey: string;
+  /** sshd's stderr (LogLevel ERROR), for debugging a failed test. */
+  logPath: string;
+}
+
+export interface FleetOptions {
+  /** Default 3 (or ports.length); names h01, h02, ... zero-padded to 2 digits, 3 if more than 99. */
+  hosts?: number;
+  /** Fixed ports, one per host; default: free ports picked automatically. */
+  ports?: number[];
+  /** A loopback address; default '127.0.0.1'. */
+  address?: string;
+  /** These hosts serve a host key that differs from the one written to known_hosts. */
+  wrongHostKey?: string[];
+  /** These hosts do not accept the user's key (empty authorized_keys). */
+  refuseUserKey?: string[];
+  /** Default: a fresh temporary dir, removed by stop(); a given dir is created if missing and kept. */
+  dir?: string;
+  /** Extra sshd_config lines for every host; they take precedence over the fleet's defaults. */
+  sshdOptions?: string[];
+}
+
+/** Tries on freshly picked ports when another process grabbed the previous one before sshd bound it. */
+const PORT_ATTEMPTS = 5;
+const REFUSAL_TIMEOUT_MS = 5_000;
+
+export function hostNames(count: number): string[] {
+  const width = Math.max(2, String(count).length);
+  return Array.from({ length: count }, (_, index) => `h${String(index + 1).padStart(width, '0')}`);
+}
+
+function hostCount(options: FleetOptions): number {
+  const count = options.hosts ?? options.ports?.length ?? 3;
+  if (!Number.isInteger(count) || count < 1) throw new FleetError(`hosts must be a positive integer, not ${count}`);
+  if (options.ports !== undefined && options.ports.length !== count) {
+    throw new FleetError(`${options.ports.length} ports given for ${count} hosts`);
+  }
+  return count;
+}
+
+function assertKnownNames(option: string, listed: readonly string[] | undefined, names: readonly string[]): void {
+  const unknown = (listed ?? []).filter((name) => !names.includes(name));
+  if (unknown.length > 0) throw new FleetError(`${option} names unknown hosts: ${unknown.join(', ')}`);
+}
+
+/**
+ * sshd reads AuthorizedKeysFile with the login user's privileges, so every directory above the
+ * fleet dir must let others through.
+ */
+async function assertTraversable(dir: string): Promise<void> {
+  for (let current = dirname(dir); ; current = dirname(current)) {
+    if (((await stat(current)).mode & 0o001) === 0) {
+      throw new FleetError(`${current} is not searchable by other users, so sshd cannot read authorized_keys under ${dir}`);
+    }
+    if (dirname(current) === current) return;
+  }
+}
+
+interface HostKeys {
+  name: string;
+  hostDir: string;
+  hostKeyPath: string;
+  servedKey: string;
+  knownHostKey: string;
+}
+
+async function generateHostKeys(dir: string, name: string, wrongHostKey: boolean): Promise<HostKeys> {
+  const hostDir = join(dir, 'hosts', name);
+  await mkdir(hostDir, { recursive: true });
+  const hostKeyPath = join(hostDir, 'ssh_host_ed25519_key');
+  const [servedKey, otherKey] = await Promise.all([
+    generateKey(hostKeyPath, name),
+    wrongHostKey ? generateKey(join(hostDir, 'known_hosts_ed25519_key'), `${name}-known-hosts`) : undefined,
+  ]);
+  return { name, hostDir, hostKeyPath, servedKey, knownHostKey: otherKey ?? servedKey };
+}
+
+interface HostLaunch {
+  keys: HostKeys;
+  address: string;
+  fixedPort: number | undefined;
+  authorizedKeys: string;
+  sshdOptions: readonly string[];
+}
+
+async function launchHost(launch: HostLaunch): Promise<{ host: FleetHost; sshd: RunningSshd }> {
+  const { keys, address } = launch;
+  const configPath = join(keys.hostDir, 'sshd_config');
+  const logPath = join(keys.hostDir, 'sshd.log');
+  const authorizedKeysPath = join(keys.hostDir, 'authorized_keys');
+  await writeFile(authorizedKeysPath, launch.authorizedKeys, { mode: 0o644 });
+  for (let attempt = 1; ; attempt++) {
+    const port = launch.fixedPort ?? (await closedPort(address));
+    const config = renderSshdConfig({
+      address,
+      port,
+      hostKeyPath: keys.hostKeyPath,
+      authorizedKeysPath,
+      extraLines: launch.sshdOptions,
+    });
+    await writeFile(configPath, config);
+    try {
+      const sshd = await startSshd({ name: keys.name, configPath, logPath, address, port });
+      const host: FleetHost = {
+        name: keys.name,
+        address,
+        port,
+        pid: sshd.pid,
+        hostKeyPublic: keys.servedKey,
+        knownHostKey: keys.knownHostKey,
+        logPath,
+      };
+      return { host, sshd };
+    } catch (error) {
+      const retry = launch.fixedPort === undefined && attempt < PORT_ATTEMPTS;
+      if (!(retry && error instanceof SshdStartError && error.portInUse)) throw error;
+    }
+  }
+}
+
+/** Real OpenSSH sshd processes on loopback, one per host, with the client files that reach them. */
+export class Fleet {
+  private stopping: Promise<void> | undefined;
+
+  private constructor(
+    readonly dir: string,
+    readonly hosts: FleetHost[],
+    readonly user: string,
+    readonly userKeyPath: string,
+    readonly userPublicKey: string,
+    private readonly daemons: ReadonlyMap<string, OwnedProcess>,
+    private readonly ownsDir: boolean,
+  ) {}
+
+  get knownHostsPath(): string {
+    return join(this.dir, 'known_hosts');
+  }
+
+  get inventoryPath(): string {
+    return join(this.dir, 'inventory.yml');
+  }
+
+  get sshConfigPath(): string {
+    return join(this.dir, 'ssh_config');
+  }
+
+  /**
+   * Starts every host in parallel. On failure the processes are stopped but the dir is kept, so the
+   * sshd logs named in the error can be read.
+   */
+  static async start(options: FleetOptions = {}): Promise<Fleet> {
+    const address = options.address ?? '127.0.0.1';
+    assertLoopback(address);
+    const names = hostNames(hostCount(options));
+    assertKnownNames('wrongHostKey', options.wrongHostKey, names);
+    assertKnownNames('refuseUserKey', options.refuseUserKey, names);
+
+    const ownsDir = options.dir === undefined;
+    const dir = options.dir === undefined ? await mkdtemp(join(tmpdir(), 'sshpool-fleet-')) : resolve(options.dir);
+    await mkdir(dir, { recursive: true });
+    await chmod(dir, 0o755);
+    await assertTraversable(dir);
+
+    const userKeyPath = join(dir, 'id_ed25519');
+    const [user, userPublicKey, ...hostKeys] = await Promise.all([
+      ensureLoginUser(),
+      generateKey(userKeyPath, 'sshpool-fleet-user'),
+      ...names.map((name) => generateHostKeys(dir, name, options.wrongHostKey?.includes(name) ?? false)),
+    ]);
+
+    const launches = await Promise.allSettled(
+      hostKeys.map((keys, index) =>
+        launchHost({
+          keys,
+          address,
+          fixedPort: options.ports?.[index],
+          authorizedKeys: options.refuseUserKey?.includes(keys.name) ? '' : `${userPublicKey}\n`,
+          sshdOptions: options.sshdOptions ?? [],
+        }),
+      ),
+    );
+    const started = launches.flatMap((launch) => (launch.status === 'fulfilled' ? [launch.value] : []));
+    const failure = launches.find((launch): launch is PromiseRejectedResult => launch.status === 'rejected');
+    if (failure !== undefined) {
+      await Promise.allSettled(started.map(({ sshd }) => sshd.process.kill()));
+      throw failure.reason;
+    }
+
+    const hosts = started.map(({ host }) => host);
+    const daemons = new Map(started.map(({ host, sshd }) => [host.name, sshd.process]));
+    const fleet = new Fleet(dir, hosts, user, userKeyPath, userPublicKey, daemons, ownsDir);
+    const client = { user, userKeyPath, knownHostsPath: fleet.knownHostsPath };
+    await Promise.all([
+      writeFile(fleet.knownHostsPath, renderKnownHosts(hosts)),
+      writeFile(fleet.inventoryPath, renderInventory(hosts, client)),
+      writeFile(fleet.sshConfigPath, renderSshConfig(hosts, client)),
+    ]);
+    return fleet;
+  }
+
+  host(name: string): FleetHost {
+    const host = this.hosts.find((candidate) => candidate.name === name);
+    if (host === undefined) throw new FleetError(`no host ${name} in this fleet`);
+    return host;
+  }
+
+  /** SIGKILLs the host's sshd and every session it runs; resolves once its port refuses connections. */
+  async kill(name: string): Promise<void> {
+    const host = this.host(name);
+    await this.daemons.get(name)?.kill();
+    await waitForRefusal(host.address, host.port, REFUSAL_TIMEOUT_MS);
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= this.stopAll();
+    return this.stopping;
+  }
+
+  private async stopAll(): Promise<void> {
+    const kills = await Promise.allSettled([...this.daemons.values()].map((daemon) => daemon.kill()));
+    if (this.ownsDir) await rm(this.dir, { recursive: true, force: true });
+    const failed = kills.find((kill): kill is PromiseRejectedResult => kill.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+  }
+}

@@ -1,0 +1,54 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+interface ProcStat {
+  pid: number;
+  ppid: number;
+  state: string;
+}
+
+/** Synchronous on purpose: the process 'exit' handler can only run synchronous code. */
+function readStat(pid: number): ProcStat | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // The command name sits in parentheses and may itself hold spaces or parentheses: parse after the last ')'.
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return { pid, state: fields[0] ?? '', ppid: Number(fields[1]) };
+}
+
+function allStats(): ProcStat[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map((name) => readStat(Number(name)))
+    .filter((stat): stat is ProcStat => stat !== undefined);
+}
+
+export function childPids(pid: number): number[] {
+  return allStats()
+    .filter((stat) => stat.ppid === pid)
+    .map((stat) => stat.pid);
+}
+
+export function descendantPids(pid: number): number[] {
+  const stats = allStats();
+  const found: number[] = [];
+  const queue = [pid];
+  for (let parent = queue.shift(); parent !== undefined; parent = queue.shift()) {
+    for (const stat of stats) {
+      if (stat.ppid === parent) {
+        found.push(stat.pid);
+        queue.push(stat.pid);
+      }
+    }
+  }
+  return found;
+}
+
+/** A zombie has finished running but waits to be reaped, so it does not count as running. */
+export function isRunning(pid: number): boolean {
+  const stat = readStat(pid);
+  return stat !== undefined && stat.state !== 'Z' && stat.state !== 'X';
+}
