@@ -1,7 +1,9 @@
 import type { Argv } from 'yargs';
 import type { CliIo } from '../cli.js';
+import { inventoryCommandModule } from './inventory.js';
 
 /** A command module adds itself to the parser; the list order is the order in --help. */
 export type CommandModule = (parser: Argv, io: CliIo) => Argv;
 
 export const commands: CommandModule[] = [];
+commands.push(inventoryCommandModule);

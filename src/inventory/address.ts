@@ -1,0 +1,59 @@
+/**
+ * Ansible's `parse_address` (lib/ansible/parsing/utils/addresses.py): splits an
+ * optional `:port` off a host name, IPv4 address or `[IPv6]`, allowing `[x:y]`
+ * ranges inside. Ansible uses the port only when what is left is a valid host
+ * identifier; otherwise the whole string is the host name, and so here.
+ */
+
+const NUMERIC_RANGE = String.raw`\[(?:[0-9]+:[0-9]+)(?::[0-9]+)?\]`;
+const HEX_RANGE = String.raw`\[(?:[0-9a-f]+:[0-9a-f]+)(?::[0-9]+)?\]`;
+const ALNUM_RANGE = String.raw`\[(?:[a-z]:[a-z]|[0-9]+:[0-9]+)(?::[0-9]+)?\]`;
+const IPV6_PART = String.raw`(?:[0-9a-f]{1,4}|${HEX_RANGE})`;
+const IPV4_PART = String.raw`(?:[01]?[0-9]{1,2}|2[0-4][0-9]|25[0-5]|${NUMERIC_RANGE})`;
+const WORD = String.raw`[\p{L}\p{N}_]`;
+const LABEL = String.raw`(?:${WORD}|${ALNUM_RANGE})(?:${WORD}|-|${ALNUM_RANGE})*(?<![_-])`;
+
+const BRACKETED_HOSTPORT = /^\[(.+)\]:([0-9]+)$/s;
+const HOSTPORT = /^((?:[^:[\]]|\[[^\]]*\])*):([0-9]+)$/s;
+const IPV4 = new RegExp(String.raw`^(?:${IPV4_PART}\.){3}${IPV4_PART}$`, 'i');
+const IPV6 = new RegExp(
+  '^(?:' +
+    [
+      `(?:${IPV6_PART}:){7}${IPV6_PART}`,
+      `(?:${IPV6_PART}:){1,6}:`,
+      `(?:${IPV6_PART}:)(?::${IPV6_PART}){1,6}`,
+      `(?:${IPV6_PART}:){2}(?::${IPV6_PART}){1,5}`,
+      `(?:${IPV6_PART}:){3}(?::${IPV6_PART}){1,4}`,
+      `(?:${IPV6_PART}:){4}(?::${IPV6_PART}){1,3}`,
+      `(?:${IPV6_PART}:){5}(?::${IPV6_PART}){1,2}`,
+      `(?:${IPV6_PART}:){6}(?::${IPV6_PART})`,
+      `:(?::${IPV6_PART}){1,6}`,
+      `${IPV6_PART}?::`,
+      `(?:0:){6}(?:${IPV6_PART}\\.){3}${IPV6_PART}`,
+      `::(?:ffff:)?(?:${IPV6_PART}\\.){3}${IPV6_PART}`,
+      `(?:0:){5}ffff:(?:${IPV6_PART}\\.){3}${IPV6_PART}`,
+    ].join('|') +
+    ')$',
+  'i',
+);
+const HOSTNAME = new RegExp(String.raw`^${LABEL}(?:\.${LABEL})*$`, 'iu');
+
+export interface ParsedAddress {
+  host: string;
+  /** The digits after the colon, unchecked: callers decide what a bad port means to them. */
+  port?: string;
+}
+
+/**
+ * Undefined when `address` is no host identifier (with an optional port), in
+ * which case Ansible takes the whole string as the host's name.
+ * `allowRanges: false` is the comma-separated `-i` host list, where a name with
+ * brackets is not an address.
+ */
+export function parseAddress(address: string, { allowRanges }: { allowRanges: boolean }): ParsedAddress | undefined {
+  const withPort = BRACKETED_HOSTPORT.exec(address) ?? HOSTPORT.exec(address);
+  const host = withPort ? withPort[1]! : address;
+  const valid = IPV4.test(host) || IPV6.test(host) || HOSTNAME.test(host);
+  if (!valid || (!allowRanges && host.includes('['))) return undefined;
+  return withPort ? { host, port: withPort[2]! } : { host };
+}

@@ -1,0 +1,76 @@
+import { InputError } from '../errors.js';
+
+/** Where in an inventory file something went wrong; every field is optional because not every failure has a place. */
+export interface InventoryLocation {
+  file?: string;
+  /** 1-based. */
+  line?: number;
+  /** 1-based. */
+  column?: number;
+  /** The YAML path of the offending node, e.g. `all.children.web.hosts`. */
+  path?: string;
+  /** The text of the offending line, quoted under the message with a caret. */
+  lineText?: string;
+}
+
+/**
+ * An inventory source cannot be used. The message leads with `file:line:column`
+ * so editors can jump to it, and quotes the line, because users fix inventories
+ * by looking at them.
+ */
+export class InventoryError extends InputError {
+  readonly file?: string;
+  readonly line?: number;
+  readonly column?: number;
+  readonly path?: string;
+  /** The message without the location prefix and the quoted line. */
+  readonly reason: string;
+
+  constructor(code: string, reason: string, location: InventoryLocation = {}, options?: { cause?: unknown }) {
+    super(code, formatMessage(reason, location), options);
+    this.reason = reason;
+    this.file = location.file;
+    this.line = location.line;
+    this.column = location.column;
+    this.path = location.path;
+  }
+}
+
+/** A host pattern (or --limit) selected no host at all. */
+export class NoHostsMatchedError extends InputError {
+  readonly pattern: string;
+
+  constructor(pattern: string, message = `no hosts matched the pattern '${pattern}'`) {
+    super('NO_HOSTS_MATCHED', message);
+    this.pattern = pattern;
+  }
+}
+
+/** A host pattern that cannot be evaluated: a bad regex or subscript. */
+export class PatternError extends InputError {
+  readonly pattern: string;
+
+  constructor(pattern: string, reason: string, options?: { cause?: unknown }) {
+    super('BAD_PATTERN', `invalid host pattern '${pattern}': ${reason}`, options);
+    this.pattern = pattern;
+  }
+}
+
+function formatMessage(reason: string, location: InventoryLocation): string {
+  const { file, line, column, path, lineText } = location;
+  let place = file ?? '';
+  if (line !== undefined) place += `:${line}${column !== undefined ? `:${column}` : ''}`;
+  let message = place ? `${place}: ` : '';
+  if (path) message += `${path}: `;
+  message += reason;
+  if (lineText !== undefined && line !== undefined) {
+    const gutter = `${line} | `;
+    message += `\n  ${gutter}${lineText}`;
+    if (column !== undefined) {
+      // Keep the line's tabs in the padding so the caret lands under the right character.
+      const padding = lineText.slice(0, column - 1).replace(/[^\t]/g, ' ');
+      message += `\n  ${' '.repeat(gutter.length - 2)}| ${padding}^`;
+    }
+  }
+  return message;
+}

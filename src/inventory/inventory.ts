@@ -1,0 +1,179 @@
+import { ansibleGraph, ansibleList, publicVars } from './ansible-output.js';
+import type { AnsibleList } from './ansible-output.js';
+import { NoHostsMatchedError, PatternError } from './errors.js';
+import { matchHosts } from './host-pattern.js';
+import type { PatternScope } from './host-pattern.js';
+import type { GroupData, InventoryData } from './inventory-data.js';
+
+export interface InventoryHost {
+  readonly name: string;
+  /** Merged as Ansible merges them: `all` < parent groups < child groups < the host's own. */
+  readonly vars: Readonly<Record<string, unknown>>;
+  /** Direct and ancestor groups, `all` included, in the order their vars apply. */
+  readonly groups: readonly string[];
+}
+
+export interface InventoryGroup {
+  readonly name: string;
+  /** The group's own vars, not merged with its parents'. */
+  readonly vars: Readonly<Record<string, unknown>>;
+  /** Longest distance from `all` (0); deeper groups' vars win. */
+  readonly depth: number;
+  /** `ansible_group_priority` (default 1): higher wins between groups at the same depth. */
+  readonly priority: number;
+  readonly parents: readonly string[];
+  readonly children: readonly string[];
+  /** Direct members only. */
+  readonly hosts: readonly string[];
+}
+
+/**
+ * A loaded inventory: hosts with merged vars, the group graph, and host
+ * patterns evaluated as Ansible does. Immutable; build one with loadInventory.
+ */
+export class Inventory implements PatternScope<InventoryHost> {
+  /** In the order hosts were first read. */
+  readonly hosts: readonly InventoryHost[];
+  /** In Ansible's order: all, ungrouped, then as first read. */
+  readonly groups: ReadonlyMap<string, InventoryGroup>;
+  readonly warnings: readonly string[];
+  readonly groupNames: readonly string[];
+  private readonly hostsByName: ReadonlyMap<string, InventoryHost>;
+  private readonly groupHosts = new Map<string, readonly InventoryHost[]>();
+
+  constructor(data: InventoryData, warnings: readonly string[]) {
+    const graph = new GroupGraph(data);
+    this.groups = new Map(
+      [...data.groups.values()].map((group) => [
+        group.name,
+        Object.freeze({
+          name: group.name,
+          vars: Object.freeze({ ...group.vars }),
+          depth: graph.depth(group),
+          priority: group.priority,
+          parents: Object.freeze(group.parents.map((parent) => parent.name)),
+          children: Object.freeze(group.children.map((child) => child.name)),
+          hosts: Object.freeze(group.hosts.map((host) => host.name)),
+        }),
+      ]),
+    );
+    this.groupNames = Object.freeze([...this.groups.keys()]);
+    this.hosts = Object.freeze(
+      [...data.hosts.values()].map((host) => {
+        const groups = graph.precedence(host.groups);
+        const vars = Object.assign({}, ...groups.map((group) => group.vars), host.vars) as Record<string, unknown>;
+        return Object.freeze({ name: host.name, vars: Object.freeze(vars), groups: Object.freeze(groups.map((group) => group.name)) });
+      }),
+    );
+    this.hostsByName = new Map(this.hosts.map((host) => [host.name, host]));
+    this.warnings = Object.freeze([...warnings]);
+  }
+
+  host(name: string): InventoryHost | undefined {
+    return this.hostsByName.get(name);
+  }
+
+  /**
+   * Ansible's Group.get_hosts: the group's own hosts, then its children's, then
+   * grandchildren's, each once. (Ansible walks grandchildren in set order;
+   * here it is breadth-first in file order, so the result is stable.)
+   */
+  hostsOfGroup(name: string): readonly InventoryHost[] {
+    const cached = this.groupHosts.get(name);
+    if (cached) return cached;
+    const hosts: InventoryHost[] = [];
+    const seenHosts = new Set<string>();
+    const seenGroups = new Set<string>([name]);
+    let level = [name];
+    while (level.length > 0) {
+      const next: string[] = [];
+      for (const groupName of level) {
+        const group = this.groups.get(groupName);
+        if (!group) continue;
+        for (const hostName of group.hosts) {
+          if (seenHosts.has(hostName)) continue;
+          seenHosts.add(hostName);
+          hosts.push(this.hostsByName.get(hostName)!);
+        }
+        for (const child of group.children) {
+          if (seenGroups.has(child)) continue;
+          seenGroups.add(child);
+          next.push(child);
+        }
+      }
+      level = next;
+    }
+    const frozen = Object.freeze(hosts);
+    this.groupHosts.set(name, frozen);
+    return frozen;
+  }
+
+  /** The hosts an Ansible host pattern selects, in inventory order; throws NoHostsMatchedError if none. */
+  select(pattern: string): InventoryHost[] {
+    const hosts = matchHosts(this, pattern);
+    if (hosts.length === 0) throw new NoHostsMatchedError(pattern);
+    return hosts;
+  }
+
+  /** What `ansible-inventory --list` prints, limited to `hosts` (default: every host). */
+  toAnsibleList(hosts: readonly InventoryHost[] = this.hostsOfGroup('all')): AnsibleList {
+    return ansibleList(this, hosts);
+  }
+
+  /** What `ansible-inventory --host` prints: the host's merged vars without Ansible's internal ones. */
+  toAnsibleHost(host: InventoryHost): Record<string, unknown> {
+    return publicVars(host.vars);
+  }
+
+  /** What `ansible-inventory --graph [group] [--vars]` prints. */
+  toGraph(group = 'all', options: { vars?: boolean } = {}): string {
+    if (!this.groups.has(group)) throw new PatternError(group, 'a graph starts at a group, and no group has that name');
+    return ansibleGraph(this, group, options.vars ?? false);
+  }
+}
+
+/** Depths and ancestors of groups, each computed once: membership stays linear in the number of hosts. */
+class GroupGraph {
+  private readonly depths = new Map<GroupData, number>();
+  private readonly ancestors = new Map<GroupData, ReadonlySet<GroupData>>();
+
+  constructor(private readonly data: InventoryData) {}
+
+  depth(group: GroupData): number {
+    let depth = this.depths.get(group);
+    if (depth === undefined) {
+      depth = group.parents.reduce((deepest, parent) => Math.max(deepest, this.depth(parent) + 1), 0);
+      this.depths.set(group, depth);
+    }
+    return depth;
+  }
+
+  /**
+   * A host's groups with their ancestors, ordered as Ansible applies their
+   * vars (helpers.sort_groups): by depth, then ansible_group_priority, then name.
+   */
+  precedence(direct: Iterable<GroupData>): GroupData[] {
+    const all = new Set<GroupData>([this.data.all]);
+    for (const group of direct) {
+      all.add(group);
+      for (const ancestor of this.ancestorsOf(group)) all.add(ancestor);
+    }
+    return [...all].sort(
+      (a, b) => this.depth(a) - this.depth(b) || a.priority - b.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+    );
+  }
+
+  private ancestorsOf(group: GroupData): ReadonlySet<GroupData> {
+    let ancestors = this.ancestors.get(group);
+    if (!ancestors) {
+      const set = new Set<GroupData>();
+      for (const parent of group.parents) {
+        set.add(parent);
+        for (const ancestor of this.ancestorsOf(parent)) set.add(ancestor);
+      }
+      ancestors = set;
+      this.ancestors.set(group, ancestors);
+    }
+    return ancestors;
+  }
+}

@@ -1,0 +1,80 @@
+import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { runCli } from '../../src/cli/cli.js';
+import { tempFiles } from './fixtures.js';
+
+const MAIN = join(fileURLToPath(new URL('.', import.meta.url)), '../../src/cli/main.js');
+
+const YAML = `
+all:
+  vars: {ansible_ssh_common_args: -o Foo=bar}
+  children:
+    web:
+      hosts:
+        web[1:2]: {ansible_host: 127.0.0.1}
+`;
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const code = await runCli(args, { stdout, stderr });
+  return { code, stdout: out, stderr: err };
+}
+
+describe('sshpool inventory', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  before(async () => {
+    ({ dir, cleanup } = await tempFiles({ 'hosts.yml': YAML, 'bad.yml': 'all:\n  hosts:\n    - web1\n' }));
+  });
+  after(() => cleanup());
+
+  it('--list prints the ansible-inventory JSON and the warnings once on stderr', async () => {
+    const { code, stdout, stderr } = await cli(['inventory', '-i', join(dir, 'hosts.yml'), '--list']);
+    expect(code).to.equal(0);
+    const list = JSON.parse(stdout);
+    expect(list.web).to.deep.equal({ hosts: ['web1', 'web2'] });
+    expect(list._meta.hostvars.web1).to.deep.equal({ ansible_host: '127.0.0.1', ansible_ssh_common_args: '-o Foo=bar' });
+    expect(stderr.match(/warning: .*ansible_ssh_common_args is ignored/g)).to.have.length(1);
+  });
+
+  it('--limit narrows --list; --host prints merged vars; --graph draws groups', async () => {
+    const limited = JSON.parse((await cli(['inventory', '-i', join(dir, 'hosts.yml'), '-l', 'web2', '--list'])).stdout);
+    expect(Object.keys(limited._meta.hostvars)).to.deep.equal(['web2']);
+    const host = await cli(['inventory', '-i', join(dir, 'hosts.yml'), '--host', 'web1']);
+    expect(JSON.parse(host.stdout)).to.deep.equal({ ansible_host: '127.0.0.1', ansible_ssh_common_args: '-o Foo=bar' });
+    const graph = await cli(['inventory', '-i', join(dir, 'hosts.yml'), '--graph', 'web']);
+    expect(graph.stdout).to.equal('@web:\n  |--web1\n  |--web2\n');
+  });
+
+  it('exits 2 with a clear message when the limit matches nothing, or the inventory is bad', async () => {
+    const none = await cli(['inventory', '-i', join(dir, 'hosts.yml'), '-l', 'db', '--list']);
+    expect(none.code).to.equal(2);
+    expect(none.stderr).to.contain("no hosts matched the pattern 'db'");
+    const bad = await cli(['inventory', '-i', join(dir, 'bad.yml'), '--list']);
+    expect(bad.code).to.equal(2);
+    expect(bad.stderr).to.match(/bad\.yml:3:5: all\.hosts: 'hosts' of group 'all' must be a mapping/);
+    const noAction = await cli(['inventory', '-i', join(dir, 'hosts.yml')]);
+    expect(noAction.code).to.equal(2);
+  });
+
+  it('exits 2 from the real binary when nothing matches, and 0 otherwise', async () => {
+    const run = (args: string[]) =>
+      new Promise<{ code: number; stderr: string }>((resolve) => {
+        const child = execFile(process.execPath, [MAIN, ...args], { timeout: 20_000 }, (_error, _stdout, stderr) =>
+          resolve({ code: child.exitCode ?? -1, stderr }),
+        );
+      });
+    const none = await run(['inventory', '-i', 'web1,web2,', '-l', 'nosuch', '--list']);
+    expect(none.code).to.equal(2);
+    expect(none.stderr).to.contain("no hosts matched the pattern 'nosuch'");
+    expect((await run(['inventory', '-i', 'web1,web2,', '--list'])).code).to.equal(0);
+  });
+});
