@@ -21,6 +21,8 @@ export function buildParser(argv: string[], io: CliIo): Argv {
     .alias('V', 'version')
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .exitProcess(false)
+    // Words after `--` are a remote command line, never options of ours.
+    .parserConfiguration({ 'populate--': true })
     .fail((message, error) => {
       throw error ?? new UsageError(message);
     });

@@ -46,7 +46,7 @@ export class KnownHosts {
         text = await readFile(file, 'utf8');
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-        throw error;
+        throw new SshpoolError('KNOWN_HOSTS_UNREADABLE', `cannot read known_hosts file ${file}: ${(error as Error).message}`, { cause: error });
       }
       text.split('\n').forEach((line, index) => knownHosts.addLine(line, file, index + 1));
     }
@@ -148,13 +148,18 @@ export class HostKeyVerifier {
     this.policy = options.policy;
   }
 
+  /** Reads the files (once); a run calls it up front so an unreadable file stops it before any host. */
+  load(): Promise<KnownHosts> {
+    this.knownHosts ??= KnownHosts.load(this.files);
+    return this.knownHosts;
+  }
+
   /**
    * `key` is the raw public key blob ssh2 passes to `hostVerifier`. With HostKeyAlias,
    * pass the alias as `host` and 22 as `port`, as ssh looks the alias up undecorated.
    */
   async verify(host: string, port: number, key: Buffer): Promise<void> {
-    this.knownHosts ??= KnownHosts.load(this.files);
-    const knownHosts = await this.knownHosts;
+    const knownHosts = await this.load();
     const keyType = keyTypeOf(key);
     const offered = `the server offered ${keyType} ${fingerprintOf(key)}`;
     const name = displayName(host, port);

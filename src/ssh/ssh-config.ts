@@ -107,7 +107,7 @@ export class SshConfigResolver {
   /** `file` is ssh's -F; by default ~/.ssh/config. A missing file is an empty config. */
   static async load(file?: string): Promise<SshConfigResolver> {
     const loader = new ConfigLoader(homePath());
-    await loader.loadFile(file ?? path.join(homePath(), '.ssh', 'config'), [], 0);
+    await loader.loadFile(file ?? path.join(homePath(), '.ssh', 'config'), [], 0, { mustExist: file !== undefined });
     return new SshConfigResolver(loader.settings, loader.warnings);
   }
 
@@ -205,12 +205,13 @@ class ConfigLoader {
 
   constructor(private readonly home: string) {}
 
-  async loadFile(file: string, outerConditions: readonly Condition[], depth: number): Promise<void> {
+  /** `mustExist`: a file named with -F must be there, as ssh insists; ~/.ssh/config may be absent. */
+  async loadFile(file: string, outerConditions: readonly Condition[], depth: number, { mustExist = false } = {}): Promise<void> {
     let text: string;
     try {
       text = await readFile(file, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !mustExist) return;
       throw new SshConfigError(file, 0, `cannot read: ${(error as Error).message}`, { cause: error });
     }
     let conditions = outerConditions;

@@ -1,12 +1,9 @@
 import { expect } from 'chai';
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { runCli } from '../../src/cli/cli.js';
+import { runCliProcess } from '../helpers/cli-process.js';
 import { tempFiles } from './fixtures.js';
-
-const MAIN = join(fileURLToPath(new URL('.', import.meta.url)), '../../src/cli/main.js');
 
 const YAML = `
 all:
@@ -66,15 +63,9 @@ describe('sshpool inventory', () => {
   });
 
   it('exits 2 from the real binary when nothing matches, and 0 otherwise', async () => {
-    const run = (args: string[]) =>
-      new Promise<{ code: number; stderr: string }>((resolve) => {
-        const child = execFile(process.execPath, [MAIN, ...args], { timeout: 20_000 }, (_error, _stdout, stderr) =>
-          resolve({ code: child.exitCode ?? -1, stderr }),
-        );
-      });
-    const none = await run(['inventory', '-i', 'web1,web2,', '-l', 'nosuch', '--list']);
+    const none = await runCliProcess(['inventory', '-i', 'web1,web2,', '-l', 'nosuch', '--list']);
     expect(none.code).to.equal(2);
     expect(none.stderr).to.contain("no hosts matched the pattern 'nosuch'");
-    expect((await run(['inventory', '-i', 'web1,web2,', '--list'])).code).to.equal(0);
+    expect((await runCliProcess(['inventory', '-i', 'web1,web2,', '--list'])).code).to.equal(0);
   });
 });

@@ -22,8 +22,14 @@ describe('SshConfigResolver', () => {
     return SshConfigResolver.load(file);
   }
 
+  it('refuses a named file that does not exist, as ssh -F does', async () => {
+    const error = await SshConfigResolver.load(path.join(dir, 'absent')).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(SshConfigError);
+    expect((error as SshConfigError).message).to.include(path.join(dir, 'absent'));
+  });
+
   it('falls back to the OpenSSH defaults and reports nothing from the file', async () => {
-    const resolver = await SshConfigResolver.load(path.join(dir, 'absent'));
+    const resolver = await load('');
     const { values, fromFile } = resolver.resolve('web1');
     expect(values).to.deep.equal({
       hostname: 'web1',

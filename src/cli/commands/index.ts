@@ -1,9 +1,11 @@
 import type { Argv } from 'yargs';
 import type { CliIo } from '../cli.js';
+import { pingCommandModule } from './ping.js';
+import { runCommandModule } from './run.js';
 import { inventoryCommandModule } from './inventory.js';
 
 /** A command module adds itself to the parser; the list order is the order in --help. */
 export type CommandModule = (parser: Argv, io: CliIo) => Argv;
 
-export const commands: CommandModule[] = [];
+export const commands: CommandModule[] = [runCommandModule, pingCommandModule];
 commands.push(inventoryCommandModule);

@@ -3,6 +3,7 @@ import { UsageError } from '../../errors.js';
 import { loadInventory } from '../../inventory/index.js';
 import type { Inventory, InventoryHost } from '../../inventory/index.js';
 import type { CliIo } from '../cli.js';
+import { repeatable } from './values.js';
 
 export interface InventoryArgs {
   inventory?: string[];
@@ -18,8 +19,8 @@ export function withInventoryOptions<T>(parser: Argv<T>): Argv<T & InventoryArgs
     .option('inventory', {
       alias: 'i',
       type: 'string',
-      array: true,
       requiresArg: true,
+      coerce: repeatable,
       describe: `Inventory: a YAML file, a directory of them, or a host list "web1,web2:2222,"; repeat to merge (default: $${INVENTORY_ENV})`,
     })
     .option('limit', {

@@ -1,0 +1,44 @@
+import type { Argv } from 'yargs';
+import { UsageError } from '../../errors.js';
+import { TextOutput } from '../../output/text-output.js';
+import { streamCommand } from '../../run/host-run.js';
+import type { CliIo } from '../cli.js';
+import { exitCodeForResults } from '../exit-codes.js';
+import { selectHosts, withInventoryOptions } from '../options/inventory-options.js';
+import { toSshOptions, withSshOptions } from '../options/ssh-options.js';
+import { parseBytes, parsePositiveInteger, parseSeconds } from '../options/values.js';
+import { stopOnInterrupt } from '../interrupt.js';
+
+export function runCommandModule(parser: Argv, io: CliIo): Argv {
+  return parser.command(
+    'run [command..]',
+    'Run a shell command on every selected host',
+    (command) =>
+      withSshOptions(withInventoryOptions(command))
+        .positional('command', { type: 'string', array: true, describe: 'The command line, given to each remote shell as is (put it after --)' })
+        .option('forks', { alias: 'f', type: 'number', default: 32, describe: 'Hosts worked on at once' })
+        .option('timeout', { alias: 't', type: 'string', describe: 'Seconds a command may run per host; then it is killed (default: no limit)' })
+        .option('max-output', { type: 'string', default: '1M', describe: 'Output kept per host and stream (K/M/G suffixes); the rest is streamed, not kept' })
+        .example('$0 run -i hosts.yaml -- uptime', 'uptime on every host of the inventory')
+        .example("$0 run -i hosts.yaml -l 'web:&prod' -f 64 -t 30 -- 'systemctl is-active nginx'", 'a pattern, 64 at once, 30 s per host')
+        .example('$0 run -i web1,web2, -u deploy -- df -h /', 'hosts listed inline, as Ansible allows')
+        .epilog('Exit codes (as pssh): 0 all ok, 1 other error, 2 usage or inventory error, 3 a host timed out or was killed, 4 a host had an SSH error (unreachable, auth, host key), 5 a remote command exited non-zero.'),
+    async (args) => {
+      const words = [...(args.command ?? []), ...((args['--'] as unknown[] | undefined) ?? [])].map(String);
+      if (words.length === 0) throw new UsageError('no command given: sshpool run -i INVENTORY -- COMMAND');
+      const options = {
+        ...toSshOptions(args),
+        forks: parsePositiveInteger(args.forks, '--forks'),
+        commandTimeoutMs: args.timeout === undefined ? 0 : parseSeconds(args.timeout, '--timeout', { allowZero: true }),
+        maxOutputBytes: parseBytes(args.maxOutput, '--max-output'),
+      };
+      const { hosts } = await selectHosts(args, io);
+      const run = streamCommand(hosts, words.join(' '), options);
+      const output = new TextOutput(io);
+      run.on('output', ({ host, stream, chunk }) => output.output(host, stream, chunk));
+      run.on('hostDone', (result) => output.hostDone(result));
+      const results = await stopOnInterrupt(run, io);
+      io.setExitCode(exitCodeForResults(results));
+    },
+  );
+}

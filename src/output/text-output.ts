@@ -1,0 +1,63 @@
+import { createColors } from 'picocolors';
+import type { HostResult } from '../run/host-result.js';
+import type { OutputStreamName } from '../ssh/remote-command.js';
+import { LineSplitter } from './line-splitter.js';
+
+export interface TextOutputStreams {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+/**
+ * pdsh-style live output: every line as it arrives, prefixed `host: `, stdout
+ * lines to stdout and stderr lines to stderr; host names coloured on a TTY only.
+ * A host that did not end `ok` gets one status line on stderr.
+ */
+export class TextOutput {
+  private readonly splitters = new Map<string, LineSplitter>();
+  private readonly colors: { stdout: ReturnType<typeof createColors>; stderr: ReturnType<typeof createColors> };
+
+  constructor(private readonly streams: TextOutputStreams) {
+    this.colors = {
+      stdout: createColors(Boolean(streams.stdout.isTTY)),
+      stderr: createColors(Boolean(streams.stderr.isTTY)),
+    };
+  }
+
+  output(host: string, stream: OutputStreamName, chunk: Buffer): void {
+    const key = `${stream}\0${host}`;
+    let splitter = this.splitters.get(key);
+    if (!splitter) {
+      splitter = new LineSplitter();
+      this.splitters.set(key, splitter);
+    }
+    for (const line of splitter.push(chunk)) this.writeLine(host, stream, line);
+  }
+
+  hostDone(result: HostResult): void {
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const key = `${stream}\0${result.host}`;
+      const rest = this.splitters.get(key)?.flush();
+      if (rest) this.writeLine(result.host, stream, rest);
+      this.splitters.delete(key);
+    }
+    const note = statusNote(result)?.replace(`: ${result.host}: `, ': ');
+    if (note) {
+      const c = this.colors.stderr;
+      this.streams.stderr.write(`${c.bold(c.red(result.host))}: [${result.status}] ${note}\n`);
+    }
+  }
+
+  private writeLine(host: string, stream: OutputStreamName, line: Buffer): void {
+    const c = this.colors[stream];
+    const name = stream === 'stderr' ? c.yellow(host) : c.cyan(host);
+    this.streams[stream].write(`${name}: ${line.toString('utf8')}\n`);
+  }
+}
+
+function statusNote(result: HostResult): string | null {
+  if (result.status === 'ok') return null;
+  if (result.error) return `${result.error.code}: ${result.error.message}`;
+  if (result.signal) return `killed by signal ${result.signal}`;
+  return `exit code ${result.exitCode ?? 'unknown'}`;
+}

@@ -1,0 +1,130 @@
+import { EventEmitter } from 'node:events';
+import type { InventoryHost } from '../inventory/index.js';
+import { Pool } from '../pool/index.js';
+import type { OutputStreamName } from '../ssh/remote-command.js';
+import type { HostResult } from './host-result.js';
+import { commandWork, pingWork, runHostTask, skippedResult } from './host-task.js';
+import type { HostWork } from './host-task.js';
+import { DEFAULTS } from './run-options.js';
+import type { RunOptions } from './run-options.js';
+import { SshContext } from './ssh-context.js';
+import { resolveTarget } from './target-settings.js';
+import type { TargetSettings } from './target-settings.js';
+
+/** A host by name (settings from ssh_config) or as the inventory describes it. */
+export type HostInput = string | InventoryHost;
+
+export interface HostStartEvent {
+  host: string;
+  index: number;
+  slot: number;
+}
+
+export interface HostOutputEvent {
+  host: string;
+  stream: OutputStreamName;
+  chunk: Buffer;
+}
+
+export type HostRunEvents = {
+  hostStart: [HostStartEvent];
+  output: [HostOutputEvent];
+  /** Once per host, as each finishes (completion order). */
+  hostDone: [HostResult];
+};
+
+/**
+ * A run over many hosts on a bounded Pool. Listen for live events, or await
+ * `results` for every host's record in input order (as `res.get()` in
+ * submission order). Tasks start on the next tick, so listeners attached right
+ * after creation miss nothing.
+ */
+export class HostRun extends EventEmitter<HostRunEvents> {
+  readonly results: Promise<HostResult[]>;
+  private pool: Pool | undefined;
+  private stopped = false;
+
+  constructor(hosts: readonly HostInput[], workFor: (host: string, run: HostRun) => HostWork, options: RunOptions = {}) {
+    super();
+    this.results = this.execute(hosts, workFor, options);
+    options.signal?.addEventListener('abort', () => this.stop(), { once: true });
+  }
+
+  /** Kills running commands and skips hosts not yet started; `results` still resolves. */
+  stop(): void {
+    this.stopped = true;
+    void this.pool?.terminate();
+  }
+
+  private async execute(hosts: readonly HostInput[], workFor: (host: string, run: HostRun) => HostWork, options: RunOptions): Promise<HostResult[]> {
+    const context = await SshContext.create(options);
+    try {
+      const targets = hosts.map((host) => resolveTarget(toInventoryHost(host), options, context.sshConfig));
+      await context.prepare(targets);
+      const pool = new Pool({ size: options.forks ?? DEFAULTS.forks });
+      this.pool = pool;
+      pool.on('taskStart', ({ index, slot }) => this.emit('hostStart', { host: (targets[index] as TargetSettings).label, index, slot }));
+      const pending = targets.map((target) =>
+        this.stopped
+          ? undefined
+          : pool.applyAsync(runHostTask, [context, target, 1, workFor(target.label, this)], {
+              callback: (result) => this.emit('hostDone', result),
+            }),
+      );
+      pool.close();
+      return await Promise.all(
+        pending.map(async (handle, index) => {
+          const target = targets[index] as TargetSettings;
+          try {
+            if (!handle) throw new Error('run stopped before this host started');
+            return await handle.get();
+          } catch (error) {
+            const result = skippedResult(target, 1, error);
+            this.emit('hostDone', result);
+            return result;
+          }
+        }),
+      );
+    } finally {
+      context.close();
+    }
+  }
+}
+
+function toInventoryHost(host: HostInput): InventoryHost {
+  return typeof host === 'string' ? { name: host, vars: {}, groups: ['all', 'ungrouped'] } : host;
+}
+
+export interface CommandRunOptions extends RunOptions {
+  /** Per host; 0 or unset means no limit. */
+  commandTimeoutMs?: number;
+}
+
+/** Starts `command` on every host; see HostRun for events and results. */
+export function streamCommand(hosts: readonly HostInput[], command: string, options: CommandRunOptions = {}): HostRun {
+  const maxOutputBytes = options.maxOutputBytes ?? DEFAULTS.maxOutputBytes;
+  return new HostRun(
+    hosts,
+    (host, run) =>
+      commandWork(command, {
+        commandTimeoutMs: options.commandTimeoutMs,
+        maxOutputBytes,
+        onOutput: (stream, chunk) => run.emit('output', { host, stream, chunk }),
+      }),
+    options,
+  );
+}
+
+/** Runs `command` on every host; one record per host, in input order. */
+export function runCommand(hosts: readonly HostInput[], command: string, options: CommandRunOptions = {}): Promise<HostResult[]> {
+  return streamCommand(hosts, command, options).results;
+}
+
+/** Connects and authenticates only; `ok` means a command could run there. */
+export function streamPing(hosts: readonly HostInput[], options: RunOptions = {}): HostRun {
+  return new HostRun(hosts, () => pingWork, options);
+}
+
+export function pingHosts(hosts: readonly HostInput[], options: RunOptions = {}): Promise<HostResult[]> {
+  return streamPing(hosts, options).results;
+}

@@ -1,0 +1,92 @@
+import type { ParsedKey } from 'ssh2';
+import { buildAuthHandler } from '../ssh/auth.js';
+import { ConnectionOpener } from '../ssh/connection-opener.js';
+import type { ConnectPlan } from '../ssh/connection-opener.js';
+import type { SshConnection } from '../ssh/connection.js';
+import { IdentityStore } from '../ssh/identities.js';
+import { HostKeyVerifier } from '../ssh/known-hosts.js';
+import { SshConfigResolver } from '../ssh/ssh-config.js';
+import type { SshOptions } from './run-options.js';
+import type { HopSettings, TargetSettings } from './target-settings.js';
+
+/**
+ * What one run shares across its hosts, so that per-host work is only the
+ * connection itself: ssh_config parsed once, each key file parsed (and its
+ * passphrase asked) once, each known_hosts set loaded once, the password asked
+ * once, jump-host connections shared.
+ */
+export class SshContext {
+  private readonly verifiers = new Map<string, HostKeyVerifier>();
+  private readonly identities: IdentityStore;
+  private readonly opener = new ConnectionOpener();
+  private password: Promise<string> | undefined;
+
+  private constructor(
+    readonly sshConfig: SshConfigResolver,
+    private readonly options: SshOptions,
+  ) {
+    this.identities = new IdentityStore(options.passphrasePrompt ? { passphrasePrompt: options.passphrasePrompt } : {});
+  }
+
+  static async create(options: SshOptions): Promise<SshContext> {
+    return new SshContext(await SshConfigResolver.load(options.sshConfigFile), options);
+  }
+
+  /**
+   * Reads every key file and known_hosts file the targets need, asking
+   * passphrases now rather than in the middle of streamed output, so that a
+   * missing key or unreadable file stops the run before any host is touched.
+   */
+  async prepare(targets: readonly TargetSettings[]): Promise<void> {
+    const hops = targets.flatMap((target) => [...target.jumps, target]);
+    for (const hop of hops) await this.identities.load(hop.identityFiles, { explicit: hop.identityFilesExplicit });
+    await Promise.all(hops.map((hop) => this.verifier(hop).load()));
+  }
+
+  /** Opens an authenticated connection to the target, through its jump hops. */
+  async connect(target: TargetSettings, signal?: AbortSignal): Promise<SshConnection> {
+    const chain = await Promise.all([...target.jumps, target].map((hop) => this.plan(hop)));
+    return this.opener.open(chain, signal);
+  }
+
+  close(): void {
+    this.opener.closeAll();
+  }
+
+  private async plan(hop: HopSettings): Promise<ConnectPlan> {
+    const keys: ParsedKey[] = await this.identities.load(hop.identityFiles, { explicit: hop.identityFilesExplicit });
+    const password = this.options.passwordPrompt ? await this.askPasswordOnce(this.options.passwordPrompt) : undefined;
+    const verifier = this.verifier(hop);
+    return {
+      label: hop.label,
+      endpoint: { hostname: hop.hostname, port: hop.port, user: hop.user },
+      timeoutMs: hop.connectTimeoutMs,
+      keepaliveIntervalMs: hop.serverAliveIntervalMs,
+      keepaliveCountMax: hop.serverAliveCountMax,
+      verifyHostKey: (key) => verifier.verify(hop.hostKey.name, hop.hostKey.port, key),
+      createAuthHandler: () =>
+        buildAuthHandler({
+          username: hop.user,
+          agentSocket: hop.agentSocket ?? undefined,
+          identitiesOnly: hop.identitiesOnly,
+          keys,
+          ...(password === undefined ? {} : { password: () => password }),
+        }),
+    };
+  }
+
+  private verifier(hop: HopSettings): HostKeyVerifier {
+    const key = [hop.strictHostKeyChecking, ...hop.knownHostsFiles].join('\0');
+    let verifier = this.verifiers.get(key);
+    if (!verifier) {
+      verifier = new HostKeyVerifier({ files: hop.knownHostsFiles, policy: hop.strictHostKeyChecking });
+      this.verifiers.set(key, verifier);
+    }
+    return verifier;
+  }
+
+  private askPasswordOnce(prompt: () => Promise<string>): Promise<string> {
+    this.password ??= prompt();
+    return this.password;
+  }
+}

@@ -1,0 +1,100 @@
+import type { InventoryHost } from '../inventory/index.js';
+import { connectionSettings } from '../inventory/index.js';
+import type { SshConfigResolution, SshConfigResolver, StrictHostKeyChecking } from '../ssh/ssh-config.js';
+import { agentSocketFor } from '../ssh/auth.js';
+import { parseProxyJump } from '../ssh/proxy-jump.js';
+import type { JumpHop } from '../ssh/proxy-jump.js';
+import { DEFAULTS } from './run-options.js';
+import type { SshOptions } from './run-options.js';
+
+/** The settings of one SSH hop, all sources merged: nothing left to look up but keys. */
+export interface HopSettings {
+  /** The name used in messages: the inventory name, or the jump alias. */
+  label: string;
+  hostname: string;
+  port: number;
+  user: string;
+  identityFiles: string[];
+  /** False when identityFiles is OpenSSH's default list: missing files are then skipped. */
+  identityFilesExplicit: boolean;
+  identitiesOnly: boolean;
+  agentSocket: string | null;
+  knownHostsFiles: string[];
+  /** What known_hosts is searched for: HostKeyAlias (on port 22, as ssh does), else host name and port. */
+  hostKey: { name: string; port: number };
+  strictHostKeyChecking: StrictHostKeyChecking;
+  connectTimeoutMs: number;
+  serverAliveIntervalMs: number;
+  serverAliveCountMax: number;
+}
+
+export interface TargetSettings extends HopSettings {
+  /** ProxyJump hops, first hop first; empty for a direct connection. */
+  jumps: HopSettings[];
+}
+
+/**
+ * Merges, highest first: options (CLI flags) > inventory vars > ssh_config >
+ * defaults. The ssh_config block is looked up by `ansible_host` when the
+ * inventory sets it (that is the name Ansible hands to ssh), else by the
+ * inventory name. Throws an InputError for a bad inventory value or ProxyJump.
+ */
+export function resolveTarget(host: InventoryHost, options: SshOptions, config: SshConfigResolver): TargetSettings {
+  const inventory = connectionSettings(host);
+  const alias = inventory.hostname ?? host.name;
+  const resolution = config.resolve(alias);
+  const hop = resolveHop(host.name, resolution, options, {
+    hostname: inventory.hostname,
+    port: options.port ?? inventory.port,
+    user: options.user ?? inventory.user,
+    identityFiles: options.identityFiles ?? (inventory.identityFile ? [inventory.identityFile] : undefined),
+  });
+  const jumpSpec = options.proxyJump ?? resolution.values.proxyJump;
+  const jumps = jumpSpec ? parseProxyJump(jumpSpec).map((jump) => resolveJump(jump, options, config)) : [];
+  return { ...hop, jumps };
+}
+
+interface HopOverrides {
+  hostname?: string;
+  port?: number;
+  user?: string;
+  identityFiles?: string[];
+}
+
+/**
+ * Jump hops resolve through ssh_config by their own alias, as `ssh -J` does;
+ * flags that name the target (-u, -p, -i) do not apply to them.
+ */
+function resolveJump(jump: JumpHop, options: SshOptions, config: SshConfigResolver): HopSettings {
+  const shared: SshOptions = {
+    knownHostsFiles: options.knownHostsFiles,
+    strictHostKeyChecking: options.strictHostKeyChecking,
+    connectTimeoutMs: options.connectTimeoutMs,
+    agentSocket: options.agentSocket,
+  };
+  return resolveHop(jump.alias, config.resolve(jump.alias), shared, { port: jump.port, user: jump.user });
+}
+
+function resolveHop(label: string, resolution: SshConfigResolution, options: SshOptions, overrides: HopOverrides): HopSettings {
+  const config = resolution.values;
+  const fromFile = resolution.fromFile;
+  const hostname = overrides.hostname ?? config.hostname;
+  const port = overrides.port ?? config.port;
+  const identityFiles = overrides.identityFiles ?? config.identityFiles;
+  return {
+    label,
+    hostname,
+    port,
+    user: overrides.user ?? config.user,
+    identityFiles,
+    identityFilesExplicit: overrides.identityFiles !== undefined || fromFile.has('identityFiles'),
+    identitiesOnly: config.identitiesOnly,
+    agentSocket: options.agentSocket !== undefined ? options.agentSocket : (agentSocketFor(config.identityAgent) ?? null),
+    knownHostsFiles: options.knownHostsFiles ?? config.userKnownHostsFiles,
+    hostKey: config.hostKeyAlias ? { name: config.hostKeyAlias, port: 22 } : { name: hostname, port },
+    strictHostKeyChecking: options.strictHostKeyChecking ?? config.strictHostKeyChecking ?? DEFAULTS.strictHostKeyChecking,
+    connectTimeoutMs: options.connectTimeoutMs ?? config.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
+    serverAliveIntervalMs: options.serverAliveIntervalMs ?? config.serverAliveIntervalMs ?? DEFAULTS.serverAliveIntervalMs,
+    serverAliveCountMax: options.serverAliveCountMax ?? config.serverAliveCountMax ?? DEFAULTS.serverAliveCountMax,
+  };
+}

@@ -1,0 +1,25 @@
+import { execFile } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** The compiled CLI entry point (build/src/cli/main.js). */
+export const CLI_MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+export interface CliProcessResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the real `sshpool` binary as a child process. `onSpawn` gets the child
+ * (to signal it mid-run, say).
+ */
+export function runCliProcess(args: string[], options: { env?: NodeJS.ProcessEnv; onSpawn?: (child: ChildProcess) => void } = {}): Promise<CliProcessResult> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [CLI_MAIN, ...args], { timeout: 60_000, env: options.env ?? process.env, maxBuffer: 64 * 1024 * 1024 }, (_error, stdout, stderr) =>
+      resolve({ code: child.exitCode, stdout, stderr }),
+    );
+    options.onSpawn?.(child);
+  });
+}
