@@ -5,3 +5,14 @@ export { PoolClosedError, PoolSizeError, PoolStateError, PoolTerminatedError, Ti
 export type { PoolEvents, PoolOptions, ResultCallbacks, TaskContext, TaskFunction, TaskSettledEvent, TaskStartEvent } from './pool/index.js';
 export { Inventory, loadInventory, connectionSettings, InventoryError, NoHostsMatchedError, PatternError } from './inventory/index.js';
 export type { InventoryHost, InventoryGroup, ConnectionSettings, InventoryLocation, AnsibleList } from './inventory/index.js';
+export { runCommand, streamCommand, pingHosts, streamPing, HostRun } from './run/host-run.js';
+export type { HostInput, HostRunEvents, HostStartEvent, HostOutputEvent, CommandRunOptions } from './run/host-run.js';
+export type { RunOptions, SshOptions } from './run/run-options.js';
+export type { HostResult, HostStatus } from './run/host-result.js';
+export { SshError } from './ssh/errors.js';
+export type { SshErrorCode } from './ssh/errors.js';
+export { HostKeyError } from './ssh/known-hosts.js';
+export type { HostKeyPolicy } from './ssh/known-hosts.js';
+export { SshConfigError } from './ssh/ssh-config.js';
+export { IdentityError } from './ssh/identities.js';
+export { ProxyJumpError } from './ssh/proxy-jump.js';
