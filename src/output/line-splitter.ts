@@ -14,19 +14,23 @@ export class LineSplitter {
   push(chunk: Buffer): Buffer[] {
     const lines: Buffer[] = [];
     let start = 0;
-    for (let newline = chunk.indexOf(10, start); newline !== -1; newline = chunk.indexOf(10, start)) {
-      lines.push(this.take(chunk.subarray(start, newline)));
+    while (start < chunk.length) {
+      const newline = chunk.indexOf(10, start);
+      let segment = chunk.subarray(start, newline === -1 ? chunk.length : newline);
+      while (this.pendingBytes + segment.length > this.maxLineBytes) {
+        const room = this.maxLineBytes - this.pendingBytes;
+        lines.push(this.take(segment.subarray(0, room)));
+        segment = segment.subarray(room);
+      }
+      if (newline === -1) {
+        if (segment.length > 0) {
+          this.pending.push(segment);
+          this.pendingBytes += segment.length;
+        }
+        break;
+      }
+      lines.push(this.take(segment));
       start = newline + 1;
-    }
-    let rest = chunk.subarray(start);
-    while (this.pendingBytes + rest.length > this.maxLineBytes) {
-      const room = this.maxLineBytes - this.pendingBytes;
-      lines.push(this.take(rest.subarray(0, room)));
-      rest = rest.subarray(room);
-    }
-    if (rest.length > 0) {
-      this.pending.push(rest);
-      this.pendingBytes += rest.length;
     }
     return lines;
   }

@@ -1,0 +1,30 @@
+import { expect } from 'chai';
+import { parseBytes, parsePositiveInteger, parseSeconds, repeatable } from '../../src/cli/options/values.js';
+import { UsageError } from '../../src/errors.js';
+
+describe('option values', () => {
+  it('reads seconds as milliseconds and names the option when it cannot', () => {
+    expect(parseSeconds('10', '--timeout', { allowZero: false })).to.equal(10_000);
+    expect(parseSeconds('0.25', '--timeout', { allowZero: false })).to.equal(250);
+    expect(parseSeconds('0', '--server-alive-interval', { allowZero: true })).to.equal(0);
+    for (const bad of ['', 'soon', '-1', 'Infinity']) {
+      expect(() => parseSeconds(bad, '--timeout', { allowZero: true }), bad).to.throw(UsageError, '--timeout');
+    }
+    expect(() => parseSeconds('0', '--connect-timeout', { allowZero: false })).to.throw(UsageError, '--connect-timeout');
+  });
+
+  it('reads sizes with K/M/G suffixes', () => {
+    expect(parseBytes('1048576', '--max-output')).to.equal(1048576);
+    expect(parseBytes('512K', '--max-output')).to.equal(512 * 1024);
+    expect(parseBytes('1M', '--max-output')).to.equal(1024 * 1024);
+    expect(parseBytes('2mib', '--max-output')).to.equal(2 * 1024 * 1024);
+    expect(() => parseBytes('lots', '--max-output')).to.throw(UsageError, '--max-output');
+  });
+
+  it('accepts whole numbers of at least 1, and repeated options as a list', () => {
+    expect(parsePositiveInteger(32, '--forks')).to.equal(32);
+    for (const bad of [0, -3, 1.5, Number.NaN]) expect(() => parsePositiveInteger(bad, '--forks')).to.throw(UsageError, '--forks');
+    expect(repeatable('a')).to.deep.equal(['a']);
+    expect(repeatable(['a', 'b'])).to.deep.equal(['a', 'b']);
+  });
+});
