@@ -2,10 +2,10 @@
  * Every error sshpool throws carries a stable `code`, so callers (and the results
  * file) can branch on it without parsing messages.
  */
-export class SshpoolError extends Error {
-  readonly code: string;
+export class SshpoolError<Code extends string = string> extends Error {
+  readonly code: Code;
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: Code, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
@@ -16,10 +16,10 @@ export class SshpoolError extends Error {
  * The user's input is at fault (an option, an inventory, a host pattern), not the
  * network or a host: the CLI exits 2 for these, as pssh does for usage errors.
  */
-export class InputError extends SshpoolError {}
+export class InputError<Code extends string = string> extends SshpoolError<Code> {}
 
 /** A bad command-line option or argument. */
-export class UsageError extends InputError {
+export class UsageError extends InputError<'USAGE'> {
   constructor(message: string, options?: { cause?: unknown }) {
     super('USAGE', message, options);
   }

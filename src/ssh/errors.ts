@@ -18,11 +18,7 @@ export type SshErrorCode =
   | 'CHANNEL_FAILED'
   | 'SSH_ERROR';
 
-export class SshError extends SshpoolError {
-  constructor(code: SshErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-  }
-}
+export class SshError extends SshpoolError<SshErrorCode> {}
 
 const SOCKET_CODES: Record<string, SshErrorCode> = {
   ECONNREFUSED: 'CONNECT_REFUSED',

@@ -12,13 +12,7 @@ export type PassphrasePrompt = (keyPath: string) => Promise<string>;
 export type IdentityErrorCode = 'IDENTITY_NOT_FOUND' | 'IDENTITY_UNREADABLE' | 'IDENTITY_INVALID' | 'IDENTITY_PASSPHRASE';
 
 /** An identity file the user named cannot be used. Never carries key material or passphrases. */
-export class IdentityError extends InputError {
-  declare readonly code: IdentityErrorCode;
-
-  constructor(code: IdentityErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-  }
-}
+export class IdentityError extends InputError<IdentityErrorCode> {}
 
 export interface IdentityStoreOptions {
   /** Without one, an encrypted key is an error. */

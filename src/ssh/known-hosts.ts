@@ -114,13 +114,7 @@ export type HostKeyPolicy = 'yes' | 'accept-new' | 'no';
 
 export type HostKeyErrorCode = 'HOSTKEY_UNKNOWN' | 'HOSTKEY_MISMATCH' | 'HOSTKEY_REVOKED' | 'HOSTKEY_NOT_RECORDED';
 
-export class HostKeyError extends SshpoolError {
-  declare readonly code: HostKeyErrorCode;
-
-  constructor(code: HostKeyErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-  }
-}
+export class HostKeyError extends SshpoolError<HostKeyErrorCode> {}
 
 export interface HostKeyVerifierOptions {
   /** known_hosts files, all read; the first is where accept-new records keys. */

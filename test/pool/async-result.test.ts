@@ -2,16 +2,8 @@ import { expect } from 'chai';
 import { SshpoolError } from '../../src/errors.js';
 import { AsyncResult, Pool, PoolStateError, TimeoutError } from '../../src/pool/index.js';
 import { deferred } from '../helpers/deferred.js';
+import { rejectionOf } from '../helpers/rejection.js';
 import { hasSettled, nextMacrotask } from '../helpers/ticks.js';
-
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('AsyncResult', () => {
   it('applyAsync returns at once; get() values come back in submission order while tasks finish in reverse', async () => {

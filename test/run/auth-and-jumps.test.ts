@@ -5,8 +5,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { runCommand } from '../../src/run/host-run.js';
+import { IdentityError } from '../../src/ssh/identities.js';
 import { Fleet, encryptedKeyCopy } from '../fleet/index.js';
 import { inventoryHostsFor, isolatedOptions } from '../helpers/fleet-hosts.js';
+import { rejectionOf } from '../helpers/rejection.js';
 
 /** Sets the login user's password through chpasswd's stdin, never argv. */
 function setPassword(user: string, password: string): Promise<void> {
@@ -51,15 +53,12 @@ describe('authentication and jump hosts against a real sshd fleet', function () 
   it('fails the run up front on a wrong passphrase, without the passphrase in the error', async () => {
     const encrypted = await encryptedKeyCopy(fleet.userKeyPath, 'right-one', path.join(scratch));
     const wrong = `wrong-${randomBytes(6).toString('hex')}`;
-    const error = (await runCommand(inventoryHostsFor(fleet, fleet.hosts.slice(0, 2)), 'true', {
+    const run = runCommand(inventoryHostsFor(fleet, fleet.hosts.slice(0, 2)), 'true', {
       ...isolatedOptions(fleet),
       identityFiles: [encrypted],
       passphrasePrompt: async () => wrong,
-    }).then(
-      () => undefined,
-      (e: unknown) => e,
-    )) as Error & { code: string };
-    expect(error).to.be.instanceOf(Error);
+    });
+    const error = await rejectionOf(run, IdentityError);
     expect(error.code).to.equal('IDENTITY_PASSPHRASE');
     expect(error.message).to.include(encrypted);
     expect(error.message).to.not.include(wrong);

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { IdentityError, IdentityStore } from '../../src/ssh/identities.js';
+import { rejectionOf } from '../helpers/rejection.js';
 
 const run = promisify(execFile);
 
@@ -25,14 +26,7 @@ describe('IdentityStore', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function failure(promise: Promise<unknown>): Promise<IdentityError> {
-    const error = await promise.then(
-      () => undefined,
-      (thrown: unknown) => thrown,
-    );
-    expect(error, 'expected an IdentityError').to.be.instanceOf(IdentityError);
-    return error as IdentityError;
-  }
+
 
   it('parses a key once for concurrent callers: every caller gets the same parsed key', async () => {
     const store = new IdentityStore();
@@ -68,17 +62,17 @@ describe('IdentityStore', () => {
         return wrong;
       },
     });
-    const error = await failure(store.load([encryptedKey], { explicit: true }));
+    const error = await rejectionOf(store.load([encryptedKey], { explicit: true }), IdentityError);
     expect(error.code).to.equal('IDENTITY_PASSPHRASE');
     expect(error.message).to.contain(encryptedKey).and.contain('wrong passphrase');
     expect(error.message).to.not.contain(wrong);
     expect(error.stack).to.not.contain(wrong);
-    await failure(store.load([encryptedKey], { explicit: true }));
+    await rejectionOf(store.load([encryptedKey], { explicit: true }), IdentityError);
     expect(asked).to.equal(1);
   });
 
   it('refuses an encrypted key when there is no way to ask', async () => {
-    const error = await failure(new IdentityStore().load([encryptedKey], { explicit: false }));
+    const error = await rejectionOf(new IdentityStore().load([encryptedKey], { explicit: false }), IdentityError);
     expect(error.code).to.equal('IDENTITY_PASSPHRASE');
   });
 
@@ -86,14 +80,14 @@ describe('IdentityStore', () => {
     const store = new IdentityStore();
     const missing = path.join(dir, 'id_missing');
     expect(await store.load([missing, plainKey], { explicit: false })).to.have.length(1);
-    const error = await failure(store.load([missing], { explicit: true }));
+    const error = await rejectionOf(store.load([missing], { explicit: true }), IdentityError);
     expect(error.code).to.equal('IDENTITY_NOT_FOUND');
     expect(error.message).to.contain(missing);
   });
 
   it('rejects a public key or garbage as an identity', async () => {
     const store = new IdentityStore();
-    expect((await failure(store.load([`${plainKey}.pub`], { explicit: true }))).code).to.equal('IDENTITY_INVALID');
-    expect((await failure(store.load([path.join(process.cwd(), 'package.json')], { explicit: true }))).code).to.equal('IDENTITY_INVALID');
+    expect((await rejectionOf(store.load([`${plainKey}.pub`], { explicit: true }), IdentityError)).code).to.equal('IDENTITY_INVALID');
+    expect((await rejectionOf(store.load([path.join(process.cwd(), 'package.json')], { explicit: true }), IdentityError)).code).to.equal('IDENTITY_INVALID');
   });
 });

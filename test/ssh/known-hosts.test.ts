@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { HostKeyError, HostKeyVerifier, KnownHosts, type HostKeyPolicy } from '../../src/ssh/known-hosts.js';
+import { rejectionOf } from '../helpers/rejection.js';
 
 const run = promisify(execFile);
 
@@ -22,14 +23,6 @@ async function makeKey(dir: string, name: string, type: 'ed25519' | 'ecdsa'): Pr
   return { type: keyType!, base64: base64!, blob: Buffer.from(base64!, 'base64'), pubFile: `${file}.pub` };
 }
 
-async function failure(promise: Promise<unknown>): Promise<HostKeyError> {
-  const error = await promise.then(
-    () => undefined,
-    (thrown: unknown) => thrown,
-  );
-  expect(error, 'expected a HostKeyError').to.be.instanceOf(HostKeyError);
-  return error as HostKeyError;
-}
 
 describe('known_hosts', () => {
   let keysDir: string;
@@ -103,7 +96,7 @@ describe('known_hosts', () => {
       const file = await knownHostsFile([`[127.0.0.1]:2222 ${good.type} ${good.base64}`]);
       const strict = verifier(file);
       await strict.verify('127.0.0.1', 2222, good.blob);
-      const error = await failure(strict.verify('127.0.0.1', 2223, good.blob));
+      const error = await rejectionOf(strict.verify('127.0.0.1', 2223, good.blob), HostKeyError);
       expect(error.code).to.equal('HOSTKEY_UNKNOWN');
       expect(error.message).to.contain('127.0.0.1:2223').and.contain(good.type).and.contain(file);
     });
@@ -114,7 +107,7 @@ describe('known_hosts', () => {
       const fingerprint = stdout.split(/\s+/)[1]!;
       expect(fingerprint).to.match(/^SHA256:[A-Za-z0-9+/]+$/);
       for (const policy of ['yes', 'accept-new'] as const) {
-        const error = await failure(verifier(file, policy).verify('127.0.0.1', 2222, other.blob));
+        const error = await rejectionOf(verifier(file, policy).verify('127.0.0.1', 2222, other.blob), HostKeyError);
         expect(error.code).to.equal('HOSTKEY_MISMATCH');
         expect(error.message).to.contain('127.0.0.1:2222').and.contain(fingerprint).and.contain(`${file}:2`).and.contain('ssh-ed25519');
       }
@@ -123,7 +116,7 @@ describe('known_hosts', () => {
 
     it('treats a host known only by a key of another type as changed, as OpenSSH does', async () => {
       const file = await knownHostsFile([`typed ${ecdsa.type} ${ecdsa.base64}`]);
-      const error = await failure(verifier(file, 'accept-new').verify('typed', 22, good.blob));
+      const error = await rejectionOf(verifier(file, 'accept-new').verify('typed', 22, good.blob), HostKeyError);
       expect(error.code).to.equal('HOSTKEY_MISMATCH');
       expect(error.message).to.contain(`${ecdsa.type} at ${file}:1`);
     });
@@ -131,7 +124,7 @@ describe('known_hosts', () => {
     it('refuses a @revoked key under every policy, even next to a valid entry for it', async () => {
       const file = await knownHostsFile([`revoked.test ${good.type} ${good.base64}`, `@revoked * ${good.type} ${good.base64}`]);
       for (const policy of ['yes', 'accept-new', 'no'] as const) {
-        const error = await failure(verifier(file, policy).verify('revoked.test', 22, good.blob));
+        const error = await rejectionOf(verifier(file, policy).verify('revoked.test', 22, good.blob), HostKeyError);
         expect(error.code).to.equal('HOSTKEY_REVOKED');
         expect(error.message).to.contain(`${file}:2`);
       }
@@ -164,7 +157,7 @@ describe('known_hosts', () => {
         expect(stdout).to.contain(good.base64);
       }
 
-      const error = await failure(shared.verify('127.0.0.1', 40003, other.blob));
+      const error = await rejectionOf(shared.verify('127.0.0.1', 40003, other.blob), HostKeyError);
       expect(error.code).to.equal('HOSTKEY_MISMATCH');
       expect(error.message).to.contain('added during this run');
       await verifier(file).verify('127.0.0.1', 40003, good.blob);

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { SshConfigError, SshConfigResolver } from '../../src/ssh/ssh-config.js';
+import { rejectionOf } from '../helpers/rejection.js';
 
 describe('SshConfigResolver', () => {
   let dir: string;
@@ -23,9 +24,8 @@ describe('SshConfigResolver', () => {
   }
 
   it('refuses a named file that does not exist, as ssh -F does', async () => {
-    const error = await SshConfigResolver.load(path.join(dir, 'absent')).catch((e: unknown) => e);
-    expect(error).to.be.instanceOf(SshConfigError);
-    expect((error as SshConfigError).message).to.include(path.join(dir, 'absent'));
+    const error = await rejectionOf(SshConfigResolver.load(path.join(dir, 'absent')), SshConfigError);
+    expect(error.message).to.include(path.join(dir, 'absent'));
   });
 
   it('falls back to the OpenSSH defaults and reports nothing from the file', async () => {
@@ -168,14 +168,10 @@ Host *
     ['IdentityFile ~/.ssh/%C\n', 1, /unsupported token %C/],
   ] as const) {
     it(`names file and line of a bad line: ${JSON.stringify(text)}`, async () => {
-      const error = await load(text).then(
-        () => undefined,
-        (thrown: unknown) => thrown,
-      );
-      expect(error).to.be.instanceOf(SshConfigError);
-      expect((error as SshConfigError).code).to.equal('SSH_CONFIG');
-      expect((error as Error).message).to.contain(`${path.join(dir, 'config')}:${line}: `);
-      expect((error as Error).message).to.match(message);
+      const error = await rejectionOf(load(text), SshConfigError);
+      expect(error.code).to.equal('SSH_CONFIG');
+      expect(error.message).to.contain(`${path.join(dir, 'config')}:${line}: `);
+      expect(error.message).to.match(message);
     });
   }
 
