@@ -33,6 +33,11 @@ export type HostRunEvents = {
   hostDone: [HostResult];
 };
 
+export interface HostRunOptions extends RunOptions {
+  /** The attempt number to record per host name (default 1), e.g. when re-running an earlier run's failures. */
+  attempts?: ReadonlyMap<string, number>;
+}
+
 /**
  * A run over many hosts on a bounded Pool. Listen for live events, or await
  * `results` for every host's record in input order (as `res.get()` in
@@ -44,7 +49,7 @@ export class HostRun extends EventEmitter<HostRunEvents> {
   private pool: Pool | undefined;
   private stopped = false;
 
-  constructor(hosts: readonly HostInput[], workFor: (host: string, run: HostRun) => HostWork, options: RunOptions = {}) {
+  constructor(hosts: readonly HostInput[], workFor: (host: string, run: HostRun) => HostWork, options: HostRunOptions = {}) {
     super();
     this.results = this.execute(hosts, workFor, options);
     options.signal?.addEventListener('abort', () => this.stop(), { once: true });
@@ -56,10 +61,11 @@ export class HostRun extends EventEmitter<HostRunEvents> {
     void this.pool?.terminate();
   }
 
-  private async execute(hosts: readonly HostInput[], workFor: (host: string, run: HostRun) => HostWork, options: RunOptions): Promise<HostResult[]> {
+  private async execute(hosts: readonly HostInput[], workFor: (host: string, run: HostRun) => HostWork, options: HostRunOptions): Promise<HostResult[]> {
     const context = await SshContext.create(options);
     try {
       const targets = hosts.map((host) => resolveTarget(toInventoryHost(host), options, context.sshConfig));
+      const attemptOf = (target: TargetSettings): number => options.attempts?.get(target.label) ?? 1;
       await context.prepare(targets);
       const pool = new Pool({ size: options.forks ?? DEFAULTS.forks });
       this.pool = pool;
@@ -67,7 +73,7 @@ export class HostRun extends EventEmitter<HostRunEvents> {
       const pending = targets.map((target) =>
         this.stopped
           ? undefined
-          : pool.applyAsync(runHostTask, [context, target, 1, workFor(target.label, this)], {
+          : pool.applyAsync(runHostTask, [context, target, attemptOf(target), workFor(target.label, this)], {
               callback: (result) => this.emit('hostDone', result),
             }),
       );
@@ -79,7 +85,7 @@ export class HostRun extends EventEmitter<HostRunEvents> {
             if (!handle) throw new Error('run stopped before this host started');
             return await handle.get();
           } catch (error) {
-            const result = skippedResult(target, 1, error);
+            const result = skippedResult(target, attemptOf(target), error);
             this.emit('hostDone', result);
             return result;
           }
@@ -95,7 +101,7 @@ function toInventoryHost(host: HostInput): InventoryHost {
   return typeof host === 'string' ? { name: host, vars: {}, groups: ['all', 'ungrouped'] } : host;
 }
 
-export interface CommandRunOptions extends RunOptions {
+export interface CommandRunOptions extends HostRunOptions {
   /** Per host; 0 or unset means no limit. */
   commandTimeoutMs?: number;
 }
@@ -121,10 +127,10 @@ export function runCommand(hosts: readonly HostInput[], command: string, options
 }
 
 /** Connects and authenticates only; `ok` means a command could run there. */
-export function streamPing(hosts: readonly HostInput[], options: RunOptions = {}): HostRun {
+export function streamPing(hosts: readonly HostInput[], options: HostRunOptions = {}): HostRun {
   return new HostRun(hosts, () => pingWork, options);
 }
 
-export function pingHosts(hosts: readonly HostInput[], options: RunOptions = {}): Promise<HostResult[]> {
+export function pingHosts(hosts: readonly HostInput[], options: HostRunOptions = {}): Promise<HostResult[]> {
   return streamPing(hosts, options).results;
 }
