@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { InventoryHost } from '../inventory/index.js';
 import { Pool } from '../pool/index.js';
+import { checkDescriptorLimit } from './fd-limit.js';
 import type { OutputStreamName } from '../ssh/remote-command.js';
 import type { HostResult } from './host-result.js';
 import { commandWork, pingWork, runHostTask, skippedResult } from './host-task.js';
@@ -66,8 +67,10 @@ export class HostRun extends EventEmitter<HostRunEvents> {
     try {
       const targets = hosts.map((host) => resolveTarget(toInventoryHost(host), options, context.sshConfig));
       const attemptOf = (target: TargetSettings): number => options.attempts?.get(target.label) ?? 1;
+      const forks = options.forks ?? DEFAULTS.forks;
+      checkDescriptorLimit(Math.min(forks, targets.length), 1);
       await context.prepare(targets);
-      const pool = new Pool({ size: options.forks ?? DEFAULTS.forks });
+      const pool = new Pool({ size: forks });
       this.pool = pool;
       pool.on('taskStart', ({ index, slot }) => this.emit('hostStart', { host: (targets[index] as TargetSettings).label, index, slot }));
       const pending = targets.map((target) =>
