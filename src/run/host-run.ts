@@ -30,9 +30,16 @@ export interface HostOutputEvent {
 export type HostRunEvents = {
   hostStart: [HostStartEvent];
   output: [HostOutputEvent];
-  /** Once per host, as each finishes (completion order). */
-  hostDone: [HostResult];
+  /**
+   * Once per host and command, as each finishes (completion order); `command`
+   * is the command's index in a several-command run (always 0 otherwise).
+   */
+  hostDone: [HostResult, HostDoneDetail];
 };
+
+export interface HostDoneDetail {
+  command: number;
+}
 
 export interface HostRunOptions extends RunOptions {
   /** The attempt number to record per host name (default 1), e.g. when re-running an earlier run's failures. */
@@ -42,7 +49,8 @@ export interface HostRunOptions extends RunOptions {
 /**
  * A run over many hosts on a bounded Pool. Listen for live events, or await
  * `results` for every host's record in input order (as `res.get()` in
- * submission order). Tasks start on the next tick, so listeners attached right
+ * submission order); with several commands per host, the records of the first
+ * command for every host, then those of the second, and so on. Tasks start on the next tick, so listeners attached right
  * after creation miss nothing.
  */
 export class HostRun extends EventEmitter<HostRunEvents> {
@@ -50,7 +58,7 @@ export class HostRun extends EventEmitter<HostRunEvents> {
   private pool: Pool | undefined;
   private stopped = false;
 
-  constructor(hosts: readonly HostInput[], workFor: (host: string, run: HostRun) => HostWork, options: HostRunOptions = {}) {
+  constructor(hosts: readonly HostInput[], workFor: (host: string, run: HostRun) => readonly HostWork[], options: HostRunOptions = {}) {
     super();
     this.results = this.execute(hosts, workFor, options);
     options.signal?.addEventListener('abort', () => this.stop(), { once: true });
@@ -62,7 +70,7 @@ export class HostRun extends EventEmitter<HostRunEvents> {
     void this.pool?.terminate();
   }
 
-  private async execute(hosts: readonly HostInput[], workFor: (host: string, run: HostRun) => HostWork, options: HostRunOptions): Promise<HostResult[]> {
+  private async execute(hosts: readonly HostInput[], workFor: (host: string, run: HostRun) => readonly HostWork[], options: HostRunOptions): Promise<HostResult[]> {
     const context = await SshContext.create(options);
     try {
       const targets = hosts.map((host) => resolveTarget(toInventoryHost(host), options, context.sshConfig));
@@ -73,27 +81,27 @@ export class HostRun extends EventEmitter<HostRunEvents> {
       const pool = new Pool({ size: forks });
       this.pool = pool;
       pool.on('taskStart', ({ index, slot }) => this.emit('hostStart', { host: (targets[index] as TargetSettings).label, index, slot }));
-      const pending = targets.map((target) =>
-        this.stopped
-          ? undefined
-          : pool.applyAsync(runHostTask, [context, target, attemptOf(target), workFor(target.label, this)], {
-              callback: (result) => this.emit('hostDone', result),
-            }),
-      );
+      const emitDone = (results: readonly HostResult[]): void => results.forEach((result, command) => this.emit('hostDone', result, { command }));
+      const pending = targets.map((target) => {
+        const works = workFor(target.label, this);
+        const handle = this.stopped ? undefined : pool.applyAsync(runHostTask, [context, target, attemptOf(target), works], { callback: emitDone });
+        return { target, works, handle };
+      });
       pool.close();
-      return await Promise.all(
-        pending.map(async (handle, index) => {
-          const target = targets[index] as TargetSettings;
+      const perHost = await Promise.all(
+        pending.map(async ({ target, works, handle }) => {
           try {
             if (!handle) throw new Error('run stopped before this host started');
             return await handle.get();
           } catch (error) {
-            const result = skippedResult(target, attemptOf(target), error);
-            this.emit('hostDone', result);
-            return result;
+            const results = works.map(() => skippedResult(target, attemptOf(target), error));
+            emitDone(results);
+            return results;
           }
         }),
       );
+      const commands = pending[0]?.works.length ?? 0;
+      return Array.from({ length: commands }, (_, command) => perHost.map((results) => results[command] as HostResult)).flat();
     } finally {
       context.close();
     }
@@ -109,29 +117,37 @@ export interface CommandRunOptions extends HostRunOptions {
   commandTimeoutMs?: number;
 }
 
-/** Starts `command` on every host; see HostRun for events and results. */
-export function streamCommand(hosts: readonly HostInput[], command: string, options: CommandRunOptions = {}): HostRun {
+/**
+ * Starts `command` on every host; see HostRun for events and results. Several
+ * commands run one after the other on each host over one SSH connection, each
+ * whatever the previous one's outcome (as separate runs would), each with its
+ * own record; the timeout applies to each command.
+ */
+export function streamCommand(hosts: readonly HostInput[], command: string | readonly string[], options: CommandRunOptions = {}): HostRun {
   const maxOutputBytes = options.maxOutputBytes ?? DEFAULTS.maxOutputBytes;
+  const commands = typeof command === 'string' ? [command] : command;
   return new HostRun(
     hosts,
-    (host, run) =>
-      commandWork(command, {
+    (host, run) => {
+      const workOptions = {
         commandTimeoutMs: options.commandTimeoutMs,
         maxOutputBytes,
-        onOutput: (stream, chunk) => run.emit('output', { host, stream, chunk }),
-      }),
+        onOutput: (stream: OutputStreamName, chunk: Buffer) => run.emit('output', { host, stream, chunk }),
+      };
+      return commands.map((line) => commandWork(line, workOptions));
+    },
     options,
   );
 }
 
-/** Runs `command` on every host; one record per host, in input order. */
-export function runCommand(hosts: readonly HostInput[], command: string, options: CommandRunOptions = {}): Promise<HostResult[]> {
+/** Runs `command` (or each of several, over one connection per host) on every host; records as HostRun's `results`. */
+export function runCommand(hosts: readonly HostInput[], command: string | readonly string[], options: CommandRunOptions = {}): Promise<HostResult[]> {
   return streamCommand(hosts, command, options).results;
 }
 
 /** Connects and authenticates only; `ok` means a command could run there. */
 export function streamPing(hosts: readonly HostInput[], options: HostRunOptions = {}): HostRun {
-  return new HostRun(hosts, () => pingWork, options);
+  return new HostRun(hosts, () => [pingWork], options);
 }
 
 export function pingHosts(hosts: readonly HostInput[], options: HostRunOptions = {}): Promise<HostResult[]> {

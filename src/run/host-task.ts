@@ -14,14 +14,50 @@ type WorkOutcome = Pick<HostResult, 'status' | 'exitCode' | 'signal' | 'stdout' 
 export type HostWork = (connection: SshConnection, signal: AbortSignal) => Promise<WorkOutcome>;
 
 /**
- * One host, one pool task: connect (through jumps), do the work, close, and
- * describe what happened as a HostResult. Never throws: failures are data.
+ * One host, one pool task: connect (through jumps), do each piece of work in
+ * turn over that one connection, close, and describe each piece as a
+ * HostResult (in `works` order). Never throws: failures are data; a host that
+ * cannot be reached gets the same unreachable record for every piece.
  * Must run inside a pool task (it reads its slot and abort signal there).
  */
-export async function runHostTask(context: SshContext, target: TargetSettings, attempt: number, work: HostWork): Promise<HostResult> {
+export async function runHostTask(context: SshContext, target: TargetSettings, attempt: number, works: readonly HostWork[]): Promise<HostResult[]> {
   const { signal, slot } = currentTask();
-  const started = Date.now();
-  const base = {
+  const results: HostResult[] = [];
+  let started = Date.now();
+  let connection: SshConnection | undefined;
+  let connectFailure: WorkOutcome | undefined;
+  try {
+    connection = await context.connect(target, signal);
+  } catch (error) {
+    connectFailure = failureOutcome(error, signal);
+  }
+  try {
+    for (const work of works) {
+      const outcome = connectFailure ?? (await attemptWork(work, connection as SshConnection, signal));
+      results.push({ ...recordBase(target, attempt, slot, started), ...outcome, durationMs: Date.now() - started });
+      started = Date.now();
+    }
+  } finally {
+    connection?.close();
+  }
+  return results;
+}
+
+async function attemptWork(work: HostWork, connection: SshConnection, signal: AbortSignal): Promise<WorkOutcome> {
+  if (signal.aborted) return failureOutcome(new SshpoolError('SKIPPED', `${connection.label}: run stopped before this command started`), signal);
+  try {
+    return await work(connection, signal);
+  } catch (error) {
+    return failureOutcome(error, signal);
+  }
+}
+
+function failureOutcome(error: unknown, signal: AbortSignal): WorkOutcome {
+  return { ...emptyOutput(), status: signal.aborted ? 'skipped' : 'unreachable', exitCode: null, signal: null, error: toErrorRecord(error) };
+}
+
+function recordBase(target: TargetSettings, attempt: number, slot: number, started: number) {
+  return {
     host: target.label,
     address: target.hostname,
     port: target.port,
@@ -30,17 +66,6 @@ export async function runHostTask(context: SshContext, target: TargetSettings, a
     attempt,
     slot,
   };
-  let outcome: WorkOutcome;
-  let connection: SshConnection | undefined;
-  try {
-    connection = await context.connect(target, signal);
-    outcome = await work(connection, signal);
-  } catch (error) {
-    outcome = { ...emptyOutput(), status: signal.aborted ? 'skipped' : 'unreachable', exitCode: null, signal: null, error: toErrorRecord(error) };
-  } finally {
-    connection?.close();
-  }
-  return { ...base, ...outcome, durationMs: Date.now() - started };
 }
 
 export interface CommandWorkOptions {
@@ -88,18 +113,12 @@ function emptyOutput(): Pick<HostResult, 'stdout' | 'stderr' | 'truncated'> {
 /** The record of a host whose task never started (the run was stopped first). */
 export function skippedResult(target: TargetSettings, attempt: number, error: unknown): HostResult {
   return {
-    host: target.label,
-    address: target.hostname,
-    port: target.port,
-    user: target.user,
+    ...recordBase(target, attempt, -1, Date.now()),
     status: 'skipped',
     exitCode: null,
     signal: null,
     ...emptyOutput(),
     error: toErrorRecord(error instanceof SshpoolError ? error : new SshpoolError('SKIPPED', String(error))),
-    startedAt: new Date().toISOString(),
     durationMs: 0,
-    attempt,
-    slot: -1,
   };
 }
