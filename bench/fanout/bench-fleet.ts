@@ -1,0 +1,139 @@
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { renderKnownHosts, renderSshdConfig } from '../../test/fleet/fleet-files.js';
+import { generateKey } from '../../test/fleet/keys.js';
+import { ensureLoginUser } from '../../test/fleet/login-user.js';
+import type { OwnedProcess } from '../../test/fleet/owned-process.js';
+import { closedPort } from '../../test/fleet/ports.js';
+import { startSshd } from '../../test/fleet/sshd.js';
+
+/** sshd accepts at most this many ListenAddress lines (MAX_LISTEN_SOCKS). */
+const LISTENERS_PER_SSHD = 16;
+
+/** Every client negotiates the same algorithms, so the comparison is of the clients alone. */
+const SAME_ALGORITHMS = ['KexAlgorithms curve25519-sha256', 'Ciphers aes128-gcm@openssh.com'];
+
+export interface BenchHost {
+  /** The name every client is given: an address in namespace mode, an ssh_config alias otherwise. */
+  name: string;
+  address: string;
+  port: number;
+}
+
+/**
+ * The hosts the bench runs against. In a namespace: one sshd on 0.0.0.0:22 and
+ * hosts 127.1.x.y (all distinct to the clients). Otherwise: sshd processes on
+ * 16 loopback ports each, hosts being ssh_config aliases for 127.0.0.1:port.
+ * All clients read the same ssh_config (user, key, known_hosts, host-key policy).
+ */
+export class BenchFleet {
+  private constructor(
+    readonly dir: string,
+    readonly hosts: BenchHost[],
+    readonly sshConfigPath: string,
+    /** The login user of every host. */
+    readonly user: string,
+    private readonly daemons: OwnedProcess[],
+  ) {}
+
+  static async start(hostCount: number, inNamespace: boolean): Promise<BenchFleet> {
+    const dir = await mkdtemp(join(tmpdir(), 'sshpool-bench-'));
+    const daemons: OwnedProcess[] = [];
+    try {
+      // sshd reads authorized_keys here as the login user.
+      await chmod(dir, 0o755);
+      const userKeyPath = join(dir, 'id_ed25519');
+      const hostKeyPath = join(dir, 'ssh_host_ed25519_key');
+      const [user, userKey, hostKey] = await Promise.all([
+        ensureLoginUser(),
+        generateKey(userKeyPath, 'sshpool-bench-user'),
+        generateKey(hostKeyPath, 'sshpool-bench-host'),
+      ]);
+      const authorizedKeysPath = join(dir, 'authorized_keys');
+      await writeFile(authorizedKeysPath, `${userKey}\n`, { mode: 0o644 });
+      const hosts = inNamespace ? namespaceHosts(hostCount) : await portHosts(hostCount);
+      const listeners = inNamespace ? [[{ address: '0.0.0.0', port: 22, probe: '127.1.0.1' }]] : chunk(hosts.map((h) => ({ ...h, probe: h.address })), LISTENERS_PER_SSHD);
+      await mkdir(join(dir, 'sshd'), { recursive: true });
+      for (const [index, group] of listeners.entries()) {
+        const [first, ...rest] = group as [(typeof group)[number], ...typeof group];
+        const configPath = join(dir, 'sshd', `sshd_config.${index}`);
+        await writeFile(
+          configPath,
+          renderSshdConfig({
+            address: first.address,
+            port: first.port,
+            hostKeyPath,
+            authorizedKeysPath,
+            extraLines: [...SAME_ALGORITHMS, ...rest.map((l) => `ListenAddress ${l.address}:${l.port}`)],
+          }),
+        );
+        const sshd = await startSshd({ name: `bench-sshd-${index}`, configPath, logPath: join(dir, 'sshd', `sshd.${index}.log`), address: first.probe, port: first.port });
+        daemons.push(sshd.process);
+      }
+      const knownHostsPath = join(dir, 'known_hosts');
+      await writeFile(knownHostsPath, renderKnownHosts(hosts.map((h) => ({ ...h, knownHostKey: hostKey }))));
+      const sshConfigPath = join(dir, 'ssh_config');
+      await writeFile(sshConfigPath, renderClientConfig(hosts, inNamespace, { user, userKeyPath, knownHostsPath }));
+      return new BenchFleet(dir, hosts, sshConfigPath, user, daemons);
+    } catch (error) {
+      await Promise.allSettled(daemons.map((d) => d.kill()));
+      await rm(dir, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  /** The first `count` hosts, as a file of names one per line (pdsh -w ^FILE, pssh -h, clush --hostfile). */
+  async hostsFile(count: number): Promise<string> {
+    const path = join(this.dir, `hosts.${count}`);
+    await writeFile(path, this.hosts.slice(0, count).map((h) => `${h.name}\n`).join(''));
+    return path;
+  }
+
+  /** The first `count` hosts as an Ansible YAML inventory (sshpool -i). */
+  async inventory(count: number): Promise<string> {
+    const path = join(this.dir, `inventory.${count}.yml`);
+    await writeFile(path, `all:\n  hosts:\n${this.hosts.slice(0, count).map((h) => `    ${h.name}:\n`).join('')}`);
+    return path;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.allSettled(this.daemons.map((d) => d.kill()));
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+function namespaceHosts(count: number): BenchHost[] {
+  return Array.from({ length: count }, (_, i) => {
+    const address = `127.1.${Math.floor(i / 250)}.${(i % 250) + 1}`;
+    return { name: address, address, port: 22 };
+  });
+}
+
+async function portHosts(count: number): Promise<BenchHost[]> {
+  const hosts: BenchHost[] = [];
+  for (let i = 0; i < count; i++) hosts.push({ name: `b${String(i + 1).padStart(4, '0')}`, address: '127.0.0.1', port: await closedPort() });
+  return hosts;
+}
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+}
+
+function renderClientConfig(hosts: readonly BenchHost[], inNamespace: boolean, client: { user: string; userKeyPath: string; knownHostsPath: string }): string {
+  // Aliases only where names are not addresses: one `Host *` block is what each peer's ssh then parses.
+  const aliases = inNamespace ? [] : hosts.map((h) => `Host ${h.name}\n  HostName ${h.address}\n  Port ${h.port}\n`);
+  const common = [
+    'Host *',
+    `  User ${client.user}`,
+    `  IdentityFile ${client.userKeyPath}`,
+    '  IdentitiesOnly yes',
+    `  UserKnownHostsFile ${client.knownHostsPath}`,
+    '  GlobalKnownHostsFile /dev/null',
+    '  StrictHostKeyChecking yes',
+    '  BatchMode yes',
+    '  ConnectTimeout 30',
+    '  LogLevel ERROR',
+  ];
+  return `${aliases.join('')}${common.join('\n')}\n`;
+}

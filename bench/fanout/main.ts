@@ -1,0 +1,141 @@
+/**
+ * sshpool against pdsh, parallel-ssh and clush, same hosts, fanout and commands,
+ * repetitions interleaved. Run: npm run bench [-- --quick | --scenarios 1,2 --reps 3 ...].
+ * As root it makes its own network namespace (hosts 127.1.x.y, one sshd on :22);
+ * otherwise sshd processes on loopback ports. See README "Benchmark".
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { BenchFleet } from './bench-fleet.js';
+import { availableClients } from './clients.js';
+import type { Client, Workload } from './clients.js';
+import { measure, releaseMemoryHierarchy, treeMemoryMeasured } from './measure.js';
+import { compareToBestPeer, machineInfo, markdown, summarize } from './report.js';
+import type { ScenarioResult, ToolRun } from './report.js';
+import { canCreateNamespace, insideNamespace, rerunInsideNamespace } from './netns.js';
+
+/** 1 MiB of 64-byte lines. */
+const MIB_OF_LINES = "yes 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde | head -c 1048576";
+
+interface ScenarioSpec {
+  id: string;
+  name: string;
+  hosts: number;
+  fanout: number;
+  commands: string[];
+  bulkOutput: boolean;
+  reps: number;
+}
+
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    scenarios: { type: 'string', default: '1,2,3,4' },
+    hosts: { type: 'string' },
+    'big-hosts': { type: 'string' },
+    reps: { type: 'string' },
+    fanouts: { type: 'string', default: '8,32,128,256' },
+    tools: { type: 'string' },
+    out: { type: 'string', default: 'bench/results' },
+  },
+});
+
+function scenarios(): ScenarioSpec[] {
+  const hosts = Number(flags.hosts ?? (flags.quick ? 50 : 200));
+  const bigHosts = Number(flags['big-hosts'] ?? (flags.quick ? 100 : 1000));
+  const reps = (full: number) => Number(flags.reps ?? (flags.quick ? 1 : full));
+  const wanted = new Set(flags.scenarios.split(','));
+  const all: ScenarioSpec[] = [
+    { id: '1', name: '1. `true`', hosts, fanout: 32, commands: ['true'], bulkOutput: false, reps: reps(3) },
+    { id: '2', name: '2. five commands per host', hosts, fanout: 32, commands: ['true', 'true', 'true', 'true', 'true'], bulkOutput: false, reps: reps(2) },
+    { id: '3', name: '3. 1 MiB of output per host', hosts: bigHosts, fanout: 128, commands: [MIB_OF_LINES], bulkOutput: true, reps: reps(1) },
+    ...flags.fanouts.split(',').map((fanout) => ({
+      id: '4',
+      name: `4. fanout sweep: ${fanout}`,
+      hosts,
+      fanout: Number(fanout),
+      commands: ['true'],
+      bulkOutput: false,
+      reps: reps(1),
+    })),
+  ];
+  return all.filter((s) => wanted.has(s.id));
+}
+
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+
+async function runScenario(spec: ScenarioSpec, clients: readonly Client[], fleet: BenchFleet, scratch: string): Promise<ScenarioResult> {
+  const work: Workload = {
+    hostsFile: await fleet.hostsFile(spec.hosts),
+    inventory: await fleet.inventory(spec.hosts),
+    hostCount: spec.hosts,
+    fanout: spec.fanout,
+    commands: spec.commands,
+    sshConfig: fleet.sshConfigPath,
+    user: fleet.user,
+    bulkOutput: spec.bulkOutput,
+    timeoutMs: 600_000,
+  };
+  const runs = new Map<string, ToolRun[]>(clients.map((c) => [c.name, []]));
+  // Interleaved (A B C D A B C D ...), so drift in the machine's load hits every tool alike.
+  for (let rep = 1; rep <= spec.reps; rep++) {
+    for (const client of clients) {
+      const parts = [];
+      const failed = new Set<string>();
+      for (const invocation of client.invocations(work)) {
+        const measured = await measure(invocation, scratch);
+        parts.push(measured);
+        for (const host of client.failures(measured.stdout, measured.stderr)) failed.add(host);
+        if (measured.exitCode !== 0 && failed.size === 0) failed.add(`exit code ${measured.exitCode}`);
+      }
+      if (failed.size > 0) log(`    first lines of its output:\n${parts.map((p) => p.stderr + p.stdout).join('\n').slice(0, 800)}`);
+      runs.get(client.name)?.push({ parts, failures: failed.size });
+      const wall = parts.reduce((a, p) => a + p.wallMs, 0);
+      const cpu = parts.reduce((a, p) => a + p.cpuMs, 0);
+      log(`  ${spec.name} rep ${rep} ${client.name}: ${(wall / 1000).toFixed(2)} s wall, ${(cpu / 1000).toFixed(2)} s CPU, ${failed.size} failures`);
+    }
+  }
+  const tools = clients.map((c) => summarize(c.name, runs.get(c.name) ?? [], spec.hosts, spec.commands.length));
+  return { name: spec.name, hosts: spec.hosts, fanout: spec.fanout, commands: spec.commands, tools: compareToBestPeer(tools) };
+}
+
+async function benchInside(): Promise<void> {
+  const started = Date.now();
+  const specs = scenarios();
+  const wantedTools = flags.tools?.split(',');
+  const clients = availableClients(log).filter((c) => !wantedTools || wantedTools.includes(c.name));
+  const maxHosts = Math.max(...specs.map((s) => s.hosts));
+  const inNamespace = insideNamespace() !== undefined;
+  log(`starting ${maxHosts} hosts (${inNamespace ? `network namespace ${insideNamespace()}` : 'loopback ports, no namespace'})`);
+  const fleet = await BenchFleet.start(maxHosts, inNamespace);
+  const scratch = await mkdtemp(join(tmpdir(), 'sshpool-bench-scratch-'));
+  const stop = async (): Promise<void> => {
+    await fleet.stop();
+    await releaseMemoryHierarchy();
+    await rm(scratch, { recursive: true, force: true });
+  };
+  const onSignal = (): void => void stop().finally(() => process.exit(130));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const results: ScenarioResult[] = [];
+    for (const spec of specs) results.push(await runScenario(spec, clients, fleet, scratch));
+    const machine = machineInfo(await treeMemoryMeasured(scratch));
+    const durationS = (Date.now() - started) / 1000;
+    const table = markdown(results, machine, durationS);
+    await mkdir(flags.out, { recursive: true });
+    await writeFile(join(flags.out, 'latest.json'), `${JSON.stringify({ date: new Date().toISOString(), machine, durationS, flags, scenarios: results }, null, 2)}\n`);
+    await writeFile(join(flags.out, 'latest.md'), `${table}\n`);
+    process.stdout.write(`${table}\n`);
+  } finally {
+    await stop();
+  }
+}
+
+if (insideNamespace() === undefined && canCreateNamespace()) {
+  process.exitCode = await rerunInsideNamespace();
+} else {
+  await benchInside();
+}

@@ -1,0 +1,118 @@
+import { spawnSync } from 'node:child_process';
+import { cpus, release } from 'node:os';
+import type { Measurement } from './measure.js';
+
+export interface ToolSummary {
+  tool: string;
+  runs: number;
+  wallMsMin: number;
+  wallMsMedian: number;
+  cpuMsMedian: number;
+  cpuMsPerHost: number;
+  peakRssMbMax: number;
+  failures: number;
+  /** Against the best peer (lowest median of each figure); null for a peer or without peers. */
+  vsBestPeer: { wall: number; cpu: number; rss: number } | null;
+}
+
+export interface ScenarioResult {
+  name: string;
+  hosts: number;
+  fanout: number;
+  commands: string[];
+  tools: ToolSummary[];
+}
+
+export interface ToolRun {
+  /** One measurement per invocation (several when a client runs each command separately). */
+  parts: Measurement[];
+  failures: number;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+const sum = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0);
+
+export function summarize(tool: string, runs: readonly ToolRun[], hosts: number, commandsPerHost: number): ToolSummary {
+  const walls = runs.map((run) => sum(run.parts.map((p) => p.wallMs)));
+  const cpu = median(runs.map((run) => sum(run.parts.map((p) => p.cpuMs))));
+  return {
+    tool,
+    runs: runs.length,
+    wallMsMin: Math.min(...walls),
+    wallMsMedian: median(walls),
+    cpuMsMedian: cpu,
+    cpuMsPerHost: cpu / (hosts * commandsPerHost),
+    peakRssMbMax: Math.max(...runs.flatMap((run) => run.parts.map((p) => p.peakRssBytes))) / 2 ** 20,
+    failures: Math.max(...runs.map((run) => run.failures)),
+    vsBestPeer: null,
+  };
+}
+
+/** Ratios of sshpool's figures to the best peer's (below 1: sshpool is better). */
+export function compareToBestPeer(tools: ToolSummary[]): ToolSummary[] {
+  const peers = tools.filter((t) => t.tool !== 'sshpool');
+  if (peers.length === 0) return tools;
+  const best = (pick: (t: ToolSummary) => number) => Math.min(...peers.map(pick));
+  return tools.map((t) =>
+    t.tool === 'sshpool'
+      ? {
+          ...t,
+          vsBestPeer: {
+            wall: t.wallMsMedian / best((p) => p.wallMsMedian),
+            cpu: t.cpuMsMedian / best((p) => p.cpuMsMedian),
+            rss: t.peakRssMbMax / best((p) => p.peakRssMbMax),
+          },
+        }
+      : t,
+  );
+}
+
+export interface MachineInfo {
+  nproc: number;
+  cpuModel: string;
+  kernel: string;
+  openssh: string;
+  node: string;
+  memoryMethod: string;
+}
+
+export function machineInfo(treeMemory: boolean): MachineInfo {
+  // ssh -V prints its version on stderr.
+  const openssh = spawnSync('ssh', ['-V'], { encoding: 'utf8' }).stderr.trim();
+  return {
+    nproc: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    kernel: release(),
+    openssh,
+    node: process.version,
+    memoryMethod: treeMemory ? 'cgroup peak of the whole process tree' : 'max RSS of the largest single process (/usr/bin/time; no cgroup access)',
+  };
+}
+
+const fixed = (value: number, digits = 0): string => value.toFixed(digits);
+const ratio = (value: number): string => `${value.toFixed(2)}×`;
+
+export function markdown(scenarios: readonly ScenarioResult[], machine: MachineInfo, durationS: number): string {
+  const lines = [
+    `Machine: ${machine.nproc} cores, ${machine.cpuModel}, Linux ${machine.kernel}, ${machine.openssh}, Node ${machine.node}. Peak memory: ${machine.memoryMethod}. Whole bench: ${fixed(durationS)} s.`,
+    '',
+  ];
+  for (const scenario of scenarios) {
+    lines.push(`**${scenario.name}** (${scenario.hosts} hosts, fanout ${scenario.fanout}, ${scenario.commands.length} command${scenario.commands.length > 1 ? 's' : ''} per host)`, '');
+    lines.push('| tool | runs | wall min / median (s) | client CPU median (s) | CPU per host-command (ms) | peak memory (MB) | failures | sshpool ÷ best peer (wall / CPU / memory) |');
+    lines.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
+    for (const t of scenario.tools) {
+      const vs = t.vsBestPeer ? `${ratio(t.vsBestPeer.wall)} / ${ratio(t.vsBestPeer.cpu)} / ${ratio(t.vsBestPeer.rss)}` : '';
+      lines.push(
+        `| ${t.tool} | ${t.runs} | ${fixed(t.wallMsMin / 1000, 2)} / ${fixed(t.wallMsMedian / 1000, 2)} | ${fixed(t.cpuMsMedian / 1000, 2)} | ${fixed(t.cpuMsPerHost, 2)} | ${fixed(t.peakRssMbMax)} | ${t.failures} | ${vs} |`,
+      );
+    }
+    lines.push('');
+  }
+  return lines.join('\n');
+}
