@@ -1,6 +1,7 @@
 /**
  * Loads and queries a generated 10,000-host inventory (200 range-named groups
- * under 10 parents, vars at every level) and prints median times. Run:
+ * under 10 parents, vars at every level), then resolves every host's ssh_config
+ * and target settings as a run does, and prints median times. Run:
  * npm run compile && node build/bench/inventory.js
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -9,6 +10,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadInventory } from '../src/inventory/index.js';
 import type { Inventory } from '../src/inventory/index.js';
+import { resolveTarget } from '../src/run/target-settings.js';
+import { SshConfigResolver } from '../src/ssh/ssh-config.js';
 
 const REGIONS = 10;
 const GROUPS = 200;
@@ -28,6 +31,12 @@ function inventoryYaml(): string {
     }
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** A typical ssh_config: wildcard blocks per region and domain, and a catch-all. */
+function sshConfigText(): string {
+  const blocks = Array.from({ length: REGIONS }, (_, region) => `Host g${region}*-node*.example.com\n  User ops${region}\n  ServerAliveInterval 30\n`);
+  return `${blocks.join('')}Host *.example.com\n  IdentityFile ~/.ssh/id_ed25519\n  StrictHostKeyChecking yes\nHost *\n  ConnectTimeout 10\n`;
 }
 
 function median(values: number[]): number {
@@ -60,6 +69,16 @@ async function main(): Promise<void> {
       }
       console.log(`  select ${pattern.padEnd(26)} ${median(times).toFixed(2)} ms (${count} hosts)`);
     }
+    await writeFile(join(dir, 'ssh_config'), sshConfigText());
+    const resolveTimes: number[] = [];
+    for (let run = 0; run < RUNS; run += 1) {
+      const start = performance.now();
+      const fresh = await loadInventory(['hosts.yml'], { cwd: dir });
+      const config = await SshConfigResolver.load(join(dir, 'ssh_config'));
+      for (const host of fresh.hosts) resolveTarget(host, {}, config);
+      resolveTimes.push(performance.now() - start);
+    }
+    console.log(`  load + ssh_config + target settings, all hosts   ${median(resolveTimes).toFixed(1)} ms`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
