@@ -2,10 +2,17 @@ import { createColors } from 'picocolors';
 import type { HostResult } from '../run/host-result.js';
 import type { OutputStreamName } from '../ssh/remote-command.js';
 import { LineSplitter } from './line-splitter.js';
+import { statusNote } from './status-note.js';
+
+/** Where an output mode writes text: a stream, or a wrapper around one. */
+export interface TextSink {
+  write(text: string): unknown;
+  isTTY?: boolean;
+}
 
 export interface TextOutputStreams {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  stdout: TextSink;
+  stderr: TextSink;
 }
 
 /**
@@ -53,11 +60,4 @@ export class TextOutput {
     const name = stream === 'stderr' ? c.yellow(host) : c.cyan(host);
     this.streams[stream].write(`${name}: ${line.toString('utf8')}\n`);
   }
-}
-
-function statusNote(result: HostResult): string | null {
-  if (result.status === 'ok') return null;
-  if (result.error) return `${result.error.code}: ${result.error.message}`;
-  if (result.signal) return `killed by signal ${result.signal}`;
-  return `exit code ${result.exitCode ?? 'unknown'}`;
 }

@@ -1,0 +1,62 @@
+import { createColors } from 'picocolors';
+import type { HostResult } from '../run/host-result.js';
+import type { OutputStreamName } from '../ssh/remote-command.js';
+import { HostSet } from './host-set.js';
+import { outcomeLabel } from './status-note.js';
+import type { TextOutputStreams } from './text-output.js';
+
+/** Hosts whose output (and, for stdout, whose outcome) was identical. */
+export interface OutputGroup {
+  hosts: HostSet;
+  /** The shared (capped) output. */
+  text: string;
+  truncated: boolean;
+  /** For stdout groups: how the hosts ended, when not ok (see outcomeLabel). */
+  outcome: string | null;
+}
+
+/**
+ * Groups hosts by identical output, as `clush -b` and `dshbak -c` do: stdout
+ * groups are keyed on the output and on how the host ended (status, exit code,
+ * error code), so a failure never hides among successes; stderr groups on the
+ * output alone. Hosts that printed nothing are left out, except on stdout when
+ * they did not end ok. Groups come in the order of their first host.
+ */
+export function gatherOutput(results: readonly HostResult[], stream: OutputStreamName): OutputGroup[] {
+  const groups = new Map<string, OutputGroup>();
+  for (const result of results) {
+    const text = result[stream];
+    const outcome = stream === 'stdout' ? outcomeLabel(result) : null;
+    if (text === '' && outcome === null) continue;
+    const truncated = result.truncated[stream];
+    const key = JSON.stringify([text, truncated, outcome]);
+    const group = groups.get(key);
+    if (group) group.hosts.add(result.host);
+    else groups.set(key, { hosts: new HostSet([result.host]), text, truncated, outcome });
+  }
+  return [...groups.values()];
+}
+
+/** clush -b's layout: a ruled header naming the folded host set and its size, then the output. */
+export function formatGroups(groups: readonly OutputGroup[], options: { color?: boolean } = {}): string {
+  const c = createColors(options.color ?? false);
+  return groups
+    .map((group) => {
+      const outcome = group.outcome ? ` ${c.red(group.outcome)}` : '';
+      const header = `${c.bold(c.cyan(group.hosts.toString()))} (${group.hosts.size})${outcome}`;
+      const body = group.text === '' || group.text.endsWith('\n') ? group.text : `${group.text}\n`;
+      const truncated = group.truncated ? c.yellow('[output truncated: only the first --max-output bytes were kept]\n') : '';
+      return `${RULE}\n${header}\n${RULE}\n${body}${truncated}`;
+    })
+    .join('');
+}
+
+const RULE = '-'.repeat(15);
+
+/** Writes a finished run gathered: stdout groups to stdout, stderr groups to stderr. */
+export function writeGathered(results: readonly HostResult[], streams: TextOutputStreams): void {
+  for (const stream of ['stdout', 'stderr'] as const) {
+    const text = formatGroups(gatherOutput(results, stream), { color: Boolean(streams[stream].isTTY) });
+    if (text) streams[stream].write(text);
+  }
+}

@@ -1,0 +1,117 @@
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { InputError } from '../errors.js';
+import type { OutputStreamName } from '../ssh/remote-command.js';
+
+/** The --out-dir directory or a file in it cannot be written. */
+export class HostFilesError extends InputError<'OUT_DIR'> {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('OUT_DIR', message, options);
+  }
+}
+
+const EXTENSIONS: Record<OutputStreamName, string> = { stdout: 'out', stderr: 'err' };
+
+/**
+ * pssh's -o/-e: each host's output in `DIR/<host>.out` and `DIR/<host>.err`,
+ * written as it arrives. At most `maxOpen` files are open at once (ParallelSSH
+ * died of EMFILE at ~1000 hosts): past that the least recently written one is
+ * closed and reopened for appending when its host prints again. Writes are
+ * synchronous: they go to the page cache, and keeping no queue keeps memory flat.
+ */
+export class HostFiles {
+  /** Open descriptors by `stream\0host`, least recently used first. */
+  private readonly open = new Map<string, number>();
+  /** Files of running hosts already created (truncated) in this run, so reopening appends. */
+  private readonly created = new Set<string>();
+  private failure: HostFilesError | undefined;
+
+  private constructor(
+    readonly dir: string,
+    private readonly maxOpen: number,
+  ) {}
+
+  static create(dir: string, options: { maxOpen: number }): HostFiles {
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (error) {
+      throw new HostFilesError(`cannot create the output directory ${dir}: ${(error as Error).message}`, { cause: error });
+    }
+    return new HostFiles(dir, Math.max(1, options.maxOpen));
+  }
+
+  /** The file a host's stream goes to. */
+  fileFor(host: string, stream: OutputStreamName): string {
+    return path.join(this.dir, `${safeFileName(host)}.${EXTENSIONS[stream]}`);
+  }
+
+  /** Creates (empties) both files, so every host that started has them, even when silent. */
+  hostStart(host: string): void {
+    for (const stream of ['stdout', 'stderr'] as const) this.descriptor(host, stream);
+  }
+
+  output(host: string, stream: OutputStreamName, chunk: Buffer): void {
+    const fd = this.descriptor(host, stream);
+    if (fd === undefined) return;
+    this.attempt(() => writeSync(fd, chunk), host, stream);
+  }
+
+  hostDone(host: string): void {
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const key = keyOf(host, stream);
+      this.closeKey(key);
+      this.created.delete(key);
+    }
+  }
+
+  /** Closes whatever is still open; throws the first write error of the run, if any. */
+  close(): void {
+    for (const key of [...this.open.keys()]) this.closeKey(key);
+    this.created.clear();
+    if (this.failure) throw this.failure;
+  }
+
+  private descriptor(host: string, stream: OutputStreamName): number | undefined {
+    if (this.failure) return undefined;
+    const key = keyOf(host, stream);
+    const fd = this.open.get(key);
+    if (fd !== undefined) {
+      this.open.delete(key);
+      this.open.set(key, fd);
+      return fd;
+    }
+    while (this.open.size >= this.maxOpen) this.closeKey(this.open.keys().next().value as string);
+    const flags = this.created.has(key) ? 'a' : 'w';
+    const opened = this.attempt(() => openSync(this.fileFor(host, stream), flags), host, stream);
+    if (opened === undefined) return undefined;
+    this.created.add(key);
+    this.open.set(key, opened);
+    return opened;
+  }
+
+  private closeKey(key: string): void {
+    const fd = this.open.get(key);
+    if (fd === undefined) return;
+    this.open.delete(key);
+    closeSync(fd);
+  }
+
+  /** File errors must not escape into the SSH event handlers: the first is kept for close(). */
+  private attempt<T>(action: () => T, host: string, stream: OutputStreamName): T | undefined {
+    try {
+      return action();
+    } catch (error) {
+      this.failure ??= new HostFilesError(`cannot write ${this.fileFor(host, stream)}: ${(error as Error).message}`, { cause: error });
+      return undefined;
+    }
+  }
+}
+
+function keyOf(host: string, stream: OutputStreamName): string {
+  return `${stream}\0${host}`;
+}
+
+/** A host name as a file name: path separators and other odd characters become `_`, no leading dot. */
+export function safeFileName(host: string): string {
+  return host.replace(/[^\w.:@-]/g, '_').replace(/^\./, '_');
+}

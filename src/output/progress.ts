@@ -1,0 +1,117 @@
+import { createColors } from 'picocolors';
+import type { HostResult } from '../run/host-result.js';
+import type { TextSink } from './text-output.js';
+
+export interface ProgressOptions {
+  /** How often the line is redrawn. */
+  intervalMs?: number;
+  /** Width to cut the line to; default the stream's columns, else 100. */
+  columns?: number;
+  now?: () => number;
+}
+
+/**
+ * A one-line progress display on a terminal, redrawn in place: done / failed /
+ * running counts, hosts per second and the time left. Other text written
+ * through `guard(sink)` clears the line first; the next tick draws it again
+ * below that text, so streamed lines and the progress line never share a line.
+ */
+export class ProgressLine {
+  private readonly running = new Set<string>();
+  private done = 0;
+  private failed = 0;
+  private startedAt: number | undefined;
+  private drawn = false;
+  private readonly timer: NodeJS.Timeout;
+  private readonly now: () => number;
+  private readonly columns: number;
+  private readonly colors;
+
+  constructor(
+    private readonly stream: TextSink & { columns?: number },
+    /** Records expected: hosts × commands. */
+    private readonly total: number,
+    options: ProgressOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.columns = options.columns ?? stream.columns ?? 100;
+    this.colors = createColors(Boolean(stream.isTTY));
+    this.timer = setInterval(() => this.draw(), options.intervalMs ?? 200);
+    this.timer.unref();
+  }
+
+  hostStart(host: string): void {
+    this.startedAt ??= this.now();
+    this.running.add(host);
+  }
+
+  hostDone(result: HostResult): void {
+    this.running.delete(result.host);
+    this.done += 1;
+    if (result.status !== 'ok') this.failed += 1;
+  }
+
+  /** The line as it is drawn now (without colours when the stream has none). */
+  render(): string {
+    const c = this.colors;
+    const elapsedS = this.startedAt === undefined ? 0 : (this.now() - this.startedAt) / 1000;
+    const rate = elapsedS > 0 ? this.done / elapsedS : 0;
+    const parts = [
+      `${this.done}/${this.total} done`,
+      this.failed > 0 ? c.red(`${this.failed} failed`) : `${this.failed} failed`,
+      `${this.running.size} running`,
+      `${rate.toFixed(1)}/s`,
+    ];
+    if (rate > 0 && this.done < this.total) parts.push(`ETA ${formatSeconds((this.total - this.done) / rate)}`);
+    return cut(parts.join(' · '), this.columns - 1);
+  }
+
+  /** A sink whose writes clear the progress line first. */
+  guard(sink: TextSink): TextSink {
+    return {
+      isTTY: sink.isTTY,
+      write: (text: string) => {
+        this.clear();
+        return sink.write(text);
+      },
+    };
+  }
+
+  clear(): void {
+    if (!this.drawn) return;
+    this.stream.write('\r\x1b[2K');
+    this.drawn = false;
+  }
+
+  /** Stops redrawing and leaves no line behind. */
+  stop(): void {
+    clearInterval(this.timer);
+    this.clear();
+  }
+
+  private draw(): void {
+    this.stream.write(`\r\x1b[2K${this.render()}`);
+    this.drawn = true;
+  }
+}
+
+function formatSeconds(seconds: number): string {
+  const whole = Math.ceil(seconds);
+  return whole < 60 ? `${whole}s` : `${Math.floor(whole / 60)}m${String(whole % 60).padStart(2, '0')}s`;
+}
+
+/** Cuts visible characters only, so a colour code is never split. */
+function cut(line: string, width: number): string {
+  let visible = 0;
+  let out = '';
+  for (const part of line.split(/(\x1b\[[\d;]*m)/)) {
+    if (part.startsWith('\x1b[')) {
+      out += part;
+      continue;
+    }
+    const room = Math.max(0, width - visible);
+    out += part.slice(0, room);
+    visible += Math.min(part.length, room);
+  }
+  return out;
+}

@@ -1,0 +1,48 @@
+import { expect } from 'chai';
+import { ProgressLine } from '../../src/output/progress.js';
+import { capture, record } from './records.js';
+
+describe('the progress line', () => {
+  it('counts done, failed and running hosts, with a rate and the time left', () => {
+    let now = 0;
+    const err = capture(false);
+    const progress = new ProgressLine(err.stream, 10, { now: () => now, intervalMs: 60_000 });
+    expect(progress.render()).to.equal('0/10 done · 0 failed · 0 running · 0.0/s');
+    progress.hostStart('a');
+    progress.hostStart('b');
+    progress.hostStart('c');
+    now = 2000;
+    progress.hostDone(record({ host: 'a' }));
+    progress.hostDone(record({ host: 'b', status: 'failed', exitCode: 1 }));
+    progress.hostDone(record({ host: 'x', status: 'skipped', slot: -1 }));
+    expect(progress.render()).to.equal('3/10 done · 2 failed · 1 running · 1.5/s · ETA 5s');
+    progress.stop();
+  });
+
+  it('redraws in place on a timer, is cleared by guarded writes, and leaves nothing when stopped', async () => {
+    const err = capture(true, 200);
+    const out = capture(false);
+    const progress = new ProgressLine(err.stream, 2, { intervalMs: 10 });
+    progress.hostStart('a');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(err.text()).to.match(/^\r\x1b\[2K0\/2 done/);
+    progress.guard(out.stream).write('a: line\n');
+    expect(err.text().endsWith('\r\x1b[2K')).to.equal(true);
+    expect(out.text()).to.equal('a: line\n');
+    progress.stop();
+    const length = err.text().length;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(err.text().length).to.equal(length);
+    expect(err.text().endsWith('\r\x1b[2K')).to.equal(true);
+  });
+
+  it('cuts the line to the terminal width, keeping colour codes whole', () => {
+    const err = capture(true, 12);
+    const progress = new ProgressLine(err.stream, 5, { intervalMs: 60_000 });
+    progress.hostDone(record({ status: 'failed' }));
+    const line = progress.render();
+    expect(line.replace(/\x1b\[\d+m/g, '')).to.equal('1/5 done · ');
+    expect(line.match(/\x1b\[\d+m/g) ?? []).to.have.length.of.at.most(2);
+    progress.stop();
+  });
+});
