@@ -1,10 +1,12 @@
 import type { Argv } from 'yargs';
 import { UsageError } from '../../errors.js';
-import { TextOutput } from '../../output/text-output.js';
+import { attemptsToRetry, readResultsFile } from '../../output/results-file.js';
+import { RunOutput } from '../../output/run-output.js';
 import { streamCommand } from '../../run/host-run.js';
 import type { CliIo } from '../cli.js';
 import { exitCodeForResults } from '../exit-codes.js';
 import { selectHosts, withInventoryOptions } from '../options/inventory-options.js';
+import { toRunOutputOptions, withOutputOptions } from '../options/output-options.js';
 import { toSshOptions, withSshOptions } from '../options/ssh-options.js';
 import { parseBytes, parsePositiveInteger, parseSeconds } from '../options/values.js';
 import { stopOnInterrupt } from '../interrupt.js';
@@ -14,14 +16,18 @@ export function runCommandModule(parser: Argv, io: CliIo): Argv {
     'run [command..]',
     'Run a shell command on every selected host',
     (command) =>
-      withSshOptions(withInventoryOptions(command))
+      withOutputOptions(withSshOptions(withInventoryOptions(command)))
         .positional('command', { type: 'string', array: true, describe: 'The command line, given to each remote shell as is (put it after --)' })
         .option('forks', { alias: 'f', type: 'number', default: 32, describe: 'Hosts worked on at once' })
         .option('timeout', { alias: 't', type: 'string', describe: 'Seconds a command may run per host; then it is killed (default: no limit)' })
         .option('max-output', { type: 'string', default: '1M', describe: 'Output kept per host and stream (K/M/G suffixes); the rest is streamed, not kept' })
+        .option('out-dir', { type: 'string', requiresArg: true, describe: "Write each host's output to DIR/<host>.out and DIR/<host>.err as it arrives (pssh -o/-e)" })
+        .option('retry-failed', { type: 'string', requiresArg: true, describe: 'Run only the hosts that did not end ok in this --results file (still selected from -i and -l)' })
         .example('$0 run -i hosts.yaml -- uptime', 'uptime on every host of the inventory')
         .example("$0 run -i hosts.yaml -l 'web:&prod' -f 64 -t 30 -- 'systemctl is-active nginx'", 'a pattern, 64 at once, 30 s per host')
         .example('$0 run -i web1,web2, -u deploy -- df -h /', 'hosts listed inline, as Ansible allows')
+        .example('$0 run -i hosts.yaml -b --results r.json --report r.html -- uname -r', 'identical output grouped; records and an HTML timeline kept')
+        .example('$0 run -i hosts.yaml --retry-failed r.json -- uname -r', 'again, on the hosts that did not succeed in r.json')
         .epilog('Exit codes (as pssh): 0 all ok, 1 other error, 2 usage or inventory error, 3 a host timed out or was killed, 4 a host had an SSH error (unreachable, auth, host key), 5 a remote command exited non-zero.'),
     async (args) => {
       const words = [...(args.command ?? []), ...((args['--'] as unknown[] | undefined) ?? [])].map(String);
@@ -32,12 +38,21 @@ export function runCommandModule(parser: Argv, io: CliIo): Argv {
         commandTimeoutMs: args.timeout === undefined ? 0 : parseSeconds(args.timeout, '--timeout', { allowZero: true }),
         maxOutputBytes: parseBytes(args.maxOutput, '--max-output'),
       };
-      const { hosts } = await selectHosts(args, io);
-      const run = streamCommand(hosts, words.join(' '), options);
-      const output = new TextOutput(io);
-      run.on('output', ({ host, stream, chunk }) => output.output(host, stream, chunk));
-      run.on('hostDone', (result) => output.hostDone(result));
+      const outputOptions = { ...toRunOutputOptions(args, io), outDir: args.outDir, forks: options.forks, reportTitle: words.join(' ') };
+      let { hosts } = await selectHosts(args, io);
+      const attempts = args.retryFailed === undefined ? undefined : attemptsToRetry(await readResultsFile(args.retryFailed));
+      if (attempts) {
+        hosts = hosts.filter((host) => attempts.has(host.name));
+        if (hosts.length === 0) {
+          io.stderr.write(`sshpool: nothing to retry: no selected host failed in ${args.retryFailed}\n`);
+          return;
+        }
+      }
+      const output = await RunOutput.create(io, hosts.map((host) => host.name), outputOptions);
+      const run = streamCommand(hosts, words.join(' '), { ...options, attempts });
+      output.attach(run);
       const results = await stopOnInterrupt(run, io);
+      await output.finish(results);
       io.setExitCode(exitCodeForResults(results));
     },
   );
