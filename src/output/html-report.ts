@@ -93,11 +93,11 @@ h1{font-size:18px;margin:0 0 4px}h2{font-size:15px;margin:24px 0 8px}
 .bar{position:absolute;top:0;height:16px;min-width:3px;border:0;padding:0;cursor:pointer;border-right:1px solid #fff}
 .bar:hover,.bar.selected{outline:2px solid #222;z-index:1}
 .axis{position:relative;margin-left:64px;height:16px;font-size:11px;color:#666}
-.axis span{position:absolute;transform:translateX(-50%)}
+.axis span{position:absolute;transform:translateX(-50%);white-space:nowrap}
 .axis span:first-child{transform:none}.axis span:last-child{transform:translateX(-100%)}
 #details{border:1px solid #ddd;padding:8px;margin-top:12px;min-height:40px}
 #details pre{background:#f7f7f7;padding:6px;max-height:200px;overflow:auto;white-space:pre-wrap;margin:4px 0}
-table{border-collapse:collapse}td,th{border-bottom:1px solid #eee;padding:3px 10px;text-align:left;vertical-align:top}
+table{border-collapse:collapse}td,th{border-bottom:1px solid #eee;padding:3px 10px;text-align:left;vertical-align:top;white-space:nowrap}td:last-child{white-space:normal}
 .num{text-align:right}.dot{display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:6px}
 ${statusCss}
 </style>
