@@ -34,7 +34,8 @@ export class ProgressLine {
     options: ProgressOptions = {},
   ) {
     this.now = options.now ?? Date.now;
-    this.columns = options.columns ?? stream.columns ?? 100;
+    // A pty that was never sized reports 0 columns: treat it as unknown.
+    this.columns = options.columns ?? (stream.columns || 100);
     this.colors = createColors(Boolean(stream.isTTY));
     this.timer = setInterval(() => this.draw(), options.intervalMs ?? 200);
     this.timer.unref();

@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -5,7 +6,7 @@ import { expect } from 'chai';
 import type { ResultsDocument } from '../../src/output/results-file.js';
 import type { HostResult } from '../../src/run/host-result.js';
 import { Fleet } from '../fleet/index.js';
-import { runCliProcess } from '../helpers/cli-process.js';
+import { CLI_MAIN, runCliProcess } from '../helpers/cli-process.js';
 
 /** Inventory names that fold into more than one range and pattern; db1 is the odd one out. */
 const NAMES = ['web01', 'web02', 'web03', 'web07', 'db1'];
@@ -138,6 +139,20 @@ describe('output modes of sshpool run / ping (the real binary against a real ssh
     expect(document.results[0]?.error?.code).to.equal('ABORTED');
     expect(document.results.slice(1).map((r) => r.status)).to.deep.equal(['skipped', 'skipped', 'skipped', 'skipped']);
     expect((await readdir(scratch)).filter((name) => name.endsWith('.tmp'))).to.deep.equal([]);
+  });
+
+  it('on a terminal, draws progress on stderr between output lines, never inside one, then the summary', async () => {
+    // script(1) gives the child a pty (never sized, so it reports 0 columns) and copies what it writes.
+    const line = [process.execPath, CLI_MAIN, 'run', ...base(), '-f', '2', '--', "'echo a; sleep 0.7; echo b'"].join(' ');
+    const output = await new Promise<string>((resolve, reject) =>
+      execFile('script', ['-qec', line, '/dev/null'], { env, timeout: 30_000 }, (error, stdout) => (error ? reject(error) : resolve(stdout))),
+    );
+    const plain = output.replace(/\x1b\[\d+m/g, '');
+    expect(plain).to.match(/\r\x1b\[2K\d\/5 done · 0 failed · \d running · [\d.]+\/s/);
+    const outputLines = plain.split('\r\n').map((text) => text.replace(/^(\r\x1b\[2K[^\r]*)*\r\x1b\[2K/, ''));
+    expect(outputLines.filter((text) => /^\w+: [ab]$/.test(text))).to.have.length(10);
+    expect(outputLines.filter((text) => text.includes(': a') || text.includes(': b')).every((text) => /^\w+: [ab]$/.test(text))).to.equal(true);
+    expect(plain).to.match(/summary: 5 hosts: 5 ok in /);
   });
 
   it('ping takes the same modes: json records, and its own text lines by default', async () => {
