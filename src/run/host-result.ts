@@ -15,6 +15,8 @@ export type HostStatus = 'ok' | 'failed' | 'unreachable' | 'timeout' | 'skipped'
  */
 export interface HostResult {
   host: string;
+  /** The command line this record is for; null for a connection check (ping). */
+  command: string | null;
   address: string;
   port: number;
   user: string;

@@ -94,7 +94,7 @@ export class HostRun extends EventEmitter<HostRunEvents> {
             if (!handle) throw new Error('run stopped before this host started');
             return await handle.get();
           } catch (error) {
-            const results = works.map(() => skippedResult(target, attemptOf(target), error));
+            const results = works.map((work) => skippedResult(target, work, attemptOf(target), error));
             emitDone(results);
             return results;
           }

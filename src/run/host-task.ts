@@ -10,8 +10,12 @@ import type { TargetSettings } from './target-settings.js';
 /** What a host task did once connected: the fields of HostResult it decides. */
 type WorkOutcome = Pick<HostResult, 'status' | 'exitCode' | 'signal' | 'stdout' | 'stderr' | 'truncated' | 'error'>;
 
-/** Work to do on a connected host; it must settle soon after `signal` aborts. */
-export type HostWork = (connection: SshConnection, signal: AbortSignal) => Promise<WorkOutcome>;
+/** Work to do on a connected host; `run` must settle soon after `signal` aborts. */
+export interface HostWork {
+  /** What the record names as its command: the command line, or null for a connection check. */
+  command: string | null;
+  run: (connection: SshConnection, signal: AbortSignal) => Promise<WorkOutcome>;
+}
 
 /**
  * One host, one pool task: connect (through jumps), do each piece of work in
@@ -34,7 +38,7 @@ export async function runHostTask(context: SshContext, target: TargetSettings, a
   try {
     for (const work of works) {
       const outcome = connectFailure ?? (await attemptWork(work, connection as SshConnection, signal));
-      results.push({ ...recordBase(target, attempt, slot, started), ...outcome, durationMs: Date.now() - started });
+      results.push({ ...recordBase(target, work.command, attempt, slot, started), ...outcome, durationMs: Date.now() - started });
       started = Date.now();
     }
   } finally {
@@ -46,7 +50,7 @@ export async function runHostTask(context: SshContext, target: TargetSettings, a
 async function attemptWork(work: HostWork, connection: SshConnection, signal: AbortSignal): Promise<WorkOutcome> {
   if (signal.aborted) return failureOutcome(new SshpoolError('SKIPPED', `${connection.label}: run stopped before this command started`), signal);
   try {
-    return await work(connection, signal);
+    return await work.run(connection, signal);
   } catch (error) {
     return failureOutcome(error, signal);
   }
@@ -56,9 +60,10 @@ function failureOutcome(error: unknown, signal: AbortSignal): WorkOutcome {
   return { ...emptyOutput(), status: signal.aborted ? 'skipped' : 'unreachable', exitCode: null, signal: null, error: toErrorRecord(error) };
 }
 
-function recordBase(target: TargetSettings, attempt: number, slot: number, started: number) {
+function recordBase(target: TargetSettings, command: string | null, attempt: number, slot: number, started: number) {
   return {
     host: target.label,
+    command,
     address: target.hostname,
     port: target.port,
     user: target.user,
@@ -76,6 +81,10 @@ export interface CommandWorkOptions {
 
 /** The work of `run`: one command, its output captured and streamed. */
 export function commandWork(command: string, options: CommandWorkOptions): HostWork {
+  return { command, run: runCommandLine(command, options) };
+}
+
+function runCommandLine(command: string, options: CommandWorkOptions): HostWork['run'] {
   return async (connection, signal) => {
     const outcome = await runRemoteCommand(connection, command, {
       timeoutMs: options.commandTimeoutMs,
@@ -104,16 +113,19 @@ export function commandWork(command: string, options: CommandWorkOptions): HostW
 }
 
 /** The work of `ping`: being connected and authenticated is the whole test. */
-export const pingWork: HostWork = async () => ({ ...emptyOutput(), status: 'ok', exitCode: null, signal: null, error: null });
+export const pingWork: HostWork = {
+  command: null,
+  run: async () => ({ ...emptyOutput(), status: 'ok', exitCode: null, signal: null, error: null }),
+};
 
 function emptyOutput(): Pick<HostResult, 'stdout' | 'stderr' | 'truncated'> {
   return { stdout: '', stderr: '', truncated: { stdout: false, stderr: false } };
 }
 
 /** The record of a host whose task never started (the run was stopped first). */
-export function skippedResult(target: TargetSettings, attempt: number, error: unknown): HostResult {
+export function skippedResult(target: TargetSettings, work: HostWork, attempt: number, error: unknown): HostResult {
   return {
-    ...recordBase(target, attempt, -1, Date.now()),
+    ...recordBase(target, work.command, attempt, -1, Date.now()),
     status: 'skipped',
     exitCode: null,
     signal: null,

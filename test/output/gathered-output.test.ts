@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { formatGroups, gatherOutput, writeGathered } from '../../src/output/gathered-output.js';
-import { capture, record } from './records.js';
+import { capture, record } from '../helpers/records.js';
 
 describe('gathered output (clush -b)', () => {
   const results = [

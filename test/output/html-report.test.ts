@@ -7,7 +7,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { escapeHtml, renderHtmlReport, writeHtmlReport } from '../../src/output/html-report.js';
 import type { HostResult } from '../../src/run/host-result.js';
 import { openChromium } from './chromium.js';
-import { record } from './records.js';
+import { record } from '../helpers/records.js';
 
 /** The one DOM global these checks use (the tests compile without the DOM lib). */
 type Dom = { getComputedStyle(element: unknown): { backgroundColor: string } };

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ProgressLine } from '../../src/output/progress.js';
-import { capture, record } from './records.js';
+import { capture, record } from '../helpers/records.js';
 
 describe('the progress line', () => {
   it('counts done, failed and running hosts, with a rate and the time left', () => {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { attemptsToRetry, readResultsFile, ResultsFileError, ResultsFileWriter } from '../../src/output/results-file.js';
 import type { ResultsDocument } from '../../src/output/results-file.js';
-import { record } from './records.js';
+import { record } from '../helpers/records.js';
 
 describe('the results file', () => {
   let dir: string;

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { formatSummary } from '../../src/output/summary.js';
-import { record } from './records.js';
+import { record } from '../helpers/records.js';
 
 describe('the end-of-run summary', () => {
   it('counts statuses, names the five slowest hosts, and folds failing hosts by how they failed', () => {

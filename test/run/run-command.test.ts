@@ -58,6 +58,7 @@ describe('runCommand against a real sshd fleet', function () {
     results.forEach((r, i) => {
       expect(r.status, JSON.stringify(r)).to.equal('ok');
       expect(r.stdout).to.equal(`port ${ports[i]}\n`);
+      expect(r.command).to.equal(command);
       expect(r.exitCode).to.equal(0);
       expect(r.user).to.equal(fleet.user);
     });
@@ -232,6 +233,7 @@ describe('runCommand against a real sshd fleet', function () {
   it('pings: connects and authenticates only', async () => {
     const results = await pingHosts([...good().slice(0, 2), ...inventoryHostsFor(fleet, [fleet.host('h12')])], isolatedOptions(fleet));
     expect(results.map((r) => r.status)).to.deep.equal(['ok', 'ok', 'unreachable']);
+    expect(results.map((r) => r.command)).to.deep.equal([null, null, null]);
   });
 
   it('keeps the other hosts going when one sshd dies mid-run', async () => {

@@ -39,6 +39,7 @@ describe('several commands per host over one connection', function () {
     const results = await run.results;
     const names = hosts.map((host) => host.name);
     expect(results.map((r) => r.host)).to.deep.equal([...names, ...names, ...names]);
+    expect(results.map((r) => r.command)).to.deep.equal(['echo one', 'exit 3', 'echo three'].flatMap((command) => names.map(() => command)));
     expect(results.slice(0, 4).map((r) => r.stdout)).to.deep.equal(['one\n', 'one\n', 'one\n', 'one\n']);
     // A failing command does not stop the ones after it, as separate runs would not.
     expect(results.slice(4, 8).map((r) => [r.status, r.exitCode])).to.deep.equal(names.map(() => ['failed', 3]));

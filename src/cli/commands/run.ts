@@ -1,5 +1,4 @@
 import type { Argv } from 'yargs';
-import { UsageError } from '../../errors.js';
 import { attemptsToRetry, readResultsFile } from '../../output/results-file.js';
 import { RunOutput } from '../../output/run-output.js';
 import { streamCommand } from '../../run/host-run.js';
@@ -8,7 +7,8 @@ import { exitCodeForResults } from '../exit-codes.js';
 import { selectHosts, withInventoryOptions } from '../options/inventory-options.js';
 import { toRunOutputOptions, withOutputOptions } from '../options/output-options.js';
 import { toSshOptions, withSshOptions } from '../options/ssh-options.js';
-import { parseBytes, parsePositiveInteger, parseSeconds } from '../options/values.js';
+import { parseBytes, parsePositiveInteger, parseSeconds, repeatable } from '../options/values.js';
+import { commandLines } from '../options/command-lines.js';
 import { stopOnInterrupt } from '../interrupt.js';
 
 export function runCommandModule(parser: Argv, io: CliIo): Argv {
@@ -18,6 +18,7 @@ export function runCommandModule(parser: Argv, io: CliIo): Argv {
     (command) =>
       withOutputOptions(withSshOptions(withInventoryOptions(command)))
         .positional('command', { type: 'string', array: true, describe: 'The command line, given to each remote shell as is (put it after --)' })
+        .option('cmd', { alias: 'c', type: 'string', requiresArg: true, coerce: repeatable, describe: 'A command line (repeatable): each runs in turn on every host, over one SSH connection per host, with its own record' })
         .option('forks', { alias: 'f', type: 'number', default: 32, describe: 'Hosts worked on at once' })
         .option('timeout', { alias: 't', type: 'string', describe: 'Seconds a command may run per host; then it is killed (default: no limit)' })
         .option('max-output', { type: 'string', default: '1M', describe: 'Output kept per host and stream (K/M/G suffixes); the rest is streamed, not kept' })
@@ -31,14 +32,14 @@ export function runCommandModule(parser: Argv, io: CliIo): Argv {
         .epilog('Exit codes (as pssh): 0 all ok, 1 other error, 2 usage or inventory error, 3 a host timed out or was killed, 4 a host had an SSH error (unreachable, auth, host key), 5 a remote command exited non-zero.'),
     async (args) => {
       const words = [...(args.command ?? []), ...((args['--'] as unknown[] | undefined) ?? [])].map(String);
-      if (words.length === 0) throw new UsageError('no command given: sshpool run -i INVENTORY -- COMMAND');
+      const commands = commandLines(args.cmd, words);
       const options = {
         ...toSshOptions(args),
         forks: parsePositiveInteger(args.forks, '--forks'),
         commandTimeoutMs: args.timeout === undefined ? 0 : parseSeconds(args.timeout, '--timeout', { allowZero: true }),
         maxOutputBytes: parseBytes(args.maxOutput, '--max-output'),
       };
-      const outputOptions = { ...toRunOutputOptions(args, io), outDir: args.outDir, forks: options.forks, reportTitle: words.join(' ') };
+      const outputOptions = { ...toRunOutputOptions(args, io), outDir: args.outDir, forks: options.forks, reportTitle: commands.join('; '), commands };
       let { hosts } = await selectHosts(args, io);
       const attempts = args.retryFailed === undefined ? undefined : attemptsToRetry(await readResultsFile(args.retryFailed));
       if (attempts) {
@@ -49,7 +50,7 @@ export function runCommandModule(parser: Argv, io: CliIo): Argv {
         }
       }
       const output = await RunOutput.create(io, hosts.map((host) => host.name), outputOptions);
-      const run = streamCommand(hosts, words.join(' '), { ...options, attempts });
+      const run = streamCommand(hosts, commands, { ...options, attempts });
       output.attach(run);
       const results = await stopOnInterrupt(run, io);
       await output.finish(results);

@@ -5,6 +5,7 @@ import type { HostResult } from '../../src/run/host-result.js';
 export function record(overrides: Partial<HostResult> = {}): HostResult {
   return {
     host: 'web01',
+    command: 'true',
     address: '127.0.0.1',
     port: 22,
     user: 'u',
