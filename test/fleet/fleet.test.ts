@@ -48,14 +48,19 @@ function startCommand(client: Client, command: string): Promise<ClientChannel> {
   });
 }
 
-async function run(client: Client, command: string): Promise<{ stdout: string; code: number }> {
-  const channel = await startCommand(client, command);
-  let stdout = '';
-  channel.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  channel.stderr.resume();
-  const exited = new Promise<number>((resolve) => channel.once('exit', (exitCode: number) => resolve(exitCode)));
-  await new Promise((resolve) => channel.once('close', resolve));
-  return { stdout, code: await exited };
+/** Listeners go on in exec's callback: a short command's exit status can arrive in the same read as the channel. */
+function run(client: Client, command: string): Promise<{ stdout: string; code: number }> {
+  return new Promise((resolve, reject) => {
+    client.exec(command, (error, channel) => {
+      if (error) return reject(error);
+      let stdout = '';
+      let code = -1;
+      channel.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+      channel.stderr.resume();
+      channel.once('exit', (exitCode: number) => (code = exitCode));
+      channel.once('close', () => resolve({ stdout, code }));
+    });
+  });
 }
 
 function keyBlob(publicKey: string): Buffer {
