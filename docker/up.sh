@@ -17,8 +17,9 @@ fi
 
 if ! docker info >/dev/null 2>&1; then
   log=/var/log/sshpool-dockerd.log
-  # Not a service here: started by hand, detached so that it outlives this script.
-  setsid nohup "$(command -v dockerd || echo /usr/sbin/dockerd)" >"$log" 2>&1 </dev/null &
+  # Not a service here: started by hand, detached so that it outlives this script. It must
+  # not inherit the lock's descriptor, or it would hold the lock for as long as it runs.
+  setsid nohup "$(command -v dockerd || echo /usr/sbin/dockerd)" >"$log" 2>&1 </dev/null 9>&- &
   for _ in $(seq 60); do
     docker info >/dev/null 2>&1 && break
     sleep 1
