@@ -1,21 +1,15 @@
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { HostFiles, HostFilesError, safeFileName } from '../../src/output/host-files.js';
+import { tempDirPerTest } from '../helpers/temp-dir.js';
 
-describe('per-host output files (--out-dir)', () => {
-  let dir: string;
-  beforeEach(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'sshpool-files-'));
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+describe('per-host output files (--out-tempDir())', () => {
+  const tempDir = tempDirPerTest('sshpool-files-');
 
   it('writes each stream of each host to <host>.out / <host>.err, creating silent hosts empty', async () => {
-    const files = HostFiles.create(path.join(dir, 'out'), { maxOpen: 8 });
+    const files = HostFiles.create(path.join(tempDir(), 'out'), { maxOpen: 8 });
     files.hostStart('web1');
     files.hostStart('web2');
     files.output('web1', 'stdout', Buffer.from('one\n'));
@@ -24,14 +18,14 @@ describe('per-host output files (--out-dir)', () => {
     files.hostDone('web1');
     files.hostDone('web2');
     files.close();
-    expect((await readdir(path.join(dir, 'out'))).sort()).to.deep.equal(['web1.err', 'web1.out', 'web2.err', 'web2.out']);
-    expect(await readFile(path.join(dir, 'out', 'web1.out'), 'utf8')).to.equal('one\ntwo\n');
-    expect(await readFile(path.join(dir, 'out', 'web1.err'), 'utf8')).to.equal('oops\n');
-    expect(await readFile(path.join(dir, 'out', 'web2.out'), 'utf8')).to.equal('');
+    expect((await readdir(path.join(tempDir(), 'out'))).sort()).to.deep.equal(['web1.err', 'web1.out', 'web2.err', 'web2.out']);
+    expect(await readFile(path.join(tempDir(), 'out', 'web1.out'), 'utf8')).to.equal('one\ntwo\n');
+    expect(await readFile(path.join(tempDir(), 'out', 'web1.err'), 'utf8')).to.equal('oops\n');
+    expect(await readFile(path.join(tempDir(), 'out', 'web2.out'), 'utf8')).to.equal('');
   });
 
   it('keeps at most maxOpen files open, appending when an evicted file is written again', async () => {
-    const files = HostFiles.create(dir, { maxOpen: 2 });
+    const files = HostFiles.create(tempDir(), { maxOpen: 2 });
     const openFds = () => readdirSync('/proc/self/fd').length;
     const before = openFds();
     const hosts = ['a', 'b', 'c', 'd'];
@@ -42,25 +36,25 @@ describe('per-host output files (--out-dir)', () => {
     for (const host of hosts) files.hostDone(host);
     expect(openFds()).to.equal(before);
     files.close();
-    for (const host of hosts) expect(await readFile(path.join(dir, `${host}.out`), 'utf8')).to.equal(`${host}1\n${host}2\n`);
+    for (const host of hosts) expect(await readFile(path.join(tempDir(), `${host}.out`), 'utf8')).to.equal(`${host}1\n${host}2\n`);
   });
 
   it('empties a file left by an earlier run when its host starts again', async () => {
     for (const text of ['first run, longer\n', 'second\n']) {
-      const files = HostFiles.create(dir, { maxOpen: 4 });
+      const files = HostFiles.create(tempDir(), { maxOpen: 4 });
       files.hostStart('h');
       files.output('h', 'stdout', Buffer.from(text));
       files.hostDone('h');
       files.close();
     }
-    expect(await readFile(path.join(dir, 'h.out'), 'utf8')).to.equal('second\n');
+    expect(await readFile(path.join(tempDir(), 'h.out'), 'utf8')).to.equal('second\n');
   });
 
   it('reports a directory it cannot create, and never throws from output events', async () => {
-    await writeFile(path.join(dir, 'a-file'), '');
-    expect(() => HostFiles.create(path.join(dir, 'a-file', 'out'), { maxOpen: 2 })).to.throw(HostFilesError, /a-file/);
-    const files = HostFiles.create(dir, { maxOpen: 2 });
-    await rm(dir, { recursive: true });
+    await writeFile(path.join(tempDir(), 'a-file'), '');
+    expect(() => HostFiles.create(path.join(tempDir(), 'a-file', 'out'), { maxOpen: 2 })).to.throw(HostFilesError, /a-file/);
+    const files = HostFiles.create(tempDir(), { maxOpen: 2 });
+    await rm(tempDir(), { recursive: true });
     files.hostStart('gone');
     files.output('gone', 'stdout', Buffer.from('x'));
     expect(() => files.close()).to.throw(HostFilesError, /gone\.out/);

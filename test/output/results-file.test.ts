@@ -1,23 +1,17 @@
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
 import { attemptsToRetry, readResultsFile, ResultsFileError, ResultsFileWriter } from '../../src/output/results-file.js';
 import type { ResultsDocument } from '../../src/output/results-file.js';
 import { record } from '../helpers/records.js';
+import { tempDirPerTest } from '../helpers/temp-dir.js';
 
 describe('the results file', () => {
-  let dir: string;
-  beforeEach(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'sshpool-results-'));
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const tempDir = tempDirPerTest('sshpool-results-');
   const read = async (file: string) => JSON.parse(await readFile(file, 'utf8')) as ResultsDocument;
 
   it('exists from the start with every host and no records, then gains records in host order', async () => {
-    const file = path.join(dir, 'r.json');
+    const file = path.join(tempDir(), 'r.json');
     const writer = await ResultsFileWriter.create(file, ['a', 'b', 'c'], { intervalMs: 20 });
     expect(await read(file)).to.deep.equal({ complete: false, hosts: ['a', 'b', 'c'], results: [] });
     writer.add(record({ host: 'c' }));
@@ -30,11 +24,11 @@ describe('the results file', () => {
     const done = await read(file);
     expect(done.complete).to.equal(true);
     expect(done.results.map((r) => [r.host, r.status])).to.deep.equal([['a', 'ok'], ['b', 'ok'], ['c', 'ok']]);
-    expect(await readdir(dir)).to.deep.equal(['r.json']);
+    expect(await readdir(tempDir())).to.deep.equal(['r.json']);
   });
 
   it('rewrites at most once per interval however many hosts finish, and the final write is not delayed', async () => {
-    const file = path.join(dir, 'r.json');
+    const file = path.join(tempDir(), 'r.json');
     const hosts = Array.from({ length: 200 }, (_, i) => `h${i}`);
     const writer = await ResultsFileWriter.create(file, hosts, { intervalMs: 10_000 });
     for (const host of hosts) writer.add(record({ host }));
@@ -47,20 +41,20 @@ describe('the results file', () => {
   });
 
   it('fails before the run when the file cannot be written', async () => {
-    const error = await ResultsFileWriter.create(path.join(dir, 'missing', 'r.json'), ['a']).catch((e: unknown) => e);
+    const error = await ResultsFileWriter.create(path.join(tempDir(), 'missing', 'r.json'), ['a']).catch((e: unknown) => e);
     expect(error).to.be.instanceOf(ResultsFileError);
     expect((error as ResultsFileError).code).to.equal('RESULTS_FILE');
   });
 
   it('reads a results file back, rejecting what is not one', async () => {
-    const file = path.join(dir, 'r.json');
+    const file = path.join(tempDir(), 'r.json');
     const writer = await ResultsFileWriter.create(file, ['a']);
     await writer.finish([record({ host: 'a' })]);
     expect((await readResultsFile(file)).results[0]?.host).to.equal('a');
-    await writeFile(path.join(dir, 'bad.json'), '[1, 2]');
-    await writeFile(path.join(dir, 'broken.json'), '{"complete": tr');
+    await writeFile(path.join(tempDir(), 'bad.json'), '[1, 2]');
+    await writeFile(path.join(tempDir(), 'broken.json'), '{"complete": tr');
     for (const name of ['bad.json', 'broken.json', 'none.json']) {
-      const error = await readResultsFile(path.join(dir, name)).catch((e: unknown) => e);
+      const error = await readResultsFile(path.join(tempDir(), name)).catch((e: unknown) => e);
       expect(error, name).to.be.instanceOf(ResultsFileError);
     }
   });
@@ -80,7 +74,7 @@ describe('the results file', () => {
   });
 
   it('with several commands, keeps their records apart in run order and retries a host any of whose commands failed', async () => {
-    const file = path.join(dir, 'r.json');
+    const file = path.join(tempDir(), 'r.json');
     const writer = await ResultsFileWriter.create(file, ['a', 'b'], { intervalMs: 10 });
     writer.add(record({ host: 'b', stdout: 'b1' }), 0);
     writer.add(record({ host: 'b', stdout: 'b2', status: 'failed', exitCode: 1 }), 1);

@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
@@ -8,6 +7,7 @@ import { pingHosts, runCommand, streamCommand } from '../../src/run/host-run.js'
 import type { HostResult } from '../../src/run/host-result.js';
 import { Fleet, closedPort, silentPort, startAgent } from '../fleet/index.js';
 import { inventoryHost, inventoryHostsFor, isolatedOptions } from '../helpers/fleet-hosts.js';
+import { tempDirPerTest } from '../helpers/temp-dir.js';
 
 const run = promisify(execFile);
 
@@ -163,22 +163,16 @@ describe('runCommand against a real sshd fleet', function () {
   });
 
   describe('unknown host keys', () => {
-    let dir: string;
-    beforeEach(async () => {
-      dir = await mkdtemp(path.join(tmpdir(), 'sshpool-kh-'));
-    });
-    afterEach(async () => {
-      await rm(dir, { recursive: true, force: true });
-    });
+    const tempDir = tempDirPerTest('sshpool-kh-');
 
     it('fails unknown hosts under yes', async () => {
-      const knownHosts = path.join(dir, 'known_hosts');
+      const knownHosts = path.join(tempDir(), 'known_hosts');
       const results = await runCommand(good().slice(0, 2), 'true', { ...isolatedOptions(fleet), knownHostsFiles: [knownHosts] });
       expect(results.map((r) => r.error?.code)).to.deep.equal(['HOSTKEY_UNKNOWN', 'HOSTKEY_UNKNOWN']);
     });
 
     it('records new keys under accept-new, once each, even when all hosts finish together', async () => {
-      const knownHosts = path.join(dir, 'known_hosts');
+      const knownHosts = path.join(tempDir(), 'known_hosts');
       const options = { ...isolatedOptions(fleet), knownHostsFiles: [knownHosts], forks: 10 };
       const first = await runCommand(good(), 'true', { ...options, strictHostKeyChecking: 'accept-new' });
       expect(first.every((r) => r.status === 'ok')).to.equal(true);
