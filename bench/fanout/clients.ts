@@ -13,6 +13,8 @@ export interface Workload {
   /** Bulk output goes to /dev/null; otherwise stdout is kept to count failures. */
   bulkOutput: boolean;
   timeoutMs: number;
+  /** Where sshpool writes a V8 CPU profile per run (node --cpu-prof); unset: no profiling. */
+  profileDir?: string;
 }
 
 export interface Client {
@@ -41,6 +43,7 @@ export const sshpool: Client = {
     {
       file: process.execPath,
       args: [
+        ...(work.profileDir ? ['--cpu-prof', '--cpu-prof-dir', work.profileDir] : []),
         'build/src/cli/main.js',
         'run',
         '-F',

@@ -1,12 +1,13 @@
 /**
  * sshpool against pdsh, parallel-ssh and clush, same hosts, fanout and commands,
  * repetitions interleaved. Run: npm run bench [-- --quick | --scenarios 1,2 --reps 3 ...].
+ * --profile DIR: sshpool also writes a V8 CPU profile of each run there (node --cpu-prof).
  * As root it makes its own network namespace (hosts 127.1.x.y, one sshd on :22);
  * otherwise sshd processes on loopback ports. See README "Benchmark".
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BenchFleet } from './bench-fleet.js';
 import { availableClients } from './clients.js';
@@ -39,6 +40,7 @@ const { values: flags } = parseArgs({
     fanouts: { type: 'string', default: '8,32,128,256' },
     tools: { type: 'string' },
     out: { type: 'string', default: 'bench/results' },
+    profile: { type: 'string' },
   },
 });
 
@@ -77,6 +79,7 @@ async function runScenario(spec: ScenarioSpec, clients: readonly Client[], fleet
     user: fleet.user,
     bulkOutput: spec.bulkOutput,
     timeoutMs: 600_000,
+    ...(flags.profile ? { profileDir: resolve(flags.profile) } : {}),
   };
   const runs = new Map<string, ToolRun[]>(clients.map((c) => [c.name, []]));
   // Interleaved (A B C D A B C D ...), so drift in the machine's load hits every tool alike.
@@ -94,7 +97,8 @@ async function runScenario(spec: ScenarioSpec, clients: readonly Client[], fleet
       runs.get(client.name)?.push({ parts, failures: failed.size });
       const wall = parts.reduce((a, p) => a + p.wallMs, 0);
       const cpu = parts.reduce((a, p) => a + p.cpuMs, 0);
-      log(`  ${spec.name} rep ${rep} ${client.name}: ${(wall / 1000).toFixed(2)} s wall, ${(cpu / 1000).toFixed(2)} s CPU, ${failed.size} failures`);
+      const sys = parts.reduce((a, p) => a + p.sysCpuMs, 0);
+      log(`  ${spec.name} rep ${rep} ${client.name}: ${(wall / 1000).toFixed(2)} s wall, ${(cpu / 1000).toFixed(2)} s CPU (${(sys / 1000).toFixed(2)} s sys), ${failed.size} failures`);
     }
   }
   const tools = clients.map((c) => summarize(c.name, runs.get(c.name) ?? [], spec.hosts, spec.commands.length));

@@ -9,6 +9,8 @@ export interface Measurement {
   wallMs: number;
   /** user + sys of the client and every descendant it waited for (wait4 rusage, via /usr/bin/time). */
   cpuMs: number;
+  /** The system (kernel) part of cpuMs. */
+  sysCpuMs: number;
   /** Peak memory of the whole process tree (cgroup peak), or the largest single process without cgroups. */
   peakRssBytes: number;
   exitCode: number;
@@ -132,6 +134,7 @@ export async function measure(invocation: Invocation, scratchDir: string): Promi
     return {
       wallMs,
       cpuMs: ((user ?? 0) + (sys ?? 0)) * 1000,
+      sysCpuMs: (sys ?? 0) * 1000,
       peakRssBytes: cgroup ? await cgroup.peak() : (maxRssKb ?? 0) * 1024,
       exitCode,
       stdout,
