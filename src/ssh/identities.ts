@@ -3,6 +3,7 @@ import path from 'node:path';
 import ssh2 from 'ssh2';
 import type { ParsedKey } from 'ssh2';
 import { InputError } from '../errors.js';
+import { withImportedPrivateKey } from './signing-key.js';
 
 const { parseKey } = ssh2.utils;
 
@@ -30,7 +31,7 @@ export interface LoadOptions {
 const MISSING = Symbol('missing');
 
 /**
- * The private keys of a run, each read, decrypted and parsed once: concurrent callers
+ * The private keys of a run, each read, decrypted, parsed and imported into OpenSSL once: concurrent callers
  * for one file share one promise, so an encrypted key's passphrase is asked for once.
  * Pass the parsed keys to buildAuthHandler(); ssh2 ignores a parsed key given as
  * `privateKey`.
@@ -96,5 +97,5 @@ function firstKey(parsed: ParsedKey | ParsedKey[] | Error): ParsedKey | Error {
 
 function privateOnly(key: ParsedKey, file: string): ParsedKey {
   if (!key.isPrivateKey()) throw new IdentityError('IDENTITY_INVALID', `Identity file ${file} holds a public key, not a private one`);
-  return key;
+  return withImportedPrivateKey(key);
 }
