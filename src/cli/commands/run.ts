@@ -1,25 +1,22 @@
 import type { Argv } from 'yargs';
 import { attemptsToRetry, readResultsFile } from '../../output/results-file.js';
-import { RunOutput } from '../../output/run-output.js';
 import { streamCommand } from '../../run/host-run.js';
 import type { CliIo } from '../cli.js';
-import { exitCodeForResults } from '../exit-codes.js';
 import { selectHosts, withInventoryOptions } from '../options/inventory-options.js';
 import { toRunOutputOptions, withOutputOptions } from '../options/output-options.js';
-import { toSshOptions, withSshOptions } from '../options/ssh-options.js';
+import { toSshOptions, withForks, withSshOptions } from '../options/ssh-options.js';
+import { runAndReport } from '../run-and-report.js';
 import { parseBytes, parsePositiveInteger, parseSeconds, repeatable } from '../options/values.js';
 import { commandLines } from '../options/command-lines.js';
-import { stopOnInterrupt } from '../interrupt.js';
 
 export function runCommandModule(parser: Argv, io: CliIo): Argv {
   return parser.command(
     'run [command..]',
     'Run a shell command on every selected host',
     (command) =>
-      withOutputOptions(withSshOptions(withInventoryOptions(command)))
+      withForks(withOutputOptions(withSshOptions(withInventoryOptions(command))))
         .positional('command', { type: 'string', array: true, describe: 'The command line, given to each remote shell as is (put it after --)' })
         .option('cmd', { alias: 'c', type: 'string', requiresArg: true, coerce: repeatable, describe: 'A command line (repeatable): each runs in turn on every host, over one SSH connection per host, with its own record' })
-        .option('forks', { alias: 'f', type: 'number', default: 32, describe: 'Hosts worked on at once' })
         .option('timeout', { alias: 't', type: 'string', describe: 'Seconds a command may run per host; then it is killed (default: no limit)' })
         .option('max-output', { type: 'string', default: '1M', describe: 'Output kept per host and stream (K/M/G suffixes); the rest is streamed, not kept' })
         .option('out-dir', { type: 'string', requiresArg: true, describe: "Write each host's output to DIR/<host>.out and DIR/<host>.err as it arrives (pssh -o/-e)" })
@@ -49,12 +46,7 @@ export function runCommandModule(parser: Argv, io: CliIo): Argv {
           return;
         }
       }
-      const output = await RunOutput.create(io, hosts.map((host) => host.name), outputOptions);
-      const run = streamCommand(hosts, commands, { ...options, attempts });
-      output.attach(run);
-      const results = await stopOnInterrupt(run, io);
-      await output.finish(results);
-      io.setExitCode(exitCodeForResults(results));
+      await runAndReport(io, hosts, outputOptions, () => streamCommand(hosts, commands, { ...options, attempts }));
     },
   );
 }

@@ -61,3 +61,8 @@ function validPort(port: number): number {
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port: ${port} is not a port number (1-65535)`);
   return port;
 }
+
+/** -f/--forks: how many hosts are worked on at once (pdsh and pssh default to 32). */
+export function withForks<T>(parser: Argv<T>) {
+  return parser.option('forks', { alias: 'f', type: 'number', default: 32, describe: 'Hosts worked on at once' });
+}
