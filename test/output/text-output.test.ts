@@ -26,6 +26,15 @@ describe('TextOutput', () => {
     expect(err.text()).to.equal('db1: [unreachable] CONNECT_REFUSED: connection refused\ndb2: [failed] exit code 3\ndb3: [failed] killed by signal SIGTERM\n');
   });
 
+  it('writes the complete lines of a chunk in one write (a syscall each when stdout is a file or pipe)', () => {
+    const writes: string[] = [];
+    const output = new TextOutput({ stdout: { write: (text: string) => writes.push(text) }, stderr: capture(false).stream });
+    output.output('web1', 'stdout', Buffer.from('a\nb\nc\npartial'));
+    output.output('web1', 'stdout', Buffer.from(' line\n'));
+    output.output('web1', 'stdout', Buffer.from('no newline yet'));
+    expect(writes).to.deep.equal(['web1: a\nweb1: b\nweb1: c\n', 'web1: partial line\n']);
+  });
+
   it('colours host names only on a terminal', () => {
     const plain = capture(false);
     new TextOutput({ stdout: plain.stream, stderr: capture(false).stream }).output('web1', 'stdout', Buffer.from('x\n'));
