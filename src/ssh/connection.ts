@@ -94,7 +94,10 @@ export class SshConnection {
         client.on('close', () => onGone());
       });
       client.on('error', fail);
-      client.on('close', () => fail(new SshError('CONNECT_RESET', `${label}: connection closed during the SSH handshake`)));
+      client.on('close', () => {
+        // Every connection closes in the end: an error (and its stack trace) only for one that never got ready.
+        if (!settled) fail(new SshError('CONNECT_RESET', `${label}: connection closed during the SSH handshake`));
+      });
 
       const sock = options.via ?? tcpConnect({ host: endpoint.hostname, port: endpoint.port });
       if (!options.via) (sock as ReturnType<typeof tcpConnect>).setNoDelay(true);
