@@ -33,7 +33,7 @@
  *   synchronously; one that throws does not change the task's outcome, its error is
  *   re-thrown as an uncaught exception.
  */
-import { EventEmitter } from 'node:events';
+import { EventEmitter, setMaxListeners } from 'node:events';
 import PQueue from 'p-queue';
 import { AsyncResult, type ResultCallbacks } from './async-result.js';
 import { PoolClosedError, PoolSizeError, PoolStateError, PoolTerminatedError } from './errors.js';
@@ -89,6 +89,9 @@ export class Pool {
     this.size = size;
     this.#queue = new PQueue({ concurrency: size });
     this.#slots = new Slots(size);
+    // Every running task may listen on this one signal, so listeners grow with `size`
+    // (and each task removes its own): Node's leak warning at 11 would be a false alarm.
+    setMaxListeners(0, this.#termination.signal);
   }
 
   /** Tasks submitted and not started yet. */

@@ -10,6 +10,31 @@ describe('currentTask() and task events', () => {
       .with.property('code', 'POOL_STATE');
   });
 
+  it('lets every running task listen on its signal without a MaxListenersExceededWarning', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): number => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const pool = new Pool({ size: 40 });
+      const gate = deferred();
+      const task = async () => {
+        const { signal } = currentTask();
+        const onAbort = (): void => undefined;
+        signal.addEventListener('abort', onAbort);
+        await gate.promise;
+        signal.removeEventListener('abort', onAbort);
+      };
+      const results = Array.from({ length: 40 }, () => pool.applyAsync(task));
+      await nextMacrotask();
+      gate.resolve();
+      await Promise.all(results.map((result) => result.get()));
+      await nextMacrotask();
+      expect(warnings.map((warning) => warning.name)).to.not.include('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('gives each task its own index, slot, signal and pool, also after awaits', async () => {
     const pool = new Pool({ size: 2 });
     const gates = [deferred(), deferred()];
