@@ -43,7 +43,13 @@ export function orderPatterns(patterns: readonly string[]): string[] {
   return [...(regular.length > 0 ? regular : ['all']), ...intersections, ...exclusions];
 }
 
-/** Ansible's InventoryManager.get_hosts: the hosts `pattern` selects, in order, without duplicates; maybe none. */
+/**
+ * Ansible's InventoryManager.get_hosts: the hosts `pattern` selects, in order,
+ * without duplicates; none when the parts' combination is empty (`a:&b`). A
+ * part that names no host and no group throws NoHostsMatchedError, as Ansible
+ * does with `host_pattern_mismatch = error` (its default only warns and drops
+ * the part: a typo in `all:!db1` would then run on db1).
+ */
 export function matchHosts<Host extends { readonly name: string }>(scope: PatternScope<Host>, pattern: string): Host[] {
   let selected = new Set<Host>();
   for (const part of orderPatterns(splitHostPattern(pattern))) {
@@ -52,7 +58,7 @@ export function matchHosts<Host extends { readonly name: string }>(scope: Patter
       selected.add(exact);
       continue;
     }
-    const matched = matchOnePattern(scope, part);
+    const matched = matchOnePattern(scope, part, pattern);
     if (part[0] === '!') {
       const excluded = new Set(matched);
       selected = new Set([...selected].filter((host) => !excluded.has(host)));
@@ -66,11 +72,17 @@ export function matchHosts<Host extends { readonly name: string }>(scope: Patter
   return [...selected];
 }
 
-function matchOnePattern<Host extends { readonly name: string }>(scope: PatternScope<Host>, part: string): readonly Host[] {
+function matchOnePattern<Host extends { readonly name: string }>(scope: PatternScope<Host>, part: string, whole: string): readonly Host[] {
   const pattern = part[0] === '&' || part[0] === '!' ? part.slice(1) : part;
   if (pattern === '') throw new PatternError(part, `nothing follows '${part}'`);
   const { expression, subscript } = splitSubscript(pattern);
-  return applySubscript(enumerateMatches(scope, expression), subscript, pattern);
+  const { hosts, groupMatched } = enumerateMatches(scope, expression);
+  if (hosts.length === 0 && !groupMatched) {
+    throw part === whole.trim()
+      ? new NoHostsMatchedError(whole)
+      : new NoHostsMatchedError(whole, `no host or group matches '${expression}' in the pattern '${whole}'`);
+  }
+  return applySubscript(hosts, subscript, pattern);
 }
 
 function splitSubscript(pattern: string): { expression: string; subscript?: Subscript } {
@@ -105,7 +117,10 @@ function applySubscript<Host>(hosts: readonly Host[], subscript: Subscript | und
  * when no group matched, or when the pattern is a regex or glob or has a dot,
  * so `web*` takes both groups and hosts whose names fit.
  */
-function enumerateMatches<Host extends { readonly name: string }>(scope: PatternScope<Host>, pattern: string): Host[] {
+function enumerateMatches<Host extends { readonly name: string }>(
+  scope: PatternScope<Host>,
+  pattern: string,
+): { hosts: Host[]; groupMatched: boolean } {
   const matches = nameMatcher(pattern);
   const results: Host[] = [];
   const groups = matches ? scope.groupNames.filter(matches) : scope.groupNames.includes(pattern) ? [pattern] : [];
@@ -119,7 +134,7 @@ function enumerateMatches<Host extends { readonly name: string }>(scope: Pattern
       if (host) results.push(host);
     }
   }
-  return results;
+  return { hosts: results, groupMatched: groups.length > 0 };
 }
 
 /** A matcher for regex and glob patterns; undefined for a plain name, which is looked up instead. */

@@ -41,6 +41,11 @@ export async function loadInventory(sources: readonly string[], options: { cwd?:
     if (!(error instanceof GroupCycleError)) throw error;
     throw new InventoryError('INVENTORY_CYCLE', `${error.message} (every group hangs under 'all')`);
   }
+  for (const name of data.hosts.keys()) {
+    if (data.groups.has(name)) {
+      warn(`'${name}' names both a host and a group: the pattern '${name}' selects the host, '&${name}' and '!${name}' the group`);
+    }
+  }
   return new Inventory(data, warnings.messages);
 }
 

@@ -1,6 +1,6 @@
 /**
  * Python's str() of a value loaded from YAML, which `ansible-inventory --graph
- * --vars` prints: `True`, `None`, `['a', 'b']`, `{'k': 1}`.
+ * --vars` prints: `True`, `None`, `inf`, `['a', 'b']`, `{'k': 1}`.
  */
 export function pythonStr(value: unknown): string {
   return typeof value === 'string' ? value : pythonRepr(value);
@@ -10,9 +10,9 @@ function pythonRepr(value: unknown): string {
   if (value === null || value === undefined) return 'None';
   if (value === true) return 'True';
   if (value === false) return 'False';
+  if (typeof value === 'number' && !Number.isFinite(value)) return Number.isNaN(value) ? 'nan' : value > 0 ? 'inf' : '-inf';
   if (typeof value === 'string') return quote(value);
   if (Array.isArray(value)) return `[${value.map(pythonRepr).join(', ')}]`;
-  if (value instanceof Date) return value.toISOString();
   if (typeof value === 'object') {
     return `{${Object.entries(value).map(([key, item]) => `${quote(key)}: ${pythonRepr(item)}`).join(', ')}}`;
   }

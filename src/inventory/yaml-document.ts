@@ -1,7 +1,8 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
-import type { Document, Node, Tags, YAMLMap } from 'yaml';
+import type { Document, Node, YAMLMap } from 'yaml';
 import { InventoryError } from './errors.js';
 import type { InventoryLocation } from './errors.js';
+import { pyYamlTags } from './pyyaml-schema.js';
 
 /** One key/value pair of a mapping, as nodes so that both can be located. */
 export interface MappingEntry {
@@ -15,17 +16,6 @@ export interface MappingEntry {
  * instead of hanging: real inventories use a handful of anchors.
  */
 const MAX_ALIAS_EXPANSIONS = 10_000;
-
-/** PyYAML's YAML 1.1 booleans: unlike the spec (and the yaml package), `y` and `n` stay strings. */
-const PYYAML_TRUE = /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/;
-const PYYAML_FALSE = /^(?:no|No|NO|false|False|FALSE|off|Off|OFF)$/;
-
-function pyYamlTags(tags: Tags): Tags {
-  return tags.map((tag) => {
-    if (typeof tag !== 'object' || tag.tag !== 'tag:yaml.org,2002:bool' || !('test' in tag) || !tag.test) return tag;
-    return { ...tag, test: tag.test.test('true') ? PYYAML_TRUE : PYYAML_FALSE };
-  });
-}
 
 /**
  * A parsed YAML file that can say where each of its nodes is. Parsed as YAML

@@ -139,6 +139,15 @@ all:
     expect(inventory.host('h1')!.vars).to.include({ custom: 1 });
   });
 
+  it('warns, as Ansible does, about a name that is both a host and a group', async () => {
+    const inventory = await inventoryFrom('all:\n  hosts:\n    web:\n  children:\n    web:\n      hosts:\n        web1:\n');
+    expect(inventory.warnings).to.deep.equal([
+      "'web' names both a host and a group: the pattern 'web' selects the host, '&web' and '!web' the group",
+    ]);
+    expect(names(inventory.select('web'))).to.deep.equal(['web']);
+    expect(names(inventory.select('all:!web'))).to.deep.equal(['web']);
+  });
+
   it('fails on a missing source with INVENTORY_NOT_FOUND', async () => {
     const error = await loadInventory(['/nonexistent/inventory.yml']).catch((e: unknown) => e);
     expect(error).to.be.instanceOf(InventoryError).and.to.include({ code: 'INVENTORY_NOT_FOUND' });

@@ -94,8 +94,18 @@ describe('Inventory.select (Ansible host patterns)', () => {
     expect(() => select('webservers[9]')).to.throw(NoHostsMatchedError, /subscripted/);
   });
 
+  it('rejects a part that names no host and no group, where Ansible warns and drops it', () => {
+    expect(() => select('webservers:!web9.example.com')).to.throw(
+      NoHostsMatchedError,
+      "no host or group matches 'web9.example.com' in the pattern 'webservers:!web9.example.com'",
+    );
+    expect(() => select('webservers:mail*')).to.throw(NoHostsMatchedError, "matches 'mail*' in the pattern");
+    expect(() => select('~nosuch,solo')).to.throw(NoHostsMatchedError, "matches '~nosuch'");
+    expect(select('webservers:!dbservers')).to.deep.equal(['web1.example.com', 'web3.example.com', 'web4.example.com', 'canary1']);
+  });
+
   it('rejects malformed patterns with PatternError, an InputError', () => {
-    for (const pattern of ['~web(', 'webservers[2:1]', 'webservers[1-2]', 'web:!']) {
+    for (const pattern of ['~web(', 'webservers[2:1]', 'webservers[1-2]', 'webservers:!']) {
       expect(() => select(pattern), pattern).to.throw(PatternError);
     }
     expect(new PatternError('x', 'y')).to.be.instanceOf(InputError);
