@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,7 +7,7 @@ import { expect } from 'chai';
 import type { BrowserContext, Page } from 'playwright-core';
 import { escapeHtml, renderHtmlReport, writeHtmlReport } from '../../src/output/html-report.js';
 import type { HostResult } from '../../src/run/host-result.js';
-import { openChromium } from './chromium.js';
+import { CHROMIUM, openChromium } from './chromium.js';
 import { record } from '../helpers/records.js';
 
 /** The one DOM global these checks use (the tests compile without the DOM lib). */
@@ -33,7 +34,11 @@ describe('the HTML report (in headless Chromium)', function () {
   let page: Page;
   let requests: string[];
 
-  before(async () => {
+  before(async function () {
+    if (!existsSync(CHROMIUM)) {
+      process.stderr.write(`      ${CHROMIUM} is not installed (apt-get install chromium): skipping the browser test of the report\n`);
+      this.skip();
+    }
     browser = await openChromium();
     dir = await mkdtemp(path.join(tmpdir(), 'sshpool-report-'));
     const file = path.join(dir, 'report.html');
