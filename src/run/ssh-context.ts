@@ -34,12 +34,14 @@ export class SshContext {
 
   /**
    * Reads every key file and known_hosts file the targets need, asking
-   * passphrases now rather than in the middle of streamed output, so that a
-   * missing key or unreadable file stops the run before any host is touched.
+   * passphrases (and the password, with --ask-pass) now rather than in the
+   * middle of streamed output, so that a missing key or unreadable file stops
+   * the run before any host is touched.
    */
   async prepare(targets: readonly TargetSettings[]): Promise<void> {
     const hops = targets.flatMap((target) => [...target.jumps, target]);
     for (const hop of hops) await this.identities.load(hop.identityFiles, { explicit: hop.identityFilesExplicit });
+    if (this.options.passwordPrompt) await this.askPasswordOnce(this.options.passwordPrompt);
     await Promise.all(hops.map((hop) => this.verifier(hop).load()));
   }
 

@@ -9,6 +9,7 @@ import { IdentityError } from '../../src/ssh/identities.js';
 import { Fleet, encryptedKeyCopy } from '../fleet/index.js';
 import { inventoryHostsFor, isolatedOptions } from '../helpers/fleet-hosts.js';
 import { rejectionOf } from '../helpers/rejection.js';
+import { CLI_MAIN } from '../helpers/cli-process.js';
 
 /** Sets the login user's password through chpasswd's stdin, never argv. */
 function setPassword(user: string, password: string): Promise<void> {
@@ -90,6 +91,21 @@ describe('authentication and jump hosts against a real sshd fleet', function () 
       ]);
       expect(asked).to.equal(1);
       expect(JSON.stringify(results)).to.not.include(password);
+    });
+
+    it('sshpool run --ask-pass asks once on the terminal and logs in (no echo is test/cli/prompt.test.ts'\''s job)', async function () {
+      // `script` gives the CLI a terminal; what is piped in is typed there (echoed by the terminal
+      // before the prompt turns echo off, which is why only the text after the prompt is checked).
+      const cli = `${process.execPath} ${CLI_MAIN} run -i ${fleet.inventoryPath} -l h04 --known-hosts ${fleet.knownHostsPath} -F /dev/null --no-agent --ask-pass -- echo in`;
+      const screen = await new Promise<string>((resolve, reject) => {
+        const child = execFile('script', ['-qec', cli, '/dev/null'], { timeout: 30_000 }, (error, stdout) => (error ? reject(error) : resolve(stdout)));
+        child.stdin?.end(`${password}\n`);
+      });
+      const afterPrompt = screen.slice(screen.indexOf('SSH password: '));
+      expect(afterPrompt).to.match(/^SSH password: /);
+      expect(afterPrompt.match(/SSH password: /g)).to.have.length(1);
+      expect(afterPrompt).to.not.include(password);
+      expect(afterPrompt.replace(/\x1b\[[0-9;]*m/g, '')).to.include('h04: in');
     });
 
     it('does not try a password unless one is asked for', async () => {
