@@ -93,7 +93,7 @@ describe('authentication and jump hosts against a real sshd fleet', function () 
       expect(JSON.stringify(results)).to.not.include(password);
     });
 
-    it('sshpool run --ask-pass asks once on the terminal and logs in (no echo is test/cli/prompt.test.ts'\''s job)', async function () {
+    it('sshpool run --ask-pass asks once on the terminal and logs in (that it does not echo is tested in test/cli/prompt.test.ts)', async function () {
       // `script` gives the CLI a terminal; what is piped in is typed there (echoed by the terminal
       // before the prompt turns echo off, which is why only the text after the prompt is checked).
       const cli = `${process.execPath} ${CLI_MAIN} run -i ${fleet.inventoryPath} -l h04 --known-hosts ${fleet.knownHostsPath} -F /dev/null --no-agent --ask-pass -- echo in`;
