@@ -9,9 +9,17 @@ let exitHookInstalled = false;
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.on('exit', () => {
+  const killAll = (): void => {
     for (const owned of live) owned.killSync();
-  });
+  };
+  process.on('exit', killAll);
+  // A signal's default action ends the process without 'exit': stop the daemons, then die of it.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      killAll();
+      process.kill(process.pid, signal);
+    });
+  }
 }
 
 function signal(pid: number, name: NodeJS.Signals): void {
