@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { InventoryHost } from '../inventory/index.js';
+import { SshpoolError } from '../errors.js';
 import { Pool } from '../pool/index.js';
 import { checkDescriptorLimit } from './fd-limit.js';
 import type { OutputStreamName } from '../ssh/remote-command.js';
@@ -91,7 +92,7 @@ export class HostRun extends EventEmitter<HostRunEvents> {
       const perHost = await Promise.all(
         pending.map(async ({ target, works, handle }) => {
           try {
-            if (!handle) throw new Error('run stopped before this host started');
+            if (!handle) throw new SshpoolError('SKIPPED', `${target.label}: run stopped before this host started`);
             return await handle.get();
           } catch (error) {
             const results = works.map((work) => skippedResult(target, work, attemptOf(target), error));

@@ -59,6 +59,7 @@ function watchChannel(
   outcome: RemoteCommandOutcome,
   done: () => void,
 ): void {
+  let finished = false;
   let killTimer: NodeJS.Timeout | undefined;
   const kill = (): void => {
     killRemoteProcess(channel);
@@ -76,11 +77,12 @@ function watchChannel(
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
   connection.lost.catch((error: SshpoolError) => {
+    // The connection outlives this command when more follow on it: its later loss is theirs.
+    if (finished) return;
     outcome.error ??= error;
     finish();
   });
 
-  let finished = false;
   function finish(): void {
     if (finished) return;
     finished = true;
