@@ -77,8 +77,8 @@ function watchChannel(
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
   connection.lost.catch((error: SshpoolError) => {
-    // The connection outlives this command when more follow on it: its later loss is theirs.
-    if (finished) return;
+    // Not guarded by `finished`: when sshd dies, the channel's close can come before the
+    // connection's loss is known, and the loss is still what ended this command.
     outcome.error ??= error;
     finish();
   });
