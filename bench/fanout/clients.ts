@@ -44,7 +44,7 @@ export const sshpool: Client = {
       file: process.execPath,
       args: [
         ...(work.profileDir ? ['--cpu-prof', '--cpu-prof-dir', work.profileDir] : []),
-        'build/src/cli/main.js',
+        'dist/sshpool.mjs',
         'run',
         '-F',
         work.sshConfig,

@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-/** The compiled CLI entry point (build/src/cli/main.js). */
-export const CLI_MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+/** The CLI as shipped: the bundle `npm run bundle` writes (the package's `bin`). */
+export const CLI_MAIN = fileURLToPath(new URL('../../../dist/sshpool.mjs', import.meta.url));
 
 export interface CliProcessResult {
   code: number | null;
