@@ -1,6 +1,6 @@
 /**
  * sshpool against pdsh, parallel-ssh and clush, same hosts, fanout and commands,
- * repetitions interleaved. Run: npm run bench [-- --quick | --scenarios 1,2 --reps 3 ...].
+ * repetitions interleaved after an untimed warm-up. Run: npm run bench [-- --quick | --scenarios 1,2 --reps 3 ...].
  * --profile DIR: sshpool also writes a V8 CPU profile of each run there (node --cpu-prof).
  * As root it makes its own network namespace (hosts 127.1.x.y, one sshd on :22);
  * otherwise sshd processes on loopback ports. See README "Benchmark".
@@ -82,9 +82,10 @@ async function runScenario(spec: ScenarioSpec, clients: readonly Client[], fleet
     ...(flags.profile ? { profileDir: resolve(flags.profile) } : {}),
   };
   const runs = new Map<string, ToolRun[]>(clients.map((c) => [c.name, []]));
-  // Interleaved (A B C D A B C D ...), so drift in the machine's load hits every tool alike.
+  // Interleaved and rotated (A B C D, B C D A, ...), so drift in the machine's load, and whatever
+  // the previous client left behind (sshd's sessions still closing), hit every tool alike.
   for (let rep = 1; rep <= spec.reps; rep++) {
-    for (const client of clients) {
+    for (const client of rotated(clients, rep - 1)) {
       const parts = [];
       const failed = new Set<string>();
       for (const invocation of client.invocations(work)) {
@@ -103,6 +104,34 @@ async function runScenario(spec: ScenarioSpec, clients: readonly Client[], fleet
   }
   const tools = clients.map((c) => summarize(c.name, runs.get(c.name) ?? [], spec.hosts, spec.commands.length));
   return { name: spec.name, hosts: spec.hosts, fanout: spec.fanout, commands: spec.commands, tools: compareToBestPeer(tools) };
+}
+
+function rotated<T>(items: readonly T[], by: number): T[] {
+  const shift = by % items.length;
+  return [...items.slice(shift), ...items.slice(0, shift)];
+}
+
+/** How many hosts the untimed warm-up runs each client against. */
+const WARM_UP_HOSTS = 16;
+
+/**
+ * One untimed run of every client on a few hosts before anything is measured: the
+ * first measured run would otherwise pay alone for cold caches (sshd's and the
+ * shell's pages, the client's own program and libraries).
+ */
+async function warmUp(clients: readonly Client[], fleet: BenchFleet, scratch: string): Promise<void> {
+  const work: Workload = {
+    hostsFile: await fleet.hostsFile(WARM_UP_HOSTS),
+    inventory: await fleet.inventory(WARM_UP_HOSTS),
+    hostCount: WARM_UP_HOSTS,
+    fanout: WARM_UP_HOSTS,
+    commands: ['true'],
+    sshConfig: fleet.sshConfigPath,
+    user: fleet.user,
+    bulkOutput: false,
+    timeoutMs: 600_000,
+  };
+  for (const client of clients) for (const invocation of client.invocations(work)) await measure(invocation, scratch);
 }
 
 async function benchInside(): Promise<void> {
@@ -124,6 +153,8 @@ async function benchInside(): Promise<void> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
+    log(`warming up: every client once on ${WARM_UP_HOSTS} hosts, untimed`);
+    await warmUp(clients, fleet, scratch);
     const results: ScenarioResult[] = [];
     for (const spec of specs) results.push(await runScenario(spec, clients, fleet, scratch));
     const machine = machineInfo(await treeMemoryMeasured(scratch));
