@@ -68,8 +68,9 @@ function scenarios(): ScenarioSpec[] {
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
-async function runScenario(spec: ScenarioSpec, clients: readonly Client[], fleet: BenchFleet, scratch: string): Promise<ScenarioResult> {
-  const work: Workload = {
+/** The first `spec.hosts` hosts of the fleet, as every client is given them. */
+async function workload(fleet: BenchFleet, spec: Pick<ScenarioSpec, 'hosts' | 'fanout' | 'commands' | 'bulkOutput'>): Promise<Workload> {
+  return {
     hostsFile: await fleet.hostsFile(spec.hosts),
     inventory: await fleet.inventory(spec.hosts),
     hostCount: spec.hosts,
@@ -79,6 +80,12 @@ async function runScenario(spec: ScenarioSpec, clients: readonly Client[], fleet
     user: fleet.user,
     bulkOutput: spec.bulkOutput,
     timeoutMs: 600_000,
+  };
+}
+
+async function runScenario(spec: ScenarioSpec, clients: readonly Client[], fleet: BenchFleet, scratch: string): Promise<ScenarioResult> {
+  const work: Workload = {
+    ...(await workload(fleet, spec)),
     ...(flags.profile ? { profileDir: resolve(flags.profile) } : {}),
   };
   const runs = new Map<string, ToolRun[]>(clients.map((c) => [c.name, []]));
@@ -120,17 +127,7 @@ const WARM_UP_HOSTS = 16;
  * shell's pages, the client's own program and libraries).
  */
 async function warmUp(clients: readonly Client[], fleet: BenchFleet, scratch: string): Promise<void> {
-  const work: Workload = {
-    hostsFile: await fleet.hostsFile(WARM_UP_HOSTS),
-    inventory: await fleet.inventory(WARM_UP_HOSTS),
-    hostCount: WARM_UP_HOSTS,
-    fanout: WARM_UP_HOSTS,
-    commands: ['true'],
-    sshConfig: fleet.sshConfigPath,
-    user: fleet.user,
-    bulkOutput: false,
-    timeoutMs: 600_000,
-  };
+  const work = await workload(fleet, { hosts: WARM_UP_HOSTS, fanout: WARM_UP_HOSTS, commands: ['true'], bulkOutput: false });
   for (const client of clients) for (const invocation of client.invocations(work)) await measure(invocation, scratch);
 }
 
