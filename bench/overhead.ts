@@ -71,10 +71,7 @@ async function benchInside(): Promise<void> {
   const hostCount = Number(flags.hosts);
   const fleet = await BenchFleet.start(hostCount, insideNamespace() !== undefined);
   try {
-    const config = await readFile(fleet.sshConfigPath, 'utf8');
-    const keyPath = /IdentityFile (\S+)/.exec(config)?.[1];
-    if (!keyPath) throw new Error(`no IdentityFile in ${fleet.sshConfigPath}`);
-    const privateKey = await readFile(keyPath);
+    const privateKey = await readFile(fleet.userKeyPath);
     const targets = fleet.hosts.slice(0, hostCount).map((h) => ({ host: h.address, port: h.port }));
     const names = fleet.hosts.slice(0, hostCount).map((h) => h.name);
     const samples = { 'ssh2 + p-queue': [] as number[], 'sshpool runCommand': [] as number[] };

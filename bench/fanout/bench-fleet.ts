@@ -34,6 +34,8 @@ export class BenchFleet {
     readonly sshConfigPath: string,
     /** The login user of every host. */
     readonly user: string,
+    /** The login key every host accepts (ssh_config's IdentityFile). */
+    readonly userKeyPath: string,
     private readonly daemons: OwnedProcess[],
   ) {}
 
@@ -75,7 +77,7 @@ export class BenchFleet {
       await writeFile(knownHostsPath, renderKnownHosts(hosts.map((h) => ({ ...h, knownHostKey: hostKey }))));
       const sshConfigPath = join(dir, 'ssh_config');
       await writeFile(sshConfigPath, renderClientConfig(hosts, inNamespace, { user, userKeyPath, knownHostsPath }));
-      return new BenchFleet(dir, hosts, sshConfigPath, user, daemons);
+      return new BenchFleet(dir, hosts, sshConfigPath, user, userKeyPath, daemons);
     } catch (error) {
       await Promise.allSettled(daemons.map((d) => d.kill()));
       await rm(dir, { recursive: true, force: true });
