@@ -186,7 +186,7 @@ class IniInventoryReader {
       if (equals < 0) throw this.syntaxError(`expected key=value after the host name, found '${word.value}'`, word.start);
       const name = word.value.slice(0, equals);
       // The quotes are gone by now (shlex), so the value's column is approximate when the word was quoted.
-      return [name, this.value(name, word.value.slice(equals + 1), word.start + equals + 1), this.origin(word.start)];
+      return [name, this.value(name, word.value.slice(equals + 1), word.start + equals + 1, word.start), this.origin(word.start)];
     });
     const hostPort = port === undefined ? undefined : { port: this.port(port, first.start), origin: this.origin(first.start) };
     for (const name of names) {
@@ -201,7 +201,7 @@ class IniInventoryReader {
     const name = pythonStrip(line.slice(0, equals)).text;
     const rest = line.slice(equals + 1);
     const { text, start } = pythonStrip(rest);
-    const value = this.value(name, text, equals + 1 + start);
+    const value = this.value(name, text, equals + 1 + start, 0);
     if (name !== 'ansible_group_priority') {
       setVariable(this.group, name, value, this.origin(0));
       return;
@@ -235,8 +235,8 @@ class IniInventoryReader {
     }
   }
 
-  /** `text` read as a Python literal, checked as sshpool checks the variable `name`; `column` is in the stripped line. */
-  private value(name: string, text: string, column: number): unknown {
+  /** `text` read as a Python literal and checked as sshpool checks `name`; columns (of the value, of the key) are in the stripped line. */
+  private value(name: string, text: string, column: number, keyColumn: number): unknown {
     let value: unknown;
     try {
       value = parseIniValue(text);
@@ -247,7 +247,7 @@ class IniInventoryReader {
     const problem = checkVariable(name, value);
     if (problem?.kind === 'error') throw new InventoryError('INVENTORY_SHAPE', problem.message, this.at(column));
     if (problem?.kind === 'warning') {
-      const { line, column: at } = this.at(column);
+      const { line, column: at } = this.at(keyColumn);
       this.warn(`${this.file}:${line}:${at}: ${problem.message}`, problem.message);
     }
     return value;
