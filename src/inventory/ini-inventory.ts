@@ -24,6 +24,7 @@ type SectionType = 'hosts' | 'vars' | 'children';
 /** A group named before it is declared: by `[name:vars]`, or as a child; it must be declared by the end of the file. */
 interface PendingGroup {
   type: 'vars' | 'children';
+  /** Where the group was first named. */
   location: InventoryLocation;
   /** For a child: the groups that name it, each with where. */
   parents: Array<{ name: string; location: InventoryLocation }>;
@@ -54,7 +55,8 @@ function iniLines(file: string, bytes: Uint8Array): string[] {
     return pythonSplitLines(strict.decode(bytes));
   } catch {
     // bytes.splitlines(): only \n, \r and \r\n end a line here.
-    const text = new TextDecoder('latin1').decode(bytes);
+    // One character per byte, so that offsets in the text are offsets in the bytes.
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
     const lines = text.split(/\r\n|\r|\n/);
     if (lines[lines.length - 1] === '') lines.pop();
     let offset = 0;

@@ -25,6 +25,9 @@ export class PythonLiteralError extends Error {
 
 /** The value Ansible's INI plugin gives `text`. */
 export function parseIniValue(text: string): unknown {
+  // The commonest values, without the parser: a plain name (user, group) is no literal; plain digits are an int.
+  if (PLAIN_NAME.test(text) && !Object.hasOwn(CONSTANTS, text)) return text;
+  if (PLAIN_INTEGER.test(text)) return Number(text);
   // literal_eval strips leading spaces and tabs only.
   const lead = /^[ \t]*/.exec(text)![0].length;
   const parser = new Parser(text.slice(lead), lead);
@@ -71,6 +74,9 @@ interface Token {
   value?: PyValue;
 }
 
+const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Short enough to be exact as a double; no leading zero (Python refuses 07, and 00 is 0 anyway). */
+const PLAIN_INTEGER = /^(?:0|[1-9][0-9]{0,14})$/;
 /** Python's tokenizer refuses deeper nesting of brackets ("too many nested parentheses"). */
 const MAX_NESTING = 200;
 /** Python 3.11 refuses longer decimal integer literals (sys.int_info.default_max_str_digits). */
@@ -99,7 +105,9 @@ const SIMPLE_ESCAPES: Record<string, string> = { '\\': '\\', "'": "'", '"': '"',
 
 /** Not a literal: literal_eval raised SyntaxError or ValueError, and Ansible keeps the text. */
 const MALFORMED = Symbol('malformed');
-class NotLiteral extends Error {}
+/** Thrown to leave the parse: not an Error, as most INI values (`deploy`, `10.0.0.5`) end up here and a stack trace each costs. */
+class NotLiteral {}
+const NOT_LITERAL = new NotLiteral();
 
 /** Tokens, then a recursive descent over the literal subset of Python's expression grammar. */
 class Parser {
@@ -163,7 +171,7 @@ class Parser {
       }
       const operator = OPERATORS.find((candidate) => text.startsWith(candidate, index));
       // Any other character is an operator literal_eval rejects, or no Python at all: either way not a literal.
-      if (!operator) throw new NotLiteral();
+      if (!operator) throw NOT_LITERAL;
       this.tokens.push({ type: 'operator', text: operator, offset: index });
       index += operator.length;
     }
@@ -180,7 +188,7 @@ class Parser {
   private string(index: number, prefix: string): number {
     const flags = prefix.toLowerCase();
     // An f-string is a JoinedStr, which literal_eval rejects.
-    if (flags.includes('f')) throw new NotLiteral();
+    if (flags.includes('f')) throw NOT_LITERAL;
     const raw = flags.includes('r');
     const bytes = flags.includes('b');
     const open = index + prefix.length;
@@ -188,7 +196,7 @@ class Parser {
     const delimiter = this.text.startsWith(quote.repeat(3), open) ? quote.repeat(3) : quote;
     let end = open + delimiter.length;
     while (!this.text.startsWith(delimiter, end)) {
-      if (end >= this.text.length) throw new NotLiteral();
+      if (end >= this.text.length) throw NOT_LITERAL;
       end += this.text[end] === '\\' ? 2 : 1;
     }
     const body = this.text.slice(open + delimiter.length, end);
@@ -211,7 +219,7 @@ class Parser {
   }
 
   private expect(text: string): void {
-    if (!this.isOperator(text)) throw new NotLiteral();
+    if (!this.isOperator(text)) throw NOT_LITERAL;
     this.position += 1;
   }
 
@@ -260,16 +268,16 @@ class Parser {
     if (token.type === 'number') return { kind: 'constant', value: token.value!, offset };
     if (token.type === 'string') return this.strings(token);
     if (token.type === 'name') return this.name(token);
-    if (token.type !== 'operator') throw new NotLiteral();
+    if (token.type !== 'operator') throw NOT_LITERAL;
     if (token.text === '...') return { kind: 'constant', value: { type: 'ellipsis' }, offset };
     if (token.text === '(' || token.text === '[' || token.text === '{') {
       this.depth += 1;
-      if (this.depth > MAX_NESTING) throw new NotLiteral();
+      if (this.depth > MAX_NESTING) throw NOT_LITERAL;
       const node = token.text === '(' ? this.parenthesised(offset) : token.text === '[' ? this.list(offset) : this.braces(offset);
       this.depth -= 1;
       return node;
     }
-    throw new NotLiteral();
+    throw NOT_LITERAL;
   }
 
   /** Adjacent strings are one literal; bytes and text cannot be mixed. */
@@ -279,7 +287,7 @@ class Parser {
       const next = this.next().value!;
       if (value.type === 'str' && next.type === 'str') value = { type: 'str', value: value.value + next.value };
       else if (value.type === 'bytes' && next.type === 'bytes') value = { type: 'bytes', value: [...value.value, ...next.value] };
-      else throw new NotLiteral();
+      else throw NOT_LITERAL;
     }
     return { kind: 'constant', value, offset: this.base + first.offset };
   }
@@ -288,7 +296,7 @@ class Parser {
     const offset = this.base + token.offset;
     const constant = CONSTANTS[token.text];
     if (constant) return { kind: 'constant', value: constant, offset };
-    if (KEYWORDS.has(token.text)) throw new NotLiteral();
+    if (KEYWORDS.has(token.text)) throw NOT_LITERAL;
     if (!this.isOperator('(')) return { kind: 'name', offset };
     // A call: literal_eval accepts only set() with no arguments.
     this.position += 1;
@@ -365,7 +373,7 @@ function numberValue(text: string): PyValue {
   if (/^0[xXoObB]/.test(digits)) return { type: 'int', value: BigInt(digits) };
   if (/[.eE]/.test(digits)) return { type: 'float', value: Number(digits) };
   // Python refuses 0777 (no octal without 0o) and, since 3.11, decimal literals of more than 4300 digits.
-  if ((/^0/.test(digits) && /[1-9]/.test(digits)) || digits.length > MAX_DECIMAL_DIGITS) throw new NotLiteral();
+  if ((/^0/.test(digits) && /[1-9]/.test(digits)) || digits.length > MAX_DECIMAL_DIGITS) throw NOT_LITERAL;
   return { type: 'int', value: BigInt(digits) };
 }
 
@@ -378,24 +386,24 @@ function unescape(body: string, onNamedEscape: (name: string, position: number) 
     const hex = hex2 ?? hex4 ?? hex8;
     if (hex !== undefined) {
       const width = hex2 !== undefined ? 2 : hex4 !== undefined ? 4 : 8;
-      if (!new RegExp(`^[0-9a-fA-F]{${width}}$`).test(hex)) throw new NotLiteral();
+      if (!new RegExp(`^[0-9a-fA-F]{${width}}$`).test(hex)) throw NOT_LITERAL;
       const code = parseInt(hex, 16);
-      if (code > 0x10ffff) throw new NotLiteral();
+      if (code > 0x10ffff) throw NOT_LITERAL;
       return String.fromCodePoint(code);
     }
     if (match.startsWith('\\N')) {
-      if (name === undefined || !name.endsWith('}') || name === '{}') throw new NotLiteral();
+      if (name === undefined || !name.endsWith('}') || name === '{}') throw NOT_LITERAL;
       onNamedEscape(name, position);
       return '\ufffd';
     }
-    if (other === undefined) throw new NotLiteral();
+    if (other === undefined) throw NOT_LITERAL;
     return SIMPLE_ESCAPES[other] ?? match;
   });
 }
 
 /** A bytes literal: ASCII only; octal escapes wrap at 256, as Python 3.11 does; \N, \u and \U are no escapes here. */
 function bytesBody(body: string, raw: boolean): number[] {
-  if (/[^\x00-\x7f]/.test(body)) throw new NotLiteral();
+  if (/[^\x00-\x7f]/.test(body)) throw NOT_LITERAL;
   const bytes: number[] = [];
   for (let index = 0; index < body.length; index += 1) {
     const char = body[index]!;
@@ -410,7 +418,7 @@ function bytesBody(body: string, raw: boolean): number[] {
       index += octal.length;
     } else if (next === 'x') {
       const hex = body.slice(index + 2, index + 4);
-      if (!/^[0-9a-fA-F]{2}$/.test(hex)) throw new NotLiteral();
+      if (!/^[0-9a-fA-F]{2}$/.test(hex)) throw NOT_LITERAL;
       bytes.push(parseInt(hex, 16));
       index += 3;
     } else if (SIMPLE_ESCAPES[next] !== undefined) {
@@ -458,7 +466,7 @@ function convert(node: Node): PyValue {
         const real = left.type === 'int' ? Number(left.value) : left.value;
         return { type: 'complex', real: node.operator === '+' ? real + right.real : real - right.real, imag: node.operator === '+' ? right.imag : -right.imag };
       }
-      throw new NotLiteral();
+      throw NOT_LITERAL;
     }
     default:
       return signedNumber(node);
@@ -477,7 +485,7 @@ function signedNumber(node: Node): PyValue {
 /** A numeric constant: not a bool, which is an int in Python but excluded by literal_eval. */
 function number(node: Node): PyValue {
   if (node.kind === 'constant' && (node.value.type === 'int' || node.value.type === 'float' || node.value.type === 'complex')) return node.value;
-  throw new NotLiteral();
+  throw NOT_LITERAL;
 }
 
 /** A Python dict's insertion rules: equal keys (1, 1.0 and True are equal) keep the first key and take the last value. */

@@ -28,7 +28,16 @@ const QUOTES = new Set(["'", '"']);
 
 type State = 'between' | 'word' | "'" | '"' | 'escape';
 
+/** A line without quotes or backslashes: the words are the runs of non-blanks, up to the first #. */
+const PLAIN = /^[^'"\\]*$/;
+const PLAIN_WORD = /[^ \t\r\n#]+|#/g;
+/** The characters that end a run inside a word, inside '...' and inside "...". */
+const IN_WORD = /[ \t\r\n#'"\\]/g;
+const IN_SINGLE_QUOTES = /'/g;
+const IN_DOUBLE_QUOTES = /["\\]/g;
+
 export function shlexSplit(text: string): ShlexWord[] {
+  if (PLAIN.test(text)) return plainWords(text);
   const words: ShlexWord[] = [];
   let state: State = 'between';
   let value = '';
@@ -71,7 +80,11 @@ export function shlexSplit(text: string): ShlexWord[] {
           afterEscape = '"';
           openedAt = index;
           state = 'escape';
-        } else value += char;
+        } else {
+          const end = runEnd(text, index, state === '"' ? IN_DOUBLE_QUOTES : IN_SINGLE_QUOTES);
+          value += text.slice(index, end);
+          index = end - 1;
+        }
         break;
       case 'escape':
         if (char === undefined) throw new ShlexError('No escaped character', openedAt);
@@ -99,9 +112,34 @@ export function shlexSplit(text: string): ShlexWord[] {
           afterEscape = 'word';
           openedAt = index;
           state = 'escape';
-        } else value += char;
+        } else {
+          const end = runEnd(text, index, IN_WORD);
+          value += text.slice(index, end);
+          index = end - 1;
+        }
         break;
     }
+  }
+  return words;
+}
+
+/** Where the run of ordinary characters at `index` ends: taken in one slice, not character by character. */
+function runEnd(text: string, index: number, stops: RegExp): number {
+  stops.lastIndex = index;
+  return stops.exec(text)?.index ?? text.length;
+}
+
+/** shlexSplit for the common line with nothing quoted or escaped, without building words character by character. */
+function plainWords(text: string): ShlexWord[] {
+  const words: ShlexWord[] = [];
+  for (const match of text.matchAll(PLAIN_WORD)) {
+    if (match[0] === '#') {
+      // A comment runs to the end of its line; words may follow on the next one.
+      const end = text.indexOf('\n', match.index);
+      if (end < 0) break;
+      return [...words, ...plainWords(text.slice(end)).map((word) => ({ value: word.value, start: word.start + end }))];
+    }
+    words.push({ value: match[0], start: match.index });
   }
   return words;
 }

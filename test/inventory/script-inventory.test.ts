@@ -96,11 +96,17 @@ describe('inventory scripts (Ansible script plugin)', () => {
       [{ a: { children: ['b'] }, b: { children: ['a'] } }, /its own ancestor/],
       [{ web: ['w1'], _meta: { hostvars: { w1: null } } }, /the vars of host 'w1' from 'inv.sh' must be an object, not null/],
       [{ web: { hosts: ['w1'], vars: { ansible_port: 'x' } } }, /group 'web': ansible_port must be an integer/],
+      [{ web: ['w1'], _meta: ['hostvars'] }, /'_meta' in the output of 'inv.sh --list' must be an object, not a list/],
     ];
     for (const [output, reason] of shapes) {
       const error = await scriptFailure(json(output));
       expect(error.message, JSON.stringify(output)).to.match(reason);
     }
+  });
+
+  it('fails when --host NAME fails, where Ansible would ignore its exit status', async () => {
+    const error = await scriptFailure(`if [ "$1" = --list ]; then ${json({ g: ['h1'] })}else echo 'no such host' >&2; exit 4; fi\n`);
+    expect(error.message).to.equal("inv.sh: 'inv.sh --host h1' exited with status 4; its stderr:\n    no such host");
   });
 
   it('refuses --host output that is empty or no object, as Ansible 2.14 does', async () => {
