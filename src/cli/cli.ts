@@ -55,9 +55,12 @@ export async function runCli(argv: string[], partialIo: Partial<CliIo> = {}): Pr
   }
 }
 
+const USAGE_HINT = "Run 'sshpool --help' for usage.\n";
+
 function reportError(error: unknown, io: CliIo): number {
   if (error instanceof InputError) {
-    io.stderr.write(`sshpool: ${error.message}\nRun 'sshpool --help' for usage.\n`);
+    // The hint helps with a mistyped command line, not with a bad inventory or pattern.
+    io.stderr.write(`sshpool: ${error.message}\n${error instanceof UsageError ? USAGE_HINT : ''}`);
     return EXIT_USAGE;
   }
   if (error instanceof SshpoolError) {
@@ -65,7 +68,7 @@ function reportError(error: unknown, io: CliIo): number {
     return EXIT_OTHER;
   }
   if (error instanceof Error && error.name === 'YError') {
-    io.stderr.write(`sshpool: ${error.message}\nRun 'sshpool --help' for usage.\n`);
+    io.stderr.write(`sshpool: ${error.message}\n${USAGE_HINT}`);
     return EXIT_USAGE;
   }
   io.stderr.write(`sshpool: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -23,6 +23,7 @@ export class InventoryError extends InputError {
   readonly line?: number;
   readonly column?: number;
   readonly path?: string;
+  readonly lineText?: string;
   /** The message without the location prefix and the quoted line. */
   readonly reason: string;
 
@@ -33,6 +34,7 @@ export class InventoryError extends InputError {
     this.line = location.line;
     this.column = location.column;
     this.path = location.path;
+    this.lineText = location.lineText;
   }
 }
 
@@ -73,4 +75,33 @@ function formatMessage(reason: string, location: InventoryLocation): string {
     }
   }
   return message;
+}
+
+/** One way of reading an inventory source that was tried, and why it failed. */
+export interface FormatAttempt {
+  /** 'script', 'YAML', 'INI' or 'TOML'. */
+  readonly format: string;
+  readonly error: InventoryError;
+}
+
+/**
+ * No format could read a source. The error is that of the format the file
+ * is written in (by its #! line, extension or content), with its code and
+ * place, and says why each other format tried failed too: the format tried
+ * last is rarely the one the file was meant to be in.
+ */
+export class InventoryUnparsedError extends InventoryError {
+  /** Every format tried, in the order tried. */
+  readonly attempts: readonly FormatAttempt[];
+
+  constructor(primary: FormatAttempt, attempts: readonly FormatAttempt[]) {
+    const { error } = primary;
+    const others = attempts
+      .filter((attempt) => attempt !== primary)
+      .map(({ format, error: other }) => `not ${format} either: ${other.line === undefined ? '' : `line ${other.line}, column ${other.column}: `}${other.reason}`);
+    // After a one-line reason, so that the quoted line stays under it; after a longer one (a script's stderr), on a line of its own.
+    const note = `(${others.join('; ')})`;
+    super(error.code, error.reason.includes('\n') ? `${error.reason}\n${note}` : `${error.reason} ${note}`, error);
+    this.attempts = attempts;
+  }
 }

@@ -1,25 +1,23 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { extname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseAddress } from './address.js';
 import { InventoryError } from './errors.js';
 import { Inventory } from './inventory.js';
 import { GroupCycleError, InventoryData } from './inventory-data.js';
+import { cannotRead, readInventoryFile } from './inventory-source.js';
 import { checkVariable } from './variables.js';
 import { InventoryWarnings } from './warnings.js';
-import { readYamlInventory } from './yaml-inventory.js';
 import type { Warn } from './yaml-inventory.js';
 
-/** What Ansible's yaml plugin accepts in a directory (`yaml_extensions`), plus no extension at all. */
-const YAML_EXTENSIONS = new Set(['.yml', '.yaml', '.json', '']);
-
 /** Ansible's IGNORED_ALWAYS and default INVENTORY_IGNORE_EXTS for directory sources. */
-const IGNORED_ENTRIES = /^\.|^host_vars$|^group_vars$|^vars_plugins$|(?:\.pyc|\.pyo|\.swp|\.bak|~|\.rpm|\.md|\.txt|\.rst|\.orig|\.cfg|\.retry)$/;
+const IGNORED_ENTRIES = /^\.|^host_vars$|^group_vars$|^vars_plugins$|(?:\.pyc|\.pyo|\.swp|\.bak|~|\.rpm|\.md|\.txt|\.rst|\.orig|\.ini|\.cfg|\.retry)$/;
 
 /**
- * Loads and merges inventory sources in order, as `ansible -i A -i B`: a YAML
- * file, a directory of them, or a comma-separated host list (`web1,web2:2222,`)
- * when the source has a comma and is no existing path.
+ * Loads and merges inventory sources in order, as `ansible -i A -i B`: a file
+ * (INI, YAML or JSON, or an inventory script, told apart as Ansible does), a
+ * directory of them, or a comma-separated host list (`web1,web2:2222,`) when
+ * the source has a comma and is no existing path.
  */
 export async function loadInventory(sources: readonly string[], options: { cwd?: string } = {}): Promise<Inventory> {
   const cwd = options.cwd ?? process.cwd();
@@ -32,8 +30,8 @@ export async function loadInventory(sources: readonly string[], options: { cwd?:
     const stats = await stat(path).catch(() => undefined);
     if (!stats && source.includes(',')) readHostList(source, data);
     else if (!stats) throw new InventoryError('INVENTORY_NOT_FOUND', `inventory source '${source}' does not exist`, { file: source });
-    else if (stats.isDirectory()) await readDirectory(source, path, data, warn);
-    else await readFileSource(source, path, data, warn);
+    else if (stats.isDirectory()) await readDirectory(source, path, data, warn, cwd);
+    else await readInventoryFile(source, path, data, warn, cwd);
   }
   try {
     data.reconcile();
@@ -61,26 +59,27 @@ function readHostList(source: string, data: InventoryData): void {
   }
 }
 
-async function readDirectory(shown: string, path: string, data: InventoryData, warn: Warn): Promise<void> {
+/** Every entry Ansible does not ignore, in name order; says so when a directory holds no inventory (Ansible warns too). */
+async function readDirectory(shown: string, path: string, data: InventoryData, warn: Warn, cwd: string): Promise<boolean> {
   const names = (await readdir(path).catch((error: unknown) => cannotRead(shown, error))).sort();
+  let read = false;
   for (const name of names) {
-    if (IGNORED_ENTRIES.test(name)) continue;
-    const entryPath = join(path, name);
     const entryShown = join(shown, name);
+    if (IGNORED_ENTRIES.test(name)) {
+      // Users expect an INI file to be read here; Ansible skips it without a word.
+      if (name.endsWith('.ini')) warn(`${entryShown}: skipped, as Ansible skips .ini files in an inventory directory (its INVENTORY_IGNORE_EXTS)`);
+      continue;
+    }
+    const entryPath = join(path, name);
     const stats = await stat(entryPath).catch((error: unknown) => cannotRead(entryShown, error));
-    if (stats.isDirectory()) await readDirectory(entryShown, entryPath, data, warn);
-    else if (YAML_EXTENSIONS.has(extname(name))) await readFileSource(entryShown, entryPath, data, warn);
-    else warn(`${entryShown}: skipped, sshpool reads only YAML inventories (.yml, .yaml, .json or no extension)`);
+    if (stats.isDirectory()) read = (await readDirectory(entryShown, entryPath, data, warn, cwd)) || read;
+    else {
+      await readInventoryFile(entryShown, entryPath, data, warn, cwd);
+      read = true;
+    }
   }
-}
-
-async function readFileSource(shown: string, path: string, data: InventoryData, warn: Warn): Promise<void> {
-  const text = await readFile(path, 'utf8').catch((error: unknown) => cannotRead(shown, error));
-  readYamlInventory(shown, text, data, warn);
-}
-
-function cannotRead(shown: string, error: unknown): never {
-  throw new InventoryError('INVENTORY_READ', `cannot read '${shown}': ${(error as Error).message}`, { file: shown }, { cause: error });
+  if (!read) warn(`${shown}: no inventory in this directory`);
+  return read;
 }
 
 function expandHome(source: string): string {

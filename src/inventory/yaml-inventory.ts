@@ -2,6 +2,7 @@ import { isMap, isScalar, isSeq } from 'yaml';
 import type { Node, YAMLMap } from 'yaml';
 import { parseAddress } from './address.js';
 import { InventoryError } from './errors.js';
+import { GROUP_PRIORITY_PROBLEM, groupPriority } from './group-priority.js';
 import { expandHostRange, HostRangeError } from './host-range.js';
 import { GroupCycleError, setVariable } from './inventory-data.js';
 import type { GroupData, InventoryData, VariableOrigin } from './inventory-data.js';
@@ -42,7 +43,7 @@ class YamlInventoryReader {
     if (!isMap(root)) throw this.shapeError(root, '', `an inventory must be a mapping of group names, found ${describe(root)}`);
     const entries = this.yaml.entries(root, '(top level)', this.warn);
     if (entries.some((entry) => entry.key === 'plugin')) {
-      throw this.shapeError(root, '', 'this is an inventory plugin configuration, which sshpool cannot run; give a YAML inventory');
+      throw new InventoryError('INVENTORY_PLUGIN', 'this is an inventory plugin configuration, which sshpool cannot run; give a YAML inventory', this.yaml.location(root));
     }
     for (const entry of entries) this.readGroup(entry, '');
   }
@@ -161,10 +162,8 @@ class YamlInventoryReader {
   }
 
   private priority(value: unknown, entry: MappingEntry, path: string): number {
-    const priority = typeof value === 'string' && /^\s*[+-]?\d+\s*$/.test(value) ? Number(value) : value;
-    if (typeof priority !== 'number' || !Number.isInteger(priority)) {
-      throw this.shapeError(entry.valueNode ?? entry.keyNode, path, 'ansible_group_priority must be an integer');
-    }
+    const priority = groupPriority(value);
+    if (priority === undefined) throw this.shapeError(entry.valueNode ?? entry.keyNode, path, GROUP_PRIORITY_PROBLEM);
     return priority;
   }
 

@@ -45,6 +45,49 @@ const PATTERNS = [
 ];
 
 const CASES: Record<string, Fixture> = {
+  'INI rules': {
+    sources: ['ini-rules.ini'],
+    hosts: ['lone1', 'lone2', 'web01.example.com', 'web04.example.com', 'dba', 'db-3'],
+    graphs: ['all', 'prod', 'web'],
+    patterns: ['all', 'prod', 'prod:!web', 'staging:&prod', 'ungrouped', 'db[1:2]', '~db-[0-9]', 'db_replicas:web[0]'],
+  },
+  'INI tuples': {
+    sources: ['ini-tuples.ini'],
+    hosts: ['h1'],
+    graphs: ['all'],
+    patterns: ['all'],
+    graphVarsDiffer: 'Python prints a tuple as (1, 2), sshpool as the list it is in JSON, [1, 2]',
+  },
+  'INI without an extension, YAML and a script in a directory': {
+    sources: ['ini-dir'],
+    hosts: ['web1', 'web2', 'web3', 's1'],
+    graphs: ['all', 'web'],
+    patterns: ['all', 'web:&scripted', 'ignored'],
+  },
+  'inventory script with _meta': {
+    sources: ['script.py'],
+    hosts: ['web1', 'web2', 'db1', 'bastion'],
+    graphs: ['all', 'web'],
+    patterns: ['all', '2024', 'bastion', 'web:&2024'],
+  },
+  'inventory script without _meta (--host per host)': {
+    sources: ['script-host.sh'],
+    hosts: ['app1', 'app2'],
+    graphs: ['all'],
+    patterns: ['all', 'ops'],
+  },
+  'empty INI file': {
+    sources: ['empty.ini'],
+    hosts: [],
+    graphs: ['all'],
+    patterns: ['all'],
+  },
+  'INI and YAML merged': {
+    sources: ['ini-rules.ini', 'extra.yml'],
+    hosts: ['web01', 'redis1', 'lone1'],
+    graphs: ['all'],
+    patterns: ['all', 'prod:&cache'],
+  },
   nested: {
     sources: ['nested.yml'],
     hosts: ['web1', 'web2', 'mon1', 'mon2'],
@@ -205,7 +248,8 @@ function selectOrError(inventory: Inventory, pattern: string): string[] | 'error
 }
 
 describe('sshpool inventory against the real Ansible (ansible-core)', function () {
-  this.timeout(120_000);
+  // Hundreds of ansible runs at ~0.3-1 s each of Python start-up, two at a time, on a shared machine.
+  this.timeout(600_000);
   let home: string;
 
   before(async function () {

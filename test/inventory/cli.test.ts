@@ -62,10 +62,49 @@ describe('sshpool inventory', () => {
     expect(noAction.code).to.equal(2);
   });
 
+  it("--list prints Ansible's empty structure for an empty inventory and exits 0, as --graph does; -l still must match", async () => {
+    const { dir: emptyDir, cleanup: removeEmpty } = await tempFiles({ 'empty.ini': '', 'inv/README.md': 'nothing' });
+    try {
+      for (const source of ['empty.ini', 'inv']) {
+        const list = await cli(['inventory', '-i', join(emptyDir, source), '--list']);
+        expect(list.code, list.stderr).to.equal(0);
+        expect(JSON.parse(list.stdout)).to.deep.equal({ _meta: { hostvars: {} }, all: { children: ['ungrouped'] } });
+        expect((await cli(['inventory', '-i', join(emptyDir, source), '--graph'])).stdout).to.equal('@all:\n  |--@ungrouped:\n');
+      }
+      expect((await cli(['inventory', '-i', join(emptyDir, 'empty.ini'), '-l', 'web', '--list'])).code).to.equal(2);
+    } finally {
+      await removeEmpty();
+    }
+  });
+
+  it("adds the --help hint to usage errors only, not to inventory or pattern errors", async () => {
+    const usage = await cli(['inventory', '-i', join(dir, 'hosts.yml'), '--list', '--graph']);
+    expect(usage.code).to.equal(2);
+    expect(usage.stderr).to.contain("Run 'sshpool --help' for usage.");
+    const unknown = await cli(['inventory', '--lsit']);
+    expect(unknown.stderr).to.contain("Run 'sshpool --help' for usage.");
+    for (const args of [['-i', join(dir, 'bad.yml'), '--list'], ['-i', join(dir, 'hosts.yml'), '-l', 'nosuch', '--list']]) {
+      const data = await cli(['inventory', ...args]);
+      expect(data.code).to.equal(2);
+      expect(data.stderr).to.not.contain('--help');
+    }
+  });
+
   it('exits 2 from the real binary when nothing matches, and 0 otherwise', async () => {
     const none = await runCliProcess(['inventory', '-i', 'web1,web2,', '-l', 'nosuch', '--list']);
     expect(none.code).to.equal(2);
     expect(none.stderr).to.contain("no hosts matched the pattern 'nosuch'");
     expect((await runCliProcess(['inventory', '-i', 'web1,web2,', '--list'])).code).to.equal(0);
+  });
+
+  it('runs nothing and exits 2 from the real binary for `run` on an empty inventory', async () => {
+    const { dir: emptyDir, cleanup: removeEmpty } = await tempFiles({ 'empty.ini': '# no hosts yet\n' });
+    try {
+      const run = await runCliProcess(['run', '-i', join(emptyDir, 'empty.ini'), '--', 'true']);
+      expect(run.code).to.equal(2);
+      expect(run.stderr).to.equal("sshpool: no hosts matched the pattern 'all'\n");
+    } finally {
+      await removeEmpty();
+    }
   });
 });

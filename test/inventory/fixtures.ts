@@ -1,7 +1,7 @@
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { loadInventory } from '../../src/inventory/index.js';
+import { InventoryError, loadInventory } from '../../src/inventory/index.js';
 import type { Inventory } from '../../src/inventory/index.js';
 
 /** A temp directory holding `files` (relative path → text); removed by cleanup(). */
@@ -36,4 +36,21 @@ export async function loadError(yaml: string): Promise<unknown> {
 
 export function names(hosts: readonly { name: string }[]): string[] {
   return hosts.map((host) => host.name);
+}
+
+/** Loads `sources` from a temp directory holding `files`; the error if loading fails. */
+export async function loadFiles(files: Record<string, string | Uint8Array>, sources: string[]): Promise<Inventory | InventoryError> {
+  const dir = await mkdtemp(join(tmpdir(), 'sshpool-inventory-'));
+  try {
+    for (const [name, content] of Object.entries(files)) {
+      await mkdir(dirname(join(dir, name)), { recursive: true });
+      await writeFile(join(dir, name), content);
+    }
+    return await loadInventory(sources, { cwd: dir });
+  } catch (error) {
+    if (error instanceof InventoryError) return error;
+    throw error;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

@@ -29,7 +29,8 @@ export function inventoryCommandModule(parser: Argv, io: CliIo): Argv {
       } else if (args.graph !== undefined) {
         output = inventory.toGraph(args.graph || 'all', { vars: args.vars });
       } else {
-        output = toAnsibleJson(inventory.toAnsibleList(inventory.select(args.limit)));
+        // Without a limit an empty inventory lists as Ansible's empty structure; a limit must still match something.
+        output = toAnsibleJson(inventory.toAnsibleList(args.limit === 'all' ? undefined : inventory.select(args.limit)));
       }
       io.stdout.write(`${output}\n`);
     },

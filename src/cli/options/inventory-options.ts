@@ -21,7 +21,7 @@ export function withInventoryOptions<T>(parser: Argv<T>): Argv<T & InventoryArgs
       type: 'string',
       requiresArg: true,
       coerce: repeatable,
-      describe: `Inventory: a YAML file, a directory of them, or a host list "web1,web2:2222,"; repeat to merge (default: $${INVENTORY_ENV})`,
+      describe: `Inventory: an INI, YAML or JSON file, an inventory script, a directory of them, or a host list "web1,web2:2222,"; repeat to merge (default: $${INVENTORY_ENV})`,
     })
     .option('limit', {
       alias: 'l',
