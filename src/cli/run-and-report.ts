@@ -14,6 +14,7 @@ import { stopOnInterrupt } from './interrupt.js';
 export async function runAndReport(io: CliIo, hosts: readonly InventoryHost[], outputOptions: RunOutputOptions, start: () => HostRun): Promise<void> {
   const output = await RunOutput.create(io, hosts.map((host) => host.name), outputOptions);
   const run = start();
+  run.on('warning', (message) => io.stderr.write(`sshpool: warning: ${message}\n`));
   output.attach(run);
   const results = await stopOnInterrupt(run, io);
   await output.finish(results);
