@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import type { ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { SshpoolError } from '../errors.js';
 import { CommandWatch } from '../ssh/remote-command.js';
 import type { RemoteCommandOptions, RemoteCommandOutcome } from '../ssh/remote-command.js';
@@ -22,19 +24,26 @@ let exitHookInstalled = false;
  */
 export function runLocalCommand(label: string, command: string, options: RemoteCommandOptions): Promise<RemoteCommandOutcome> {
   return new Promise<RemoteCommandOutcome>((resolve) => {
-    const child = spawn(SHELL, ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    const group = child.pid;
-    const watch = new CommandWatch(label, options, () => group !== undefined && killGroup(group), (outcome) => {
-      if (group !== undefined) runningGroups.delete(group);
+    let child: ChildProcessByStdio<null, Readable, Readable> | undefined;
+    const watch = new CommandWatch(label, options, () => killGroup(child?.pid), (outcome) => {
+      if (child?.pid !== undefined) runningGroups.delete(child.pid);
       // Whatever left the group (setsid) may still hold the pipes after the grace period.
-      child.stdout.destroy();
-      child.stderr.destroy();
+      child?.stdout.destroy();
+      child?.stderr.destroy();
       resolve(outcome);
     });
-    if (group !== undefined) trackGroup(group);
+    // Node throws some spawn failures (E2BIG) and emits others (EAGAIN, EMFILE) as 'error'.
+    const cannotStart = (error: Error): void => watch.fail(new SshpoolError('CHANNEL_FAILED', `${label}: cannot start ${SHELL}: ${error.message}`, { cause: error }));
+    try {
+      child = spawn(SHELL, ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    } catch (error) {
+      cannotStart(error as Error);
+      return;
+    }
+    trackGroup(child.pid);
     child.stdout.on('data', watch.collect('stdout'));
     child.stderr.on('data', watch.collect('stderr'));
-    child.on('error', (error) => watch.fail(new SshpoolError('CHANNEL_FAILED', `${label}: cannot start ${SHELL}: ${error.message}`, { cause: error })));
+    child.on('error', cannotStart);
     // 'close' comes once the output pipes are closed too, as an SSH channel's close does.
     child.on('close', (code, signalName) => {
       watch.exited(code, signalName);
@@ -44,7 +53,8 @@ export function runLocalCommand(label: string, command: string, options: RemoteC
   });
 }
 
-function killGroup(group: number): void {
+function killGroup(group: number | undefined): void {
+  if (group === undefined) return;
   try {
     process.kill(-group, 'SIGKILL');
   } catch {
@@ -52,7 +62,8 @@ function killGroup(group: number): void {
   }
 }
 
-function trackGroup(group: number): void {
+function trackGroup(group: number | undefined): void {
+  if (group === undefined) return;
   runningGroups.add(group);
   if (exitHookInstalled) return;
   exitHookInstalled = true;

@@ -1,7 +1,8 @@
 import { userInfo } from 'node:os';
+import { InputError } from '../errors.js';
 import type { SshpoolError } from '../errors.js';
 import type { BecomeSettings, ConnectionSettings, InventoryHost } from '../inventory/index.js';
-import { connectionSettings, InventoryError } from '../inventory/index.js';
+import { connectionSettings } from '../inventory/index.js';
 import type { Secret } from '../secret.js';
 import type { SshConfigResolution, SshConfigResolver, StrictHostKeyChecking } from '../ssh/ssh-config.js';
 import { agentSocketFor } from '../ssh/auth.js';
@@ -82,7 +83,8 @@ export function resolveTarget(host: InventoryHost, options: SshOptions, config: 
   try {
     inventory = connectionSettings(host);
   } catch (error) {
-    if (!(error instanceof InventoryError)) throw error;
+    // Bad input about this host alone (a wrong type, a value the lookup cannot render): the other hosts still run.
+    if (!(error instanceof InputError)) throw error;
     return { kind: 'refused', label: host.name, hostname: host.name, port: NO_PORT, user: '', become: undefined, error };
   }
   if (inventory.connection === 'local') {

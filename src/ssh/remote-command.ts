@@ -116,6 +116,7 @@ export class CommandWatch {
   }
 
   exited(code: number | null | undefined, signalName: string | null | undefined): void {
+    if (this.finished) return;
     if (typeof code === 'number') this.outcome.exitCode = code;
     else if (signalName) this.outcome.signal = signalName;
   }

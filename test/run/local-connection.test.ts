@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { userInfo } from 'node:os';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -93,9 +94,36 @@ describe('ansible_connection: local (commands run on this machine, no SSH)', fun
     ]);
   });
 
+  it('records a shell that cannot be started as CHANNEL_FAILED, as an SSH host whose exec channel fails', async () => {
+    // One environment string over the kernel's MAX_ARG_STRLEN (128 KiB) makes exec fail with E2BIG.
+    process.env.SSHPOOL_TEST_TOO_BIG = 'x'.repeat(200 * 1024);
+    try {
+      const [result] = await runCommand([localHost('ctl')], 'echo never', options);
+      expect(result).to.deep.include({ status: 'unreachable', stdout: '', exitCode: null });
+      expect(result!.error).to.deep.equal({ code: 'CHANNEL_FAILED', message: 'ctl: cannot start /bin/sh: spawn E2BIG' });
+    } finally {
+      delete process.env.SSHPOOL_TEST_TOO_BIG;
+    }
+  });
+
   it('ping is ok at once for a local host: there is nothing to connect to', async () => {
     const [result] = await pingHosts([localHost('ctl')], options);
     expect(result).to.deep.include({ host: 'ctl', command: null, status: 'ok', address: 'localhost', port: 0, error: null });
+  });
+
+  it('kills a local command when the program running it exits mid-run (its own process group would outlive it)', async () => {
+    const [marker] = markers(8000, 1);
+    const script = path.join(tempDir(), 'exit-mid-run.mjs');
+    const library = new URL('../../src/run/host-run.js', import.meta.url).href;
+    await writeFile(
+      script,
+      `import { streamCommand } from ${JSON.stringify(library)};\n` +
+        `const run = streamCommand([{ name: 'ctl', vars: { ansible_connection: 'local' }, groups: ['all'] }], 'echo go; ${marker}', { sshConfigFile: '/dev/null' });\n` +
+        `run.on('output', () => process.exit(0));\n`,
+    );
+    const exited = await new Promise<number | null>((resolve) => execFile(process.execPath, [script], { timeout: 20_000 }, (error) => resolve(error ? 1 : 0)));
+    expect(exited).to.equal(0);
+    expect(await eventually(async () => !(await processAlive(marker!)), 3000), `${marker} still alive`).to.equal(true);
   });
 
   it('sshpool run: a local host in an inventory file streams its lines, and the first Ctrl-C kills its command (exit 3)', async () => {
