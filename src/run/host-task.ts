@@ -20,9 +20,10 @@ export interface HostWork {
 /**
  * One host, one pool task: connect (through jumps; a local host needs no
  * connection), do each piece of work in turn over that one connection, close,
- * and describe each piece as a HostResult (in `works` order). Never throws: failures are data; a host that
- * cannot be reached gets the same unreachable record for every piece.
- * Must run inside a pool task (it reads its slot and abort signal there).
+ * and describe each piece as a HostResult (in `works` order). Never throws:
+ * failures are data; a host that cannot be reached gets the same unreachable
+ * record for every piece. Must run inside a pool task (it reads its slot and
+ * abort signal there).
  */
 export async function runHostTask(context: SshContext, target: ReachableTarget, attempt: number, works: readonly HostWork[]): Promise<HostResult[]> {
   const { signal, slot } = currentTask();

@@ -8,7 +8,7 @@ import type { RemoteCommandOptions, RemoteCommandOutcome } from '../ssh/remote-c
 /** Ansible's local connection runs commands through its default executable. */
 const SHELL = '/bin/sh';
 
-/** Process groups of the local commands still running, killed if sshpool itself exits first (a second Ctrl-C). */
+/** Process groups of the local commands still running: being their own groups, they would outlive a program that exits mid-run. */
 const runningGroups = new Set<number>();
 let exitHookInstalled = false;
 

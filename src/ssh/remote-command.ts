@@ -65,8 +65,8 @@ function watchChannel(
 /**
  * What every command is watched for, wherever it runs (over SSH, or on this
  * machine): output collected and capped, the timeout and the run's abort
- * signal kill it through `kill`, and a command still not ended KILL_GRACE_MS
- * after that is given up on. `done` gets the outcome once.
+ * signal kill it through `killCommand`, and a command still not ended
+ * KILL_GRACE_MS after that is given up on. `done` gets the outcome once.
  */
 export class CommandWatch {
   readonly outcome: RemoteCommandOutcome;
