@@ -68,8 +68,10 @@ export function connectionSettings(host: InventoryHost, lookup: VariableLookup =
   });
 }
 
+const BECOME_NAME_LISTS: ReadonlyArray<readonly string[]> = Object.values(BECOME_VARIABLES);
+
 function becomeSettings(vars: HostVariables): BecomeSettings | undefined {
-  if (!Object.values(BECOME_VARIABLES).some((names) => vars.isSet(names))) return undefined;
+  if (!BECOME_NAME_LISTS.some((names) => vars.isSet(names))) return undefined;
   return definedFields({
     enabled: vars.flag(BECOME_VARIABLES.enabled) ?? false,
     method: vars.text(BECOME_VARIABLES.method),
@@ -82,7 +84,9 @@ function becomeSettings(vars: HostVariables): BecomeSettings | undefined {
 
 /** Unset settings are left out rather than present as undefined, so that a settings object shows only what the inventory said. */
 function definedFields<T extends object>(fields: T): T {
-  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as T;
+  const kept: Partial<T> = {};
+  for (const key in fields) if (fields[key] !== undefined) kept[key] = fields[key];
+  return kept as T;
 }
 
 /** Ansible's boolean() (module_utils/parsing/convert_bool.py), strict. */
