@@ -20,6 +20,7 @@ export async function runAndReport(
   const output = await RunOutput.create(io, hosts.map((host) => host.name), outputOptions);
   // RunOutput keeps the output it gets from the run's events: the run's own records need not hold it too.
   const run = start({ keepOutput: false });
+  run.on('warning', (message) => io.stderr.write(`sshpool: warning: ${message}\n`));
   output.attach(run);
   const results = await stopOnInterrupt(run, io);
   const failures = await output.finish();

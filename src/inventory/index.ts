@@ -3,7 +3,7 @@ export type { InventoryGroup, InventoryHost } from './inventory.js';
 export type { VariableOrigin } from './inventory-data.js';
 export { loadInventory } from './load.js';
 export { connectionSettings } from './connection.js';
-export type { ConnectionSettings } from './connection.js';
+export type { BecomeSettings, ConnectionSettings, ConnectionType, VariableLookup } from './connection.js';
 export { InventoryError, InventoryUnparsedError, NoHostsMatchedError, PatternError } from './errors.js';
 export type { FormatAttempt, InventoryLocation } from './errors.js';
 export type { AnsibleList } from './ansible-output.js';

@@ -1,6 +1,29 @@
 /** What sshpool itself reads from Ansible's connection variables, and how it checks them. */
 
+/**
+ * The names Ansible's ssh connection plugin reads each setting from, in the
+ * order of its DOCUMENTATION `vars:` lists (plugins/connection/ssh.py). When
+ * several are set, the last one wins (config/manager.py, _loop_entries), so
+ * the old `ansible_ssh_*` names beat the new ones.
+ */
 export const PORT_VARIABLES = ['ansible_port', 'ansible_ssh_port'] as const;
+export const HOSTNAME_VARIABLES = ['ansible_host', 'ansible_ssh_host'] as const;
+export const USER_VARIABLES = ['ansible_user', 'ansible_ssh_user'] as const;
+export const PASSWORD_VARIABLES = ['ansible_password', 'ansible_ssh_pass', 'ansible_ssh_password'] as const;
+export const IDENTITY_VARIABLES = ['ansible_private_key_file', 'ansible_ssh_private_key_file'] as const;
+
+/** Read by the executor, not by a plugin (constants.py MAGIC_VARIABLE_MAPPING). */
+export const CONNECTION_VARIABLE = 'ansible_connection';
+
+/** As the become plugins list them (plugins/become/sudo.py): `ansible_become_pass` beats `ansible_become_password`. */
+export const BECOME_VARIABLES = {
+  enabled: ['ansible_become'],
+  method: ['ansible_become_method'],
+  user: ['ansible_become_user'],
+  password: ['ansible_become_password', 'ansible_become_pass'],
+  exe: ['ansible_become_exe'],
+  flags: ['ansible_become_flags'],
+} as const;
 
 /** Options for ssh(1) that an in-process SSH client cannot honour. */
 const IGNORED_VARIABLES = new Set(['ansible_ssh_common_args', 'ansible_ssh_extra_args']);
@@ -16,8 +39,13 @@ export function toPort(value: unknown): number | undefined {
   return typeof port === 'number' && Number.isInteger(port) && port >= 1 && port <= 65535 ? port : undefined;
 }
 
+/** Jinja's block starts, as Ansible's is_template() looks for them: such a value is only known once rendered for a host. */
+const TEMPLATE_START = /\{\{|\{%|\{#/;
+
+/** Checks a raw value at load; a templated one waits for connectionSettings() to see it rendered. */
 export function checkVariable(name: string, value: unknown): VariableProblem | undefined {
-  if ((PORT_VARIABLES as readonly string[]).includes(name) && toPort(value) === undefined) {
+  const templated = typeof value === 'string' && TEMPLATE_START.test(value);
+  if ((PORT_VARIABLES as readonly string[]).includes(name) && !templated && toPort(value) === undefined) {
     return { kind: 'error', message: `${name} must be an integer from 1 to 65535, found ${JSON.stringify(value) ?? String(value)}` };
   }
   if (IGNORED_VARIABLES.has(name)) {

@@ -5,7 +5,8 @@ import type { ErrorRecord } from '../errors.js';
  * - failed: it ran and exited non-zero (or was killed by a signal the remote reported)
  * - unreachable: no session could be had (connect, auth, host key)
  * - timeout: the command outlived --timeout and was killed
- * - skipped: never started (pool terminated, run interrupted)
+ * - skipped: never started (pool terminated, run interrupted), or refused before
+ *   connecting: a connection type sshpool cannot use, an inventory value it cannot use
  */
 export type HostStatus = 'ok' | 'failed' | 'unreachable' | 'timeout' | 'skipped';
 

@@ -11,7 +11,7 @@ import { DEFAULTS } from './run-options.js';
 import type { RunOptions } from './run-options.js';
 import { SshContext } from './ssh-context.js';
 import { resolveTarget } from './target-settings.js';
-import type { TargetSettings } from './target-settings.js';
+import type { Target, TargetSettings } from './target-settings.js';
 
 /** A host by name (settings from ssh_config) or as the inventory describes it. */
 export type HostInput = string | InventoryHost;
@@ -36,6 +36,8 @@ export type HostRunEvents = {
    * is the command's index in a several-command run (always 0 otherwise).
    */
   hostDone: [HostResult, HostDoneDetail];
+  /** Said once per run, before any host starts, e.g. that inventory vars asked for something not applied yet. */
+  warning: [string];
 };
 
 export interface HostDoneDetail {
@@ -81,13 +83,21 @@ export class HostRun extends EventEmitter<HostRunEvents> {
     const context = await SshContext.create(options);
     try {
       const targets = hosts.map((host) => resolveTarget(toInventoryHost(host), options, context.sshConfig));
-      const attemptOf = (target: TargetSettings): number => options.attempts?.get(target.label) ?? 1;
+      const attemptOf = (target: Target): number => options.attempts?.get(target.label) ?? 1;
       const forks = options.forks ?? DEFAULTS.forks;
       checkDescriptorLimit(Math.min(forks, targets.length), 1);
-      await context.prepare(targets);
+      await context.prepare(targets.filter((target): target is TargetSettings => target.kind === 'ssh'));
+      const plans = targets.map((target) => ({ target, works: workFor(target.label, this) }));
+      const becoming = targets.filter((target) => target.become?.enabled);
+      if (becoming.length > 0 && plans[0]?.works.some((work) => work.command !== null)) this.emit('warning', becomeNotApplied(becoming));
+      // The pool numbers only the hosts given to it (refused ones never are); events carry the input index.
+      const inputIndexOf: number[] = [];
       const pool = new Pool({ size: forks });
       this.pool = pool;
-      pool.on('taskStart', ({ index, slot }) => this.emit('hostStart', { host: (targets[index] as TargetSettings).label, index, slot }));
+      pool.on('taskStart', ({ index, slot }) => {
+        const inputIndex = inputIndexOf[index] as number;
+        this.emit('hostStart', { host: (targets[inputIndex] as Target).label, index: inputIndex, slot });
+      });
       const emitDone = (results: readonly HostResult[]): void => results.forEach((result, command) => this.emit('hostDone', result, { command }));
       const kept = (results: HostResult[]): HostResult[] => (options.keepOutput === false ? results.map(withoutOutput) : results);
       const runAndEmit = async (...args: Parameters<typeof runHostTask>): Promise<HostResult[]> => {
@@ -95,15 +105,16 @@ export class HostRun extends EventEmitter<HostRunEvents> {
         emitDone(results);
         return kept(results);
       };
-      const pending = targets.map((target) => {
-        const works = workFor(target.label, this);
-        const handle = this.stopped ? undefined : pool.applyAsync(runAndEmit, [context, target, attemptOf(target), works]);
-        return { target, works, handle };
+      const pending = plans.map(({ target, works }, inputIndex) => {
+        if (this.stopped || target.kind === 'refused') return { target, works, handle: undefined };
+        inputIndexOf.push(inputIndex);
+        return { target, works, handle: pool.applyAsync(runAndEmit, [context, target, attemptOf(target), works]) };
       });
       pool.close();
       const perHost = await Promise.all(
         pending.map(async ({ target, works, handle }) => {
           try {
+            if (target.kind === 'refused') throw target.error;
             if (!handle) throw new SshpoolError('SKIPPED', `${target.label}: run stopped before this host started`);
             return await handle.get();
           } catch (error) {
@@ -123,6 +134,13 @@ export class HostRun extends EventEmitter<HostRunEvents> {
 
 function withoutOutput(result: HostResult): HostResult {
   return { ...result, stdout: '', stderr: '' };
+}
+
+/** One warning for the whole run, naming a few of the hosts. */
+function becomeNotApplied(hosts: readonly Target[]): string {
+  const shown = hosts.slice(0, 3).map((host) => host.label).join(', ');
+  const more = hosts.length > 3 ? ` and ${hosts.length - 3} more` : '';
+  return `become is not applied yet: ansible_become is set for ${shown}${more}; the commands run as the login user, without privilege escalation`;
 }
 
 function toInventoryHost(host: HostInput): InventoryHost {

@@ -1,56 +1,57 @@
 import { SshpoolError, toErrorRecord } from '../errors.js';
 import { currentTask } from '../pool/index.js';
-import type { SshConnection } from '../ssh/connection.js';
-import { runRemoteCommand } from '../ssh/remote-command.js';
 import type { OutputStreamName } from '../ssh/remote-command.js';
 import type { HostResult } from './host-result.js';
+import { openSession } from './host-session.js';
+import type { HostSession } from './host-session.js';
 import type { SshContext } from './ssh-context.js';
-import type { TargetSettings } from './target-settings.js';
+import type { ReachableTarget, Target } from './target-settings.js';
 
 /** What a host task did once connected: the fields of HostResult it decides. */
 type WorkOutcome = Pick<HostResult, 'status' | 'exitCode' | 'signal' | 'stdout' | 'stderr' | 'truncated' | 'error'>;
 
-/** Work to do on a connected host; `run` must settle soon after `signal` aborts. */
+/** Work to do on a connected host (or a local one); `run` must settle soon after `signal` aborts. */
 export interface HostWork {
   /** What the record names as its command: the command line, or null for a connection check. */
   command: string | null;
-  run: (connection: SshConnection, signal: AbortSignal) => Promise<WorkOutcome>;
+  run: (session: HostSession, signal: AbortSignal) => Promise<WorkOutcome>;
 }
 
 /**
- * One host, one pool task: connect (through jumps), do each piece of work in
- * turn over that one connection, close, and describe each piece as a
- * HostResult (in `works` order). Never throws: failures are data; a host that
- * cannot be reached gets the same unreachable record for every piece.
- * Must run inside a pool task (it reads its slot and abort signal there).
+ * One host, one pool task: connect (through jumps; a local host needs no
+ * connection), do each piece of work in turn over that one connection, close,
+ * and describe each piece as a HostResult (in `works` order). Never throws:
+ * failures are data; a host that cannot be reached gets the same unreachable
+ * record for every piece. Must run inside a pool task (it reads its slot and
+ * abort signal there).
  */
-export async function runHostTask(context: SshContext, target: TargetSettings, attempt: number, works: readonly HostWork[]): Promise<HostResult[]> {
+export async function runHostTask(context: SshContext, target: ReachableTarget, attempt: number, works: readonly HostWork[]): Promise<HostResult[]> {
   const { signal, slot } = currentTask();
   const results: HostResult[] = [];
   let started = Date.now();
-  let connection: SshConnection | undefined;
+  let session: HostSession | undefined;
   let connectFailure: WorkOutcome | undefined;
   try {
-    connection = await context.connect(target, signal);
+    session = await openSession(context, target, signal);
   } catch (error) {
     connectFailure = failureOutcome(error, signal);
   }
   try {
     for (const work of works) {
-      const outcome = connectFailure ?? (await attemptWork(work, connection as SshConnection, signal));
+      const outcome = connectFailure ?? (await attemptWork(work, session as HostSession, signal));
       results.push({ ...recordBase(target, work.command, attempt, slot, started), ...outcome, durationMs: Date.now() - started });
       started = Date.now();
     }
   } finally {
-    connection?.close();
+    session?.close();
   }
   return results;
 }
 
-async function attemptWork(work: HostWork, connection: SshConnection, signal: AbortSignal): Promise<WorkOutcome> {
-  if (signal.aborted) return failureOutcome(new SshpoolError('SKIPPED', `${connection.label}: run stopped before this command started`), signal);
+async function attemptWork(work: HostWork, session: HostSession, signal: AbortSignal): Promise<WorkOutcome> {
+  if (signal.aborted) return failureOutcome(new SshpoolError('SKIPPED', `${session.label}: run stopped before this command started`), signal);
   try {
-    return await work.run(connection, signal);
+    return await work.run(session, signal);
   } catch (error) {
     return failureOutcome(error, signal);
   }
@@ -60,7 +61,7 @@ function failureOutcome(error: unknown, signal: AbortSignal): WorkOutcome {
   return { ...emptyOutput(), status: signal.aborted ? 'skipped' : 'unreachable', exitCode: null, signal: null, error: toErrorRecord(error) };
 }
 
-function recordBase(target: TargetSettings, command: string | null, attempt: number, slot: number, started: number) {
+function recordBase(target: Target, command: string | null, attempt: number, slot: number, started: number) {
   return {
     host: target.label,
     command,
@@ -85,8 +86,8 @@ export function commandWork(command: string, options: CommandWorkOptions): HostW
 }
 
 function runCommandLine(command: string, options: CommandWorkOptions): HostWork['run'] {
-  return async (connection, signal) => {
-    const outcome = await runRemoteCommand(connection, command, {
+  return async (session, signal) => {
+    const outcome = await session.runCommand(command, {
       timeoutMs: options.commandTimeoutMs,
       maxOutputBytes: options.maxOutputBytes,
       onOutput: options.onOutput,
@@ -101,7 +102,7 @@ function runCommandLine(command: string, options: CommandWorkOptions): HostWork[
     };
     if (outcome.timedOut) {
       const seconds = (options.commandTimeoutMs ?? 0) / 1000;
-      return { ...output, status: 'timeout', error: { code: 'COMMAND_TIMEOUT', message: `${connection.label}: command still running after ${seconds} s; killed` } };
+      return { ...output, status: 'timeout', error: { code: 'COMMAND_TIMEOUT', message: `${session.label}: command still running after ${seconds} s; killed` } };
     }
     if (outcome.error) {
       const lost = outcome.error.code !== 'ABORTED';
@@ -112,7 +113,7 @@ function runCommandLine(command: string, options: CommandWorkOptions): HostWork[
   };
 }
 
-/** The work of `ping`: being connected and authenticated is the whole test. */
+/** The work of `ping`: being connected and authenticated is the whole test (a local host passes at once: there is nothing to connect to). */
 export const pingWork: HostWork = {
   command: null,
   run: async () => ({ ...emptyOutput(), status: 'ok', exitCode: null, signal: null, error: null }),
@@ -122,8 +123,8 @@ function emptyOutput(): Pick<HostResult, 'stdout' | 'stderr' | 'truncated'> {
   return { stdout: '', stderr: '', truncated: { stdout: false, stderr: false } };
 }
 
-/** The record of a host whose task never started (the run was stopped first). */
-export function skippedResult(target: TargetSettings, work: HostWork, attempt: number, error: unknown): HostResult {
+/** The record of a host whose task never started: the run was stopped first, or its inventory vars refused it. */
+export function skippedResult(target: Target, work: HostWork, attempt: number, error: unknown): HostResult {
   return {
     ...recordBase(target, work.command, attempt, -1, Date.now()),
     status: 'skipped',

@@ -13,7 +13,7 @@ import type { HopSettings, TargetSettings } from './target-settings.js';
  * What one run shares across its hosts, so that per-host work is only the
  * connection itself: ssh_config parsed once, each key file parsed (and its
  * passphrase asked) once, each known_hosts set loaded once, the password asked
- * once, jump-host connections shared.
+ * once, jump-host connections shared. Only SSH targets come here.
  */
 export class SshContext {
   private readonly verifiers = new Map<string, HostKeyVerifier>();
@@ -57,7 +57,8 @@ export class SshContext {
 
   private async plan(hop: HopSettings): Promise<ConnectPlan> {
     const keys: ParsedKey[] = await this.identities.load(hop.identityFiles, { explicit: hop.identityFilesExplicit });
-    const password = this.options.passwordPrompt ? await this.askPasswordOnce(this.options.passwordPrompt) : undefined;
+    // A password typed for this run (--ask-pass) beats the inventory's, as -u beats ansible_user.
+    const password = this.options.passwordPrompt ? await this.askPasswordOnce(this.options.passwordPrompt) : hop.password?.reveal();
     const verifier = this.verifier(hop);
     return {
       label: hop.label,

@@ -25,7 +25,7 @@ export interface RemoteCommandOutcome {
   error: SshpoolError | null;
 }
 
-/** How long to wait for the channel to close after killing before giving up on it. */
+/** How long to wait for a killed command to end (its channel or pipes to close) before giving up on it. */
 const KILL_GRACE_MS = 2000;
 
 /**
@@ -39,15 +39,7 @@ export function runRemoteCommand(
   options: RemoteCommandOptions,
 ): Promise<RemoteCommandOutcome> {
   return new Promise<RemoteCommandOutcome>((resolve, reject) => {
-    const outcome: RemoteCommandOutcome = {
-      exitCode: null,
-      signal: null,
-      stdout: new CappedOutput(options.maxOutputBytes),
-      stderr: new CappedOutput(options.maxOutputBytes),
-      timedOut: false,
-      error: null,
-    };
-    connection.exec(command, (channel) => watchChannel(channel, connection, options, outcome, () => resolve(outcome))).catch(reject);
+    connection.exec(command, (channel) => watchChannel(channel, connection, options, resolve)).catch(reject);
   });
 }
 
@@ -56,55 +48,98 @@ function watchChannel(
   channel: ClientChannel,
   connection: SshConnection,
   options: RemoteCommandOptions,
-  outcome: RemoteCommandOutcome,
-  done: () => void,
+  done: (outcome: RemoteCommandOutcome) => void,
 ): void {
-  let finished = false;
-  let killTimer: NodeJS.Timeout | undefined;
-  const kill = (): void => {
-    killRemoteProcess(channel);
-    killTimer ??= setTimeout(finish, KILL_GRACE_MS);
-  };
-  const commandTimer = options.timeoutMs
-    ? setTimeout(() => {
-        outcome.timedOut = true;
-        kill();
-      }, options.timeoutMs)
-    : undefined;
-  const onAbort = (): void => {
-    outcome.error ??= new SshpoolError('ABORTED', `${connection.label}: command aborted`);
-    kill();
-  };
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  connection.lost.catch((error: SshpoolError) => {
-    // Not guarded by `finished`: when sshd dies, the channel's close can come before the
-    // connection's loss is known, and the loss is still what ended this command.
-    outcome.error ??= error;
-    finish();
-  });
+  const watch = new CommandWatch(connection.label, options, () => killRemoteProcess(channel), done);
+  // Not guarded by the watch having finished: when sshd dies, the channel's close can come
+  // before the connection's loss is known, and the loss is still what ended this command.
+  connection.lost.catch((error: SshpoolError) => watch.fail(error));
+  channel.on('data', watch.collect('stdout'));
+  channel.stderr.on('data', watch.collect('stderr'));
+  channel.on('exit', (code: number | null, signalName?: string) => watch.exited(code, signalName));
+  channel.on('close', () => watch.finish());
+  channel.end();
+  watch.begin();
+}
 
-  function finish(): void {
-    if (finished) return;
-    finished = true;
-    clearTimeout(commandTimer);
-    clearTimeout(killTimer);
-    options.signal?.removeEventListener('abort', onAbort);
-    done();
+/**
+ * What every command is watched for, wherever it runs (over SSH, or on this
+ * machine): output collected and capped, the timeout and the run's abort
+ * signal kill it through `killCommand`, and a command still not ended
+ * KILL_GRACE_MS after that is given up on. `done` gets the outcome once.
+ */
+export class CommandWatch {
+  readonly outcome: RemoteCommandOutcome;
+  private finished = false;
+  private commandTimer: NodeJS.Timeout | undefined;
+  private killTimer: NodeJS.Timeout | undefined;
+  private readonly onAbort = (): void => {
+    this.outcome.error ??= new SshpoolError('ABORTED', `${this.label}: command aborted`);
+    this.kill();
+  };
+
+  constructor(
+    private readonly label: string,
+    private readonly options: RemoteCommandOptions,
+    private readonly killCommand: () => void,
+    private readonly done: (outcome: RemoteCommandOutcome) => void,
+  ) {
+    this.outcome = {
+      exitCode: null,
+      signal: null,
+      stdout: new CappedOutput(options.maxOutputBytes),
+      stderr: new CappedOutput(options.maxOutputBytes),
+      timedOut: false,
+      error: null,
+    };
   }
 
-  const collect = (name: OutputStreamName, capture: CappedOutput) => (chunk: Buffer) => {
-    capture.push(chunk);
-    options.onOutput?.(name, chunk);
-  };
-  channel.on('data', collect('stdout', outcome.stdout));
-  channel.stderr.on('data', collect('stderr', outcome.stderr));
-  channel.on('exit', (code: number | null, signalName?: string) => {
-    if (typeof code === 'number') outcome.exitCode = code;
-    else if (signalName) outcome.signal = signalName;
-  });
-  channel.on('close', finish);
-  channel.end();
-  if (options.signal?.aborted) onAbort();
+  /** Starts the timeout and listens for the abort; call once the command's own events are wired, since a kill may end it at once. */
+  begin(): void {
+    const { timeoutMs, signal } = this.options;
+    if (timeoutMs) {
+      this.commandTimer = setTimeout(() => {
+        this.outcome.timedOut = true;
+        this.kill();
+      }, timeoutMs);
+    }
+    signal?.addEventListener('abort', this.onAbort, { once: true });
+    if (signal?.aborted) this.onAbort();
+  }
+
+  collect(stream: OutputStreamName): (chunk: Buffer) => void {
+    const capture = this.outcome[stream];
+    return (chunk) => {
+      capture.push(chunk);
+      this.options.onOutput?.(stream, chunk);
+    };
+  }
+
+  exited(code: number | null | undefined, signalName: string | null | undefined): void {
+    if (this.finished) return;
+    if (typeof code === 'number') this.outcome.exitCode = code;
+    else if (signalName) this.outcome.signal = signalName;
+  }
+
+  /** Ends the watch with `error` unless another one came first; output so far is kept. */
+  fail(error: SshpoolError): void {
+    this.outcome.error ??= error;
+    this.finish();
+  }
+
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    clearTimeout(this.commandTimer);
+    clearTimeout(this.killTimer);
+    this.options.signal?.removeEventListener('abort', this.onAbort);
+    this.done(this.outcome);
+  }
+
+  private kill(): void {
+    this.killCommand();
+    this.killTimer ??= setTimeout(() => this.finish(), KILL_GRACE_MS);
+  }
 }
 
 interface ChannelInternals {

@@ -7,28 +7,10 @@ import { pingHosts, runCommand, streamCommand } from '../../src/run/host-run.js'
 import type { HostResult } from '../../src/run/host-result.js';
 import { Fleet, closedPort, silentPort, startAgent } from '../fleet/index.js';
 import { inventoryHost, inventoryHostsFor, isolatedOptions } from '../helpers/fleet-hosts.js';
+import { eventually, processAlive } from '../helpers/processes.js';
 import { tempDirPerTest } from '../helpers/temp-dir.js';
 
 const run = promisify(execFile);
-
-/** Whether a process whose command line contains `marker` is alive on this machine (the fleet is local). */
-async function processAlive(marker: string): Promise<boolean> {
-  try {
-    await run('pgrep', ['-f', marker]);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function eventually(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return true;
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('runCommand against a real sshd fleet', function () {
   this.timeout(60_000);

@@ -1,0 +1,23 @@
+import { runRemoteCommand } from '../ssh/remote-command.js';
+import type { RemoteCommandOptions, RemoteCommandOutcome } from '../ssh/remote-command.js';
+import { runLocalCommand } from './local-command.js';
+import type { SshContext } from './ssh-context.js';
+import type { ReachableTarget } from './target-settings.js';
+
+/** Where a host's work runs: its SSH connection, or this machine for `ansible_connection: local`. */
+export interface HostSession {
+  /** The host's name in messages. */
+  readonly label: string;
+  runCommand(command: string, options: RemoteCommandOptions): Promise<RemoteCommandOutcome>;
+  close(): void;
+}
+
+/** Connects to an SSH target (through its jump hops); a local one has nothing to connect to. */
+export async function openSession(context: SshContext, target: ReachableTarget, signal: AbortSignal): Promise<HostSession> {
+  if (target.kind === 'local') {
+    const { label } = target;
+    return { label, runCommand: (command, options) => runLocalCommand(label, command, options), close: () => undefined };
+  }
+  const connection = await context.connect(target, signal);
+  return { label: connection.label, runCommand: (command, options) => runRemoteCommand(connection, command, options), close: () => connection.close() };
+}
