@@ -5,6 +5,8 @@ export { PoolClosedError, PoolSizeError, PoolStateError, PoolTerminatedError, Ti
 export type { PoolEvents, PoolOptions, ResultCallbacks, TaskContext, TaskFunction, TaskSettledEvent, TaskStartEvent } from './pool/index.js';
 export { Inventory, loadInventory, connectionSettings, InventoryError, NoHostsMatchedError, PatternError } from './inventory/index.js';
 export type { InventoryHost, InventoryGroup, ConnectionSettings, InventoryLocation, AnsibleList } from './inventory/index.js';
+export { TemplatedVariables, HostVariableError, UnsafeText, VaultError, VaultSecrets, VaultText, loadVaultSecrets, VaultPasswordFileError } from './inventory/index.js';
+export type { HostVariables, HostVariableErrorCode, VariableLookup } from './inventory/index.js';
 export { runCommand, streamCommand, pingHosts, streamPing, HostRun } from './run/host-run.js';
 export type { HostInput, HostRunEvents, HostStartEvent, HostOutputEvent, CommandRunOptions } from './run/host-run.js';
 export type { RunOptions, SshOptions } from './run/run-options.js';

@@ -15,21 +15,24 @@ const HOSTNAME_VARIABLES = ['ansible_host', 'ansible_ssh_host'];
 const USER_VARIABLES = ['ansible_user', 'ansible_ssh_user'];
 const IDENTITY_VARIABLES = ['ansible_ssh_private_key_file', 'ansible_private_key_file'];
 
-export function connectionSettings(host: InventoryHost): ConnectionSettings {
+/** Reads one of a host's vars; the run passes one that templates it (TemplatedVariables). */
+export type VariableLookup = (name: string) => unknown;
+
+export function connectionSettings(host: InventoryHost, lookup: VariableLookup = (name) => host.vars[name]): ConnectionSettings {
   const settings: ConnectionSettings = {};
-  const hostname = firstString(host, HOSTNAME_VARIABLES);
+  const hostname = firstString(lookup, HOSTNAME_VARIABLES);
   if (hostname !== undefined) settings.hostname = hostname;
-  const user = firstString(host, USER_VARIABLES);
+  const user = firstString(lookup, USER_VARIABLES);
   if (user !== undefined) settings.user = user;
-  const identityFile = firstString(host, IDENTITY_VARIABLES);
+  const identityFile = firstString(lookup, IDENTITY_VARIABLES);
   if (identityFile !== undefined) settings.identityFile = identityFile;
-  const portVariable = PORT_VARIABLES.find((name) => host.vars[name] !== undefined && host.vars[name] !== null);
+  const portVariable = PORT_VARIABLES.find((name) => lookup(name) !== undefined && lookup(name) !== null);
   if (portVariable) {
-    const port = toPort(host.vars[portVariable]);
+    const port = toPort(lookup(portVariable));
     if (port === undefined) {
       throw new InventoryError(
         'INVENTORY_SHAPE',
-        `host '${host.name}': ${portVariable} must be an integer from 1 to 65535, found ${JSON.stringify(host.vars[portVariable])}`,
+        `host '${host.name}': ${portVariable} must be an integer from 1 to 65535, found ${JSON.stringify(lookup(portVariable))}`,
       );
     }
     settings.port = port;
@@ -37,9 +40,9 @@ export function connectionSettings(host: InventoryHost): ConnectionSettings {
   return settings;
 }
 
-function firstString(host: InventoryHost, names: readonly string[]): string | undefined {
+function firstString(lookup: VariableLookup, names: readonly string[]): string | undefined {
   for (const name of names) {
-    const value = host.vars[name];
+    const value = lookup(name);
     if (value !== undefined && value !== null && value !== '') return String(value);
   }
   return undefined;

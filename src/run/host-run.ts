@@ -1,11 +1,13 @@
 import { EventEmitter } from 'node:events';
+import { HostVariableError, TemplatedVariables } from '../inventory/index.js';
 import type { InventoryHost } from '../inventory/index.js';
 import { SshpoolError } from '../errors.js';
 import { Pool } from '../pool/index.js';
+import type { AsyncResult } from '../pool/index.js';
 import { checkDescriptorLimit } from './fd-limit.js';
 import type { OutputStreamName } from '../ssh/remote-command.js';
 import type { HostResult } from './host-result.js';
-import { commandWork, pingWork, runHostTask, skippedResult } from './host-task.js';
+import { commandWork, pingWork, runHostTask, skippedResult, unresolvedResult } from './host-task.js';
 import type { HostWork } from './host-task.js';
 import { DEFAULTS } from './run-options.js';
 import type { RunOptions } from './run-options.js';
@@ -74,8 +76,10 @@ export class HostRun extends EventEmitter<HostRunEvents> {
   private async execute(hosts: readonly HostInput[], workFor: (host: string, run: HostRun) => readonly HostWork[], options: HostRunOptions): Promise<HostResult[]> {
     const context = await SshContext.create(options);
     try {
-      const targets = hosts.map((host) => resolveTarget(toInventoryHost(host), options, context.sshConfig));
-      const attemptOf = (target: TargetSettings): number => options.attempts?.get(target.label) ?? 1;
+      const variables = new TemplatedVariables({ vault: options.vaultSecrets });
+      const resolved = hosts.map((input) => resolveHost(toInventoryHost(input), options, context, variables));
+      const targets = resolved.flatMap((host) => (host.target ? [host.target] : []));
+      const attemptOf = (label: string): number => options.attempts?.get(label) ?? 1;
       const forks = options.forks ?? DEFAULTS.forks;
       checkDescriptorLimit(Math.min(forks, targets.length), 1);
       await context.prepare(targets);
@@ -83,19 +87,25 @@ export class HostRun extends EventEmitter<HostRunEvents> {
       this.pool = pool;
       pool.on('taskStart', ({ index, slot }) => this.emit('hostStart', { host: (targets[index] as TargetSettings).label, index, slot }));
       const emitDone = (results: readonly HostResult[]): void => results.forEach((result, command) => this.emit('hostDone', result, { command }));
-      const pending = targets.map((target) => {
-        const works = workFor(target.label, this);
-        const handle = this.stopped ? undefined : pool.applyAsync(runHostTask, [context, target, attemptOf(target), works], { callback: emitDone });
+      const pending = resolved.map(({ host, target, error }): PendingHost => {
+        const works = workFor(host.name, this);
+        if (!target) return { works, failed: works.map((work) => unresolvedResult(host.name, work, attemptOf(host.name), error)) };
+        const handle = this.stopped ? undefined : pool.applyAsync(runHostTask, [context, target, attemptOf(target.label), works], { callback: emitDone });
         return { target, works, handle };
       });
       pool.close();
       const perHost = await Promise.all(
-        pending.map(async ({ target, works, handle }) => {
+        pending.map(async (entry) => {
+          if ('failed' in entry) {
+            emitDone(entry.failed);
+            return entry.failed;
+          }
+          const { target, works, handle } = entry;
           try {
             if (!handle) throw new SshpoolError('SKIPPED', `${target.label}: run stopped before this host started`);
             return await handle.get();
           } catch (error) {
-            const results = works.map((work) => skippedResult(target, work, attemptOf(target), error));
+            const results = works.map((work) => skippedResult(target, work, attemptOf(target.label), error));
             emitDone(results);
             return results;
           }
@@ -106,6 +116,24 @@ export class HostRun extends EventEmitter<HostRunEvents> {
     } finally {
       context.close();
     }
+  }
+}
+
+/** A host's records once its task settles, or already, when its settings could not be resolved. */
+type PendingHost =
+  | { works: readonly HostWork[]; failed: HostResult[] }
+  | { works: readonly HostWork[]; target: TargetSettings; handle: AsyncResult<HostResult[]> | undefined };
+
+/**
+ * A host whose template or !vault value fails gets its record and is not
+ * connected to; other errors (a bad ProxyJump, a bad port) stop the run.
+ */
+function resolveHost(host: InventoryHost, options: HostRunOptions, context: SshContext, variables: TemplatedVariables): { host: InventoryHost; target?: TargetSettings; error?: HostVariableError } {
+  try {
+    return { host, target: resolveTarget(host, options, context.sshConfig, variables.of(host).get) };
+  } catch (error) {
+    if (error instanceof HostVariableError) return { host, error };
+    throw error;
   }
 }
 

@@ -122,6 +122,30 @@ function emptyOutput(): Pick<HostResult, 'stdout' | 'stderr' | 'truncated'> {
   return { stdout: '', stderr: '', truncated: { stdout: false, stderr: false } };
 }
 
+/**
+ * The record of a host whose connection settings could not be worked out (a
+ * template or !vault value of its inventory fails): unreachable, as nothing
+ * ran there; it has no address, port or user (empty, 0, empty).
+ */
+export function unresolvedResult(host: string, work: HostWork, attempt: number, error: unknown): HostResult {
+  return {
+    host,
+    command: work.command,
+    address: '',
+    port: 0,
+    user: '',
+    startedAt: new Date().toISOString(),
+    attempt,
+    slot: -1,
+    status: 'unreachable',
+    exitCode: null,
+    signal: null,
+    ...emptyOutput(),
+    error: toErrorRecord(error),
+    durationMs: 0,
+  };
+}
+
 /** The record of a host whose task never started (the run was stopped first). */
 export function skippedResult(target: TargetSettings, work: HostWork, attempt: number, error: unknown): HostResult {
   return {

@@ -1,5 +1,5 @@
-import type { InventoryHost } from '../inventory/index.js';
-import { connectionSettings } from '../inventory/index.js';
+import type { InventoryHost, VariableLookup } from '../inventory/index.js';
+import { connectionSettings, TemplatedVariables } from '../inventory/index.js';
 import type { SshConfigResolution, SshConfigResolver, StrictHostKeyChecking } from '../ssh/ssh-config.js';
 import { agentSocketFor } from '../ssh/auth.js';
 import { parseProxyJump } from '../ssh/proxy-jump.js';
@@ -37,10 +37,17 @@ export interface TargetSettings extends HopSettings {
  * Merges, highest first: options (CLI flags) > inventory vars > ssh_config >
  * defaults. The ssh_config block is looked up by `ansible_host` when the
  * inventory sets it (that is the name Ansible hands to ssh), else by the
- * inventory name. Throws an InputError for a bad inventory value or ProxyJump.
+ * inventory name. Inventory vars are read through `lookup`, templated by
+ * default. Throws an InputError for a bad inventory value or ProxyJump, a
+ * HostVariableError for a template or !vault value that fails.
  */
-export function resolveTarget(host: InventoryHost, options: SshOptions, config: SshConfigResolver): TargetSettings {
-  const inventory = connectionSettings(host);
+export function resolveTarget(
+  host: InventoryHost,
+  options: SshOptions,
+  config: SshConfigResolver,
+  lookup: VariableLookup = new TemplatedVariables({ vault: options.vaultSecrets }).of(host).get,
+): TargetSettings {
+  const inventory = connectionSettings(host, lookup);
   const alias = inventory.hostname ?? host.name;
   const resolution = config.resolve(alias);
   const hop = resolveHop(host.name, resolution, options, {
