@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { HostVariableError, TemplatedVariables, UnsafeText, VaultSecrets, VaultText } from '../../src/inventory/index.js';
 import type { InventoryHost } from '../../src/inventory/index.js';
 import { inventoryFrom } from './fixtures.js';
@@ -75,6 +77,21 @@ describe('templated inventory values (the Jinja engine, as Ansible 2.14 renders 
     expect(render(new UnsafeText('{{ nope }}'))).to.equal('{{ nope }}');
     expect(render('{{ u }}-x', { u: new UnsafeText('{{ nope }}') })).to.equal('{{ nope }}-x');
     expect(render('{{ nope | default(omit) }}')).to.equal(undefined);
+  });
+
+  it('loads the template engine only when a value holds a template', async () => {
+    // A fresh process: in this one, other tests have loaded it already.
+    const script = `
+      import { createRequire } from 'node:module';
+      import { TemplatedVariables } from ${JSON.stringify(new URL('../../src/inventory/index.js', import.meta.url).href)};
+      const loaded = () => Object.keys(createRequire(import.meta.url).cache).some((file) => file.includes('/nunjucks/'));
+      const variables = new TemplatedVariables();
+      const before = [variables.of({ name: 'h', vars: { ansible_user: 'plain', port: 22 }, groups: ['all'] }).get('ansible_user'), loaded()];
+      const after = [variables.of({ name: 'h', vars: { ansible_user: '{{ 1 + 1 }}' }, groups: ['all'] }).get('ansible_user'), loaded()];
+      console.log(JSON.stringify([before, after]));
+    `;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script]);
+    expect(JSON.parse(stdout)).to.deep.equal([['plain', false], ['2', true]]);
   });
 
   it('reads env lookups', () => {
