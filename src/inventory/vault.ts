@@ -46,10 +46,6 @@ export class VaultSecrets {
     this.#passwords = Object.freeze([...passwords]);
   }
 
-  get count(): number {
-    return this.#passwords.length;
-  }
-
   decrypt(value: VaultText): string {
     const known = this.#plaintexts.get(value.ciphertext);
     if (known !== undefined) return known;

@@ -154,19 +154,19 @@ export function templateCompiler(nunjucks: NunjucksInternals, environment: unkno
       this.call(node, 'contains', [node.right, node.left], frame);
     }
 
-    /** Python's `a or b` is a when a is true (not `true`), and b is not evaluated. */
     compileOr(node: AnyNode, frame: Frame): void {
-      this._emit('(function (left) { return env.py.truthy(left) ? left : (');
-      this.compile(node.right, frame);
-      this._emit('); })(');
-      this.compile(node.left, frame);
-      this._emit(')');
+      this.shortCircuit(node, frame, true);
     }
 
     compileAnd(node: AnyNode, frame: Frame): void {
-      this._emit('(function (left) { return env.py.truthy(left) ? (');
+      this.shortCircuit(node, frame, false);
+    }
+
+    /** Python's `a or b` is a (not `true`) when a is true, and then b is not evaluated; `a and b` is a when a is false. */
+    shortCircuit(node: AnyNode, frame: Frame, isOr: boolean): void {
+      this._emit(`(function (left) { return env.py.truthy(left) === ${isOr} ? left : (`);
       this.compile(node.right, frame);
-      this._emit(') : left; })(');
+      this._emit('); })(');
       this.compile(node.left, frame);
       this._emit(')');
     }
@@ -207,35 +207,7 @@ export function templateCompiler(nunjucks: NunjucksInternals, environment: unkno
       }
     }
 
-    compileAdd(node: AnyNode, frame: Frame): void {
-      this.arithmetic(node, frame);
-    }
-
-    compileSub(node: AnyNode, frame: Frame): void {
-      this.arithmetic(node, frame);
-    }
-
-    compileMul(node: AnyNode, frame: Frame): void {
-      this.arithmetic(node, frame);
-    }
-
-    compileDiv(node: AnyNode, frame: Frame): void {
-      this.arithmetic(node, frame);
-    }
-
-    compileFloorDiv(node: AnyNode, frame: Frame): void {
-      this.arithmetic(node, frame);
-    }
-
-    compileMod(node: AnyNode, frame: Frame): void {
-      this.arithmetic(node, frame);
-    }
-
-    compilePow(node: AnyNode, frame: Frame): void {
-      this.arithmetic(node, frame);
-    }
-
-    private arithmetic(node: AnyNode, frame: Frame): void {
+    arithmetic(node: AnyNode, frame: Frame): void {
       this.call(node, 'arithmetic', [ARITHMETIC[node.typename], node.left, node.right], frame);
     }
 
@@ -300,6 +272,13 @@ export function templateCompiler(nunjucks: NunjucksInternals, environment: unkno
         }
       }
     }
+  }
+
+  // compileAdd, compileSub, ...: Python's + - * / // % ** on any operands.
+  for (const typename of Object.keys(ARITHMETIC)) {
+    Compiler.prototype[`compile${typename}`] = function (this: Compiler, node: AnyNode, frame: Frame) {
+      this.arithmetic(node, frame);
+    };
   }
 
   return (source: string) => {

@@ -70,12 +70,17 @@ class LiteralParser {
   }
 
   private sequence(close: string): unknown[] {
+    return this.items(close, () => this.expression());
+  }
+
+  /** Comma-separated items up to `close` (a trailing comma allowed), from the opening bracket. */
+  private items<T>(close: string, item: () => T): T[] {
     this.index += 1;
-    const items: unknown[] = [];
+    const items: T[] = [];
     for (;;) {
       this.skipSpace();
       if (this.text[this.index] === close) break;
-      items.push(this.expression());
+      items.push(item());
       this.skipSpace();
       if (this.text[this.index] === ',') this.index += 1;
       else if (this.text[this.index] !== close) throw new NotALiteral();
@@ -120,23 +125,16 @@ class LiteralParser {
   }
 
   private dict(): Record<string, unknown> {
-    this.index += 1;
-    const entries: Array<[string, unknown]> = [];
-    for (;;) {
-      this.skipSpace();
-      if (this.text[this.index] === '}') break;
-      const key = this.expression();
-      if (key !== null && typeof key === 'object') throw new NotALiteral();
-      this.skipSpace();
-      if (this.text[this.index] !== ':') throw new NotALiteral();
-      this.index += 1;
-      entries.push([pythonKey(key), this.expression()]);
-      this.skipSpace();
-      if (this.text[this.index] === ',') this.index += 1;
-      else if (this.text[this.index] !== '}') throw new NotALiteral();
-    }
-    this.index += 1;
-    return Object.fromEntries(entries);
+    return Object.fromEntries(
+      this.items('}', () => {
+        const key = this.expression();
+        if (key !== null && typeof key === 'object') throw new NotALiteral();
+        this.skipSpace();
+        if (this.text[this.index] !== ':') throw new NotALiteral();
+        this.index += 1;
+        return [pythonKey(key), this.expression()] as const;
+      }),
+    );
   }
 
   /** Adjacent literals concatenate: 'a' "b" is 'ab'. */
