@@ -6,6 +6,8 @@ export type { PoolEvents, PoolOptions, ResultCallbacks, TaskContext, TaskFunctio
 export { Inventory, loadInventory, connectionSettings, InventoryError, InventoryUnparsedError, NoHostsMatchedError, PatternError } from './inventory/index.js';
 export type { InventoryHost, InventoryGroup, ConnectionSettings, BecomeSettings, ConnectionType, VariableLookup, FormatAttempt, InventoryLocation, AnsibleList } from './inventory/index.js';
 export { Secret } from './secret.js';
+export { TemplatedVariables, HostVariableError, UnsafeText, VaultError, VaultSecrets, VaultText, loadVaultSecrets, VaultPasswordFileError } from './inventory/index.js';
+export type { HostVariables, HostVariableErrorCode } from './inventory/index.js';
 export { runCommand, streamCommand, pingHosts, streamPing, HostRun } from './run/host-run.js';
 export type { HostInput, HostRunEvents, HostStartEvent, HostOutputEvent, CommandRunOptions } from './run/host-run.js';
 export type { RunOptions, SshOptions } from './run/run-options.js';

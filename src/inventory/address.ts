@@ -57,3 +57,8 @@ export function parseAddress(address: string, { allowRanges }: { allowRanges: bo
   if (!valid || (!allowRanges && host.includes('['))) return undefined;
   return withPort ? { host, port: withPort[2]! } : { host };
 }
+
+/** Whether a name is an IPv4 or IPv6 address (ranges allowed), as Ansible's patterns['ipv4'] / ['ipv6'] test it. */
+export function isIpAddress(name: string): boolean {
+  return IPV4.test(name) || IPV6.test(name);
+}

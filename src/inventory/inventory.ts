@@ -29,6 +29,13 @@ export interface InventoryGroup {
   readonly hosts: readonly string[];
 }
 
+/** The inventory each host record came from, so its vars can be templated (groups, hostvars) from the record alone. */
+const homes = new WeakMap<InventoryHost, Inventory>();
+
+export function inventoryOf(host: InventoryHost): Inventory | undefined {
+  return homes.get(host);
+}
+
 /**
  * A loaded inventory: hosts with merged vars, the group graph, and host
  * patterns evaluated as Ansible does. Immutable; build one with loadInventory.
@@ -78,6 +85,7 @@ export class Inventory implements PatternScope<InventoryHost> {
       }),
     );
     this.hostsByName = new Map(this.hosts.map((host) => [host.name, host]));
+    for (const host of this.hosts) homes.set(host, this);
     this.warnings = Object.freeze([...warnings]);
   }
 

@@ -1,13 +1,20 @@
+import { UnsafeText } from './unsafe.js';
+import { VaultText } from './vault.js';
+
 /**
  * Python's str() of a value loaded from YAML, which `ansible-inventory --graph
- * --vars` prints: `True`, `None`, `inf`, `['a', 'b']`, `{'k': 1}`.
+ * --vars` prints: `True`, `None`, `inf`, `['a', 'b']`, `{'k': 1}`. A `!vault`
+ * value shows as `!vault`: Ansible would decrypt it, and a secret is not shown.
  */
 export function pythonStr(value: unknown): string {
-  return typeof value === 'string' ? value : pythonRepr(value);
+  if (typeof value === 'string') return value;
+  return value instanceof UnsafeText ? value.text : pythonRepr(value);
 }
 
-function pythonRepr(value: unknown): string {
+export function pythonRepr(value: unknown): string {
   if (value === null || value === undefined) return 'None';
+  if (value instanceof UnsafeText) return quote(value.text);
+  if (value instanceof VaultText) return '!vault';
   if (value === true) return 'True';
   if (value === false) return 'False';
   if (typeof value === 'number' && !Number.isFinite(value)) return Number.isNaN(value) ? 'nan' : value > 0 ? 'inf' : '-inf';

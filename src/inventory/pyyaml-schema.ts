@@ -1,4 +1,7 @@
-import type { ScalarTag, Tags } from 'yaml';
+import { YAMLMap, YAMLSeq } from 'yaml';
+import type { CollectionTag, ScalarTag, Tags } from 'yaml';
+import { markUnsafe, UnsafeText } from './unsafe.js';
+import { VaultText } from './vault.js';
 
 /**
  * PyYAML's implicit scalar types (yaml/resolver.py), which Ansible loads
@@ -39,14 +42,41 @@ const timestamp: ScalarTag = {
   },
 };
 
-/** The yaml package's YAML 1.1 tags with PyYAML's implicit resolution. */
+/** `!unsafe` on a list or mapping makes every string in it unsafe (Ansible's wrap_var). */
+class UnsafeSeq extends YAMLSeq {
+  override toJSON(...args: Parameters<YAMLSeq['toJSON']>): unknown[] {
+    return markUnsafe(super.toJSON(...args)) as unknown[];
+  }
+}
+
+class UnsafeMap extends YAMLMap {
+  override toJSON(...args: Parameters<YAMLMap['toJSON']>): ReturnType<YAMLMap['toJSON']> {
+    return markUnsafe(super.toJSON(...args)) as ReturnType<YAMLMap['toJSON']>;
+  }
+}
+
+/**
+ * Ansible's own tags (parsing/yaml/constructor.py): `!unsafe` takes a scalar's
+ * text as it is written (`!unsafe 5` is the string "5"), and `!vault` (or
+ * `!vault-encrypted`) keeps the ciphertext until a host needs the value.
+ */
+const ANSIBLE_TAGS: Array<ScalarTag | CollectionTag> = [
+  { tag: '!unsafe', resolve: (text) => new UnsafeText(text) },
+  { tag: '!unsafe', collection: 'seq', nodeClass: UnsafeSeq },
+  { tag: '!unsafe', collection: 'map', nodeClass: UnsafeMap },
+  { tag: '!vault', resolve: (text) => new VaultText(text) },
+  { tag: '!vault-encrypted', resolve: (text) => new VaultText(text) },
+];
+
+/** The yaml package's YAML 1.1 tags with PyYAML's implicit resolution, and Ansible's tags. */
 export function pyYamlTags(tags: Tags): Tags {
-  return tags.map((tag) => {
+  const pyYaml = tags.map((tag) => {
     if (typeof tag !== 'object' || !('test' in tag) || !tag.test) return tag;
     if (tag.tag === timestamp.tag) return timestamp;
     const test = PYYAML_TESTS.get(tagKey(tag as ScalarTag & { test: RegExp }));
     return test ? { ...tag, test } : tag;
   });
+  return [...pyYaml, ...ANSIBLE_TAGS];
 }
 
 function tagKey(tag: ScalarTag & { test: RegExp }): string {

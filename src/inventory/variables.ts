@@ -1,3 +1,7 @@
+import { mayBeTemplate } from './templating/markers.js';
+import { UnsafeText } from './unsafe.js';
+import { VaultText } from './vault.js';
+
 /** What sshpool itself reads from Ansible's connection variables, and how it checks them. */
 
 /**
@@ -39,13 +43,14 @@ export function toPort(value: unknown): number | undefined {
   return typeof port === 'number' && Number.isInteger(port) && port >= 1 && port <= 65535 ? port : undefined;
 }
 
-/** Jinja's block starts, as Ansible's is_template() looks for them: such a value is only known once rendered for a host. */
-const TEMPLATE_START = /\{\{|\{%|\{#/;
+/** A value whose final form is known only when a host is resolved: a template, `!unsafe` or `!vault`. */
+function isDeferred(value: unknown): boolean {
+  return (typeof value === 'string' && mayBeTemplate(value)) || value instanceof UnsafeText || value instanceof VaultText;
+}
 
-/** Checks a raw value at load; a templated one waits for connectionSettings() to see it rendered. */
+/** Deferred values are checked once templated or decrypted, when their host's connection settings are resolved. */
 export function checkVariable(name: string, value: unknown): VariableProblem | undefined {
-  const templated = typeof value === 'string' && TEMPLATE_START.test(value);
-  if ((PORT_VARIABLES as readonly string[]).includes(name) && !templated && toPort(value) === undefined) {
+  if ((PORT_VARIABLES as readonly string[]).includes(name) && !isDeferred(value) && toPort(value) === undefined) {
     return { kind: 'error', message: `${name} must be an integer from 1 to 65535, found ${JSON.stringify(value) ?? String(value)}` };
   }
   if (IGNORED_VARIABLES.has(name)) {

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { TemplatedVariables } from '../inventory/index.js';
 import type { InventoryHost } from '../inventory/index.js';
 import { SshpoolError } from '../errors.js';
 import { Pool } from '../pool/index.js';
@@ -82,7 +83,12 @@ export class HostRun extends EventEmitter<HostRunEvents> {
   private async execute(hosts: readonly HostInput[], workFor: (host: string, run: HostRun) => readonly HostWork[], options: HostRunOptions): Promise<HostResult[]> {
     const context = await SshContext.create(options);
     try {
-      const targets = hosts.map((host) => resolveTarget(toInventoryHost(host), options, context.sshConfig));
+      // One for the run: a host's templated vars can read other hosts' (hostvars), each rendered once.
+      const variables = new TemplatedVariables({ vault: options.vaultSecrets });
+      const targets = hosts.map((input) => {
+        const host = toInventoryHost(input);
+        return resolveTarget(host, options, context.sshConfig, variables.of(host).get);
+      });
       const attemptOf = (target: Target): number => options.attempts?.get(target.label) ?? 1;
       const forks = options.forks ?? DEFAULTS.forks;
       checkDescriptorLimit(Math.min(forks, targets.length), 1);

@@ -1,3 +1,4 @@
+import type { VaultSecrets } from '../inventory/vault.js';
 import type { StrictHostKeyChecking } from '../ssh/ssh-config.js';
 
 /**
@@ -26,6 +27,8 @@ export interface SshOptions {
   passphrasePrompt?: (keyPath: string) => Promise<string>;
   /** When given, password authentication is tried after keys; called once per run. */
   passwordPrompt?: () => Promise<string>;
+  /** Decrypts the inventory's `!vault` values a host needs (loadVaultSecrets reads --vault-password-file). */
+  vaultSecrets?: VaultSecrets;
 }
 
 export interface RunOptions extends SshOptions {

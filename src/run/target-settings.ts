@@ -1,8 +1,8 @@
 import { userInfo } from 'node:os';
 import { InputError } from '../errors.js';
 import type { SshpoolError } from '../errors.js';
-import type { BecomeSettings, ConnectionSettings, InventoryHost } from '../inventory/index.js';
-import { connectionSettings } from '../inventory/index.js';
+import type { BecomeSettings, ConnectionSettings, InventoryHost, VariableLookup } from '../inventory/index.js';
+import { connectionSettings, TemplatedVariables } from '../inventory/index.js';
 import type { Secret } from '../secret.js';
 import type { SshConfigResolution, SshConfigResolver, StrictHostKeyChecking } from '../ssh/ssh-config.js';
 import { agentSocketFor } from '../ssh/auth.js';
@@ -74,14 +74,20 @@ const NO_PORT = 0;
  * How one host is reached. For SSH, merges, highest first: options (CLI
  * flags) > inventory vars > ssh_config > defaults. The ssh_config block is
  * looked up by the inventory's host name var when it sets one (that is the
- * name Ansible hands to ssh), else by the inventory name. An inventory value
- * that cannot be used refuses that host only; a bad ProxyJump throws an
- * InputError.
+ * name Ansible hands to ssh), else by the inventory name. Inventory vars are
+ * read through `lookup`, templated by default. An inventory value that cannot
+ * be used (a wrong type, a template or !vault value that fails) refuses that
+ * host only; a bad ProxyJump throws an InputError.
  */
-export function resolveTarget(host: InventoryHost, options: SshOptions, config: SshConfigResolver): Target {
+export function resolveTarget(
+  host: InventoryHost,
+  options: SshOptions,
+  config: SshConfigResolver,
+  lookup: VariableLookup = new TemplatedVariables({ vault: options.vaultSecrets }).of(host).get,
+): Target {
   let inventory: ConnectionSettings;
   try {
-    inventory = connectionSettings(host);
+    inventory = connectionSettings(host, lookup);
   } catch (error) {
     // Bad input about this host alone (a wrong type, a value the lookup cannot render): the other hosts still run.
     if (!(error instanceof InputError)) throw error;

@@ -5,6 +5,7 @@ import type { CliIo } from '../cli.js';
 import { selectHosts, withInventoryOptions } from '../options/inventory-options.js';
 import { toRunOutputOptions, withOutputOptions } from '../options/output-options.js';
 import { toSshOptions, withForks, withSshOptions } from '../options/ssh-options.js';
+import { toVaultSecrets, withVaultOptions } from '../options/vault-options.js';
 import { runAndReport } from '../run-and-report.js';
 import { parseBytes, parsePositiveInteger, parseSeconds, repeatable } from '../options/values.js';
 import { commandLines } from '../options/command-lines.js';
@@ -14,7 +15,7 @@ export function runCommandModule(parser: Argv, io: CliIo): Argv {
     'run [command..]',
     'Run a shell command on every selected host',
     (command) =>
-      withForks(withOutputOptions(withSshOptions(withInventoryOptions(command))))
+      withForks(withOutputOptions(withVaultOptions(withSshOptions(withInventoryOptions(command)))))
         .positional('command', { type: 'string', array: true, describe: 'The command line, given to each remote shell as is (put it after --)' })
         .option('cmd', { alias: 'c', type: 'string', requiresArg: true, coerce: repeatable, describe: 'A command line (repeatable): each runs in turn on every host, over one SSH connection per host, with its own record' })
         .option('timeout', { alias: 't', type: 'string', describe: 'Seconds a command may run per host; then it is killed (default: no limit)' })
@@ -35,6 +36,7 @@ export function runCommandModule(parser: Argv, io: CliIo): Argv {
         forks: parsePositiveInteger(args.forks, '--forks'),
         commandTimeoutMs: args.timeout === undefined ? 0 : parseSeconds(args.timeout, '--timeout', { allowZero: true }),
         maxOutputBytes: parseBytes(args.maxOutput, '--max-output'),
+        vaultSecrets: await toVaultSecrets(args),
       };
       const outputOptions = { ...toRunOutputOptions(args, io), outDir: args.outDir, forks: options.forks, reportTitle: commands.join('; '), commands };
       let { hosts } = await selectHosts(args, io);

@@ -1,0 +1,47 @@
+import { InventoryError } from '../errors.js';
+import type { VariableOrigin } from '../inventory-data.js';
+import type { UndefinedStep } from './undefined.js';
+
+/**
+ * What Jinja raises while compiling or rendering (a syntax error, a type
+ * error, an unknown filter, a recursive loop): the template cannot be
+ * evaluated. Messages name types and variables, never values.
+ */
+export class JinjaError extends Error {}
+
+export type HostVariableErrorCode = 'INVENTORY_TEMPLATE' | 'INVENTORY_VAULT';
+
+/**
+ * One host's variable cannot be used: its template cannot be evaluated
+ * (INVENTORY_TEMPLATE) or a `!vault` value it needs cannot be decrypted
+ * (INVENTORY_VAULT). That host fails before connecting; other hosts go on.
+ * The message leads with where the variable was set, and names each variable
+ * the failure was reached through.
+ */
+export class HostVariableError extends InventoryError {
+  declare readonly code: HostVariableErrorCode;
+  readonly host: string;
+  readonly variable: string;
+
+  constructor(
+    code: HostVariableErrorCode,
+    where: { host: string; variable: string; origin?: VariableOrigin; via?: readonly UndefinedStep[] },
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
+    const { file, line, column } = where.origin ?? {};
+    super(code, `host '${where.host}': ${where.variable}: ${reason}${through(where.via ?? [])}`, { file, line, column }, options);
+    this.host = where.host;
+    this.variable = where.variable;
+  }
+}
+
+function through(via: readonly UndefinedStep[]): string {
+  if (via.length === 0) return '';
+  const steps = via.map(({ name, origin }) => (origin ? `${name} (${place(origin)})` : name));
+  return ` (through ${steps.join(', ')})`;
+}
+
+function place({ file, line, column }: VariableOrigin): string {
+  return line === undefined ? file : `${file}:${line}${column === undefined ? '' : `:${column}`}`;
+}
