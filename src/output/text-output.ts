@@ -18,7 +18,8 @@ export interface TextOutputStreams {
 /**
  * pdsh-style live output: every line as it arrives, prefixed `host: `, stdout
  * lines to stdout and stderr lines to stderr; host names coloured on a TTY only.
- * A host that did not end `ok` gets one status line on stderr.
+ * A host that did not end `ok` gets one status line on stderr, and each warning
+ * of its record one line there too.
  */
 export class TextOutput {
   private readonly splitters = new Map<string, LineSplitter>();
@@ -55,11 +56,10 @@ export class TextOutput {
       if (rest) this.writeLine(result.host, stream, rest);
       this.splitters.delete(key);
     }
+    const c = this.colors.stderr;
+    for (const warning of result.warnings ?? []) this.streams.stderr.write(`${c.bold(c.yellow(result.host))}: warning: ${warning}\n`);
     const note = statusNote(result)?.replace(`: ${result.host}: `, ': ');
-    if (note) {
-      const c = this.colors.stderr;
-      this.streams.stderr.write(`${c.bold(c.red(result.host))}: [${result.status}] ${note}\n`);
-    }
+    if (note) this.streams.stderr.write(`${c.bold(c.red(result.host))}: [${result.status}] ${note}\n`);
   }
 
   private writeLine(host: string, stream: OutputStreamName, line: Buffer): void {

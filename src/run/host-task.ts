@@ -38,7 +38,8 @@ export async function runHostTask(context: SshContext, target: TargetSettings, a
   try {
     for (const work of works) {
       const outcome = connectFailure ?? (await attemptWork(work, connection as SshConnection, signal));
-      results.push({ ...recordBase(target, work.command, attempt, slot, started), ...outcome, durationMs: Date.now() - started });
+      const warnings = connection?.warnings.length ? { warnings: [...connection.warnings] } : {};
+      results.push({ ...recordBase(target, work.command, attempt, slot, started), ...outcome, ...warnings, durationMs: Date.now() - started });
       started = Date.now();
     }
   } finally {

@@ -15,11 +15,14 @@ export interface HopSettings {
   port: number;
   user: string;
   identityFiles: string[];
-  /** False when identityFiles is OpenSSH's default list: missing files are then skipped. */
+  /** True only for files named with --identity: other missing files are skipped, as ssh skips them. */
   identityFilesExplicit: boolean;
   identitiesOnly: boolean;
   agentSocket: string | null;
   knownHostsFiles: string[];
+  /** GlobalKnownHostsFile: read like knownHostsFiles, never written. */
+  globalKnownHostsFiles: string[];
+  hashKnownHosts: boolean;
   /** What known_hosts is searched for: HostKeyAlias (on port 22, as ssh does), else host name and port. */
   hostKey: { name: string; port: number };
   strictHostKeyChecking: StrictHostKeyChecking;
@@ -77,7 +80,6 @@ function resolveJump(jump: JumpHop, options: SshOptions, config: SshConfigResolv
 
 function resolveHop(label: string, resolution: SshConfigResolution, options: SshOptions, overrides: HopOverrides): HopSettings {
   const config = resolution.values;
-  const fromFile = resolution.fromFile;
   const hostname = overrides.hostname ?? config.hostname;
   const port = overrides.port ?? config.port;
   const identityFiles = overrides.identityFiles ?? config.identityFiles;
@@ -87,10 +89,12 @@ function resolveHop(label: string, resolution: SshConfigResolution, options: Ssh
     port,
     user: overrides.user ?? config.user,
     identityFiles,
-    identityFilesExplicit: overrides.identityFiles !== undefined || fromFile.has('identityFiles'),
+    identityFilesExplicit: options.identityFiles !== undefined,
     identitiesOnly: config.identitiesOnly,
     agentSocket: options.agentSocket !== undefined ? options.agentSocket : (agentSocketFor(config.identityAgent) ?? null),
     knownHostsFiles: options.knownHostsFiles ?? config.userKnownHostsFiles,
+    globalKnownHostsFiles: config.globalKnownHostsFiles,
+    hashKnownHosts: config.hashKnownHosts,
     hostKey: config.hostKeyAlias ? { name: config.hostKeyAlias, port: 22 } : { name: hostname, port },
     strictHostKeyChecking: options.strictHostKeyChecking ?? config.strictHostKeyChecking ?? DEFAULTS.strictHostKeyChecking,
     connectTimeoutMs: options.connectTimeoutMs ?? config.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,

@@ -1,9 +1,10 @@
 import type { Duplex } from 'node:stream';
-import type { AuthHandlerMiddleware } from 'ssh2';
 import { SshpoolError } from '../errors.js';
+import type { AuthHandler } from './auth.js';
 import { SshConnection } from './connection.js';
-import type { Endpoint } from './connection.js';
+import type { ConnectOptions, Endpoint } from './connection.js';
 import { SshError } from './errors.js';
+import type { HostKeyVerdict } from './host-key.js';
 
 /** Everything needed to open one SSH connection (a jump hop or the target). */
 export interface ConnectPlan {
@@ -12,9 +13,10 @@ export interface ConnectPlan {
   timeoutMs: number;
   keepaliveIntervalMs: number;
   keepaliveCountMax: number;
-  verifyHostKey: (key: Buffer) => Promise<void>;
-  /** A fresh handler per connection: ssh2's auth middleware keeps state. */
-  createAuthHandler: () => AuthHandlerMiddleware;
+  hostKeyAlgorithms: string[];
+  verifyHostKey: (key: Buffer) => Promise<HostKeyVerdict>;
+  /** Called for each connection, once its host key is verified: the handler keeps state. */
+  createAuthHandler: (hostKey: HostKeyVerdict) => AuthHandler;
 }
 
 /**
@@ -90,15 +92,16 @@ export class ConnectionOpener {
   }
 }
 
-function planToOptions(plan: ConnectPlan, via: Duplex | undefined, signal?: AbortSignal) {
+function planToOptions(plan: ConnectPlan, via: Duplex | undefined, signal?: AbortSignal): ConnectOptions {
   return {
     label: plan.label,
     endpoint: plan.endpoint,
     timeoutMs: plan.timeoutMs,
     keepaliveIntervalMs: plan.keepaliveIntervalMs,
     keepaliveCountMax: plan.keepaliveCountMax,
+    hostKeyAlgorithms: plan.hostKeyAlgorithms,
     verifyHostKey: plan.verifyHostKey,
-    authHandler: plan.createAuthHandler(),
+    createAuthHandler: plan.createAuthHandler,
     ...(via ? { via } : {}),
     ...(signal ? { signal } : {}),
   };

@@ -1,8 +1,12 @@
 import { connect as tcpConnect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import ssh2 from 'ssh2';
-import type { AuthHandlerMiddleware, ClientChannel, ExecOptions } from 'ssh2';
+import type { ClientChannel, ExecOptions } from 'ssh2';
+import type { AuthHandler } from './auth.js';
 import { SshError, classifySshError } from './errors.js';
+import type { SessionPhase } from './errors.js';
+import { hostPort } from './host-key.js';
+import type { HostKeyVerdict } from './host-key.js';
 
 const { Client } = ssh2;
 
@@ -23,9 +27,12 @@ export interface ConnectOptions {
   timeoutMs: number;
   keepaliveIntervalMs: number;
   keepaliveCountMax: number;
+  /** The host key algorithms to offer, in order (HostKeyVerifier.hostKeyAlgorithms()). */
+  hostKeyAlgorithms: string[];
   /** Rejects (with a HostKeyError) to refuse the server's host key. */
-  verifyHostKey: (key: Buffer) => Promise<void>;
-  authHandler: AuthHandlerMiddleware;
+  verifyHostKey: (key: Buffer) => Promise<HostKeyVerdict>;
+  /** Called once, after the key exchange, with the host key's verdict (which rules out passwords). */
+  createAuthHandler: (hostKey: HostKeyVerdict) => AuthHandler;
   signal?: AbortSignal;
 }
 
@@ -44,6 +51,8 @@ export class SshConnection {
     readonly label: string,
     private readonly client: Ssh2Client,
     lost: Promise<never>,
+    /** What the records of this connection's commands should say, e.g. a host key let through under `no`. */
+    readonly warnings: readonly string[],
   ) {
     this.lost = lost;
     this.lost.catch(() => undefined);
@@ -56,6 +65,9 @@ export class SshConnection {
     return new Promise<SshConnection>((resolve, reject) => {
       let settled = false;
       let hostKeyError: unknown;
+      let hostKey: HostKeyVerdict = {};
+      let phase: SessionPhase = 'connect';
+      let authHandler: AuthHandler | undefined;
       let rejectLost: (error: unknown) => void = () => undefined;
       const lost = new Promise<never>((_, rejectIt) => {
         rejectLost = rejectIt;
@@ -66,7 +78,12 @@ export class SshConnection {
         settled = true;
         cleanup();
         client.destroy();
-        reject(classifySshError(hostKeyError ?? error, label));
+        const classified = classifySshError(hostKeyError ?? error, label, phase);
+        reject(
+          hostKey.conflict !== undefined && classified.code === 'AUTH_FAILED'
+            ? new SshError('AUTH_FAILED', `${classified.message}; no password was sent: ${hostKey.conflict}`, { cause: error })
+            : classified,
+        );
       };
       const timer = setTimeout(
         () => fail(new SshError('CONNECT_TIMEOUT', `${label}: no SSH session within ${options.timeoutMs} ms (TCP, banner, key exchange and authentication)`)),
@@ -83,15 +100,18 @@ export class SshConnection {
         if (settled) return;
         settled = true;
         cleanup();
-        const connection = new SshConnection(label, client, lost);
+        const connection = new SshConnection(label, client, lost, hostKey.conflict === undefined ? [] : [hostKey.conflict]);
         resolve(connection);
         const onGone = (error?: unknown): void => {
           if (!connection.closedByUs) {
-            rejectLost(error ? classifySshError(error, label) : new SshError('CONNECTION_LOST', `${label}: connection closed by the server`));
+            rejectLost(error ? classifySshError(error, label, 'session') : new SshError('CONNECTION_LOST', `${label}: connection closed by the server`));
           }
         };
         client.on('error', onGone);
         client.on('close', () => onGone());
+      });
+      client.on('handshake', () => {
+        if (phase === 'connect') phase = 'auth';
       });
       client.on('error', fail);
       client.on('close', () => {
@@ -115,10 +135,15 @@ export class SshConnection {
         readyTimeout: 0,
         keepaliveInterval: options.keepaliveIntervalMs,
         keepaliveCountMax: options.keepaliveCountMax,
-        authHandler: options.authHandler,
+        algorithms: { serverHostKey: options.hostKeyAlgorithms },
+        // ssh2 asks for methods only after the key exchange, so the host key's verdict is in.
+        authHandler: (methodsLeft: Parameters<AuthHandler>[0]) => (authHandler ??= options.createAuthHandler(hostKey))(methodsLeft),
         hostVerifier: (key: Buffer, verified: (ok: boolean) => void) => {
           options.verifyHostKey(key).then(
-            () => verified(true),
+            (verdict) => {
+              hostKey = verdict;
+              verified(true);
+            },
             (error: unknown) => {
               hostKeyError = error;
               verified(false);
@@ -152,7 +177,7 @@ export class SshConnection {
   forwardOut(hostname: string, port: number): Promise<Duplex> {
     return new Promise((resolve, reject) => {
       this.client.forwardOut('127.0.0.1', 0, hostname, port, (error, channel) => {
-        if (error) reject(new SshError('PROXY_JUMP_FAILED', `${this.label}: could not forward to ${hostname}:${port} (${error.message})`, { cause: error }));
+        if (error) reject(new SshError('PROXY_JUMP_FAILED', `${this.label}: could not forward to ${hostPort(hostname, port)} (${error.message})`, { cause: error }));
         else resolve(channel);
       });
     });

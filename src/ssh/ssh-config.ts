@@ -24,6 +24,9 @@ export interface ResolvedSshConfig {
   serverAliveCountMax?: number;
   strictHostKeyChecking?: StrictHostKeyChecking;
   userKnownHostsFiles: string[];
+  /** As written: ssh expands neither ~ nor %-tokens here. Empty for `GlobalKnownHostsFile none`. */
+  globalKnownHostsFiles: string[];
+  hashKnownHosts: boolean;
   hostKeyAlias?: string;
 }
 
@@ -63,6 +66,8 @@ interface Setting {
 
 const DEFAULT_IDENTITY_FILES = ['id_rsa', 'id_ecdsa', 'id_ecdsa_sk', 'id_ed25519', 'id_ed25519_sk', 'id_xmss', 'id_dsa'];
 const DEFAULT_KNOWN_HOSTS_FILES = ['known_hosts', 'known_hosts2'];
+/** OpenSSH's _PATH_SSH_SYSTEM_HOSTFILE and _PATH_SSH_SYSTEM_HOSTFILE2. */
+const DEFAULT_GLOBAL_KNOWN_HOSTS_FILES = ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'];
 /** OpenSSH's READCONF_MAX_DEPTH. */
 const MAX_INCLUDE_DEPTH = 16;
 
@@ -170,6 +175,8 @@ export class SshConfigResolver {
         : DEFAULT_IDENTITY_FILES.map((name) => path.join(this.home, '.ssh', name)),
       identitiesOnly: (obtained.get('identitiesOnly') as boolean | undefined) ?? false,
       userKnownHostsFiles: ((obtained.get('userKnownHostsFiles') as string[] | undefined) ?? DEFAULT_KNOWN_HOSTS_FILES.map((name) => `~/.ssh/${name}`)).map(expand),
+      globalKnownHostsFiles: [...((obtained.get('globalKnownHostsFiles') as string[] | undefined) ?? DEFAULT_GLOBAL_KNOWN_HOSTS_FILES)],
+      hashKnownHosts: (obtained.get('hashKnownHosts') as boolean | undefined) ?? false,
     };
     const identityAgent = obtained.get('identityAgent') as string | undefined;
     if (identityAgent !== undefined) values.identityAgent = expand(identityAgent);
@@ -324,6 +331,11 @@ const interpreters: Record<string, Interpreter> = {
     for (const value of values) checkPathTokens(value, (token) => fail(`UserKnownHostsFile: unsupported token %${token}`));
     return { field: 'userKnownHostsFiles', value: values };
   },
+  globalknownhostsfile: (first, values, fail) => {
+    if (values.some((value) => value.toLowerCase() === 'none') && values.length > 1) fail('GlobalKnownHostsFile: "none" must appear alone');
+    return { field: 'globalKnownHostsFiles', value: first.toLowerCase() === 'none' ? [] : values };
+  },
+  hashknownhosts: (first, _, fail) => ({ field: 'hashKnownHosts', value: yesNo(first) ?? fail(`bad HashKnownHosts '${first}'`) }),
   hostkeyalias: (first) => ({ field: 'hostKeyAlias', value: first }),
 };
 

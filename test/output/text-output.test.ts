@@ -26,6 +26,16 @@ describe('TextOutput', () => {
     expect(err.text()).to.equal('db1: [unreachable] CONNECT_REFUSED: connection refused\ndb2: [failed] exit code 3\ndb3: [failed] killed by signal SIGTERM\n');
   });
 
+  it('writes each warning of a record on stderr, ok or not', () => {
+    const out = capture(false);
+    const err = capture(false);
+    const output = new TextOutput({ stdout: out.stream, stderr: err.stream });
+    output.hostDone(record({ host: 'web1', warnings: ['Host key for web1 has changed: ...; accepted because StrictHostKeyChecking is no'] }));
+    output.hostDone(record({ host: 'web2' }));
+    expect(out.text()).to.equal('');
+    expect(err.text()).to.equal('web1: warning: Host key for web1 has changed: ...; accepted because StrictHostKeyChecking is no\n');
+  });
+
   it('writes the complete lines of a chunk in one write (a syscall each when stdout is a file or pipe)', () => {
     const writes: string[] = [];
     const output = new TextOutput({ stdout: { write: (text: string) => writes.push(text) }, stderr: capture(false).stream });

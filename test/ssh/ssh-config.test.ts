@@ -1,9 +1,13 @@
 import { expect } from 'chai';
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { SshConfigError, SshConfigResolver } from '../../src/ssh/ssh-config.js';
 import { rejectionOf } from '../helpers/rejection.js';
+
+const run = promisify(execFile);
 
 describe('SshConfigResolver', () => {
   let dir: string;
@@ -38,6 +42,8 @@ describe('SshConfigResolver', () => {
       identityFiles: ['id_rsa', 'id_ecdsa', 'id_ecdsa_sk', 'id_ed25519', 'id_ed25519_sk', 'id_xmss', 'id_dsa'].map((name) => path.join(home, '.ssh', name)),
       identitiesOnly: false,
       userKnownHostsFiles: [path.join(home, '.ssh/known_hosts'), path.join(home, '.ssh/known_hosts2')],
+      globalKnownHostsFiles: ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'],
+      hashKnownHosts: false,
     });
     expect([...fromFile]).to.deep.equal([]);
   });
@@ -150,6 +156,31 @@ Host *
 `);
     expect(resolver.resolve('inc').values).to.include({ port: 2001, user: 'from-b' });
     expect(resolver.resolve('other').values).to.include({ port: 9, user: localUser });
+  });
+
+  it('reads GlobalKnownHostsFile (unexpanded, `none` for none) and HashKnownHosts as ssh -G reports them', async () => {
+    const text = `
+Host pinned
+  GlobalKnownHostsFile ~/global/%h "/etc/with space/known"
+  HashKnownHosts yes
+Host off
+  GlobalKnownHostsFile none
+`;
+    const resolver = await load(text);
+    const sshG = async (alias: string) => {
+      const { stdout } = await run('ssh', ['-G', '-F', path.join(dir, 'config'), alias]);
+      const setting = (name: string) => stdout.split('\n').find((line) => line.startsWith(`${name} `))!.slice(name.length + 1);
+      return { global: setting('globalknownhostsfile'), hash: setting('hashknownhosts') };
+    };
+    for (const alias of ['pinned', 'off', 'default']) {
+      const { values } = resolver.resolve(alias);
+      const ssh = await sshG(alias);
+      expect(values.globalKnownHostsFiles.join(' ') || 'none', alias).to.equal(ssh.global);
+      expect(values.hashKnownHosts ? 'yes' : 'no', alias).to.equal(ssh.hash);
+    }
+    expect(resolver.resolve('pinned').values.globalKnownHostsFiles).to.deep.equal(['~/global/%h', '/etc/with space/known']);
+    const error = await rejectionOf(load('GlobalKnownHostsFile none /etc/x\n'), SshConfigError);
+    expect(error.message).to.match(/config:1: GlobalKnownHostsFile: "none" must appear alone/);
   });
 
   it('treats ProxyJump none as a decision of the file', async () => {
