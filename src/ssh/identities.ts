@@ -17,7 +17,11 @@ export type IdentityErrorCode = 'IDENTITY_NOT_FOUND' | 'IDENTITY_UNREADABLE' | '
 export class IdentityError extends InputError<IdentityErrorCode> {}
 
 export interface IdentityStoreOptions {
-  /** Without one, an encrypted key the agent does not hold is an error. */
+  /**
+   * Without one (no terminal), an encrypted key the agent does not hold is skipped when
+   * the agent has keys of its own to offer, as `ssh -o BatchMode=yes` skips it, and is
+   * an error when it has none. An empty answer skips the key, as ssh's prompt does.
+   */
   passphrasePrompt?: PassphrasePrompt;
 }
 
@@ -58,7 +62,7 @@ type KeyFile =
 export class IdentityStore {
   private readonly passphrasePrompt: PassphrasePrompt | undefined;
   private readonly files = new Map<string, Promise<KeyFile>>();
-  private readonly decrypted = new Map<string, Promise<ParsedKey>>();
+  private readonly decrypted = new Map<string, Promise<ParsedKey | undefined>>();
 
   constructor(options: IdentityStoreOptions = {}) {
     this.passphrasePrompt = options.passphrasePrompt;
@@ -70,7 +74,7 @@ export class IdentityStore {
     return identities.filter((identity): identity is Identity => identity !== undefined);
   }
 
-  /** Undefined only for a missing file that was not explicit. */
+  /** Undefined for a missing file that was not explicit, and for an encrypted key left aside. */
   private async loadOne(file: string, options: LoadOptions): Promise<Identity | undefined> {
     const absolute = path.resolve(file);
     let keyFile = this.files.get(absolute);
@@ -88,13 +92,15 @@ export class IdentityStore {
       case 'encrypted': {
         const { publicKey } = found;
         if (publicKey && options.agentKeys?.some((held) => held.equals(publicKey))) return { file: absolute, publicKey };
+        if (!this.passphrasePrompt && options.agentKeys?.length) return undefined;
         const privateKey = await this.decrypt(absolute, found.data);
-        return { file: absolute, publicKey: privateKey.getPublicSSH(), privateKey };
+        return privateKey && { file: absolute, publicKey: privateKey.getPublicSSH(), privateKey };
       }
     }
   }
 
-  private decrypt(file: string, data: Buffer): Promise<ParsedKey> {
+  /** Undefined when the passphrase asked for was empty. */
+  private decrypt(file: string, data: Buffer): Promise<ParsedKey | undefined> {
     let key = this.decrypted.get(file);
     if (!key) {
       key = this.askAndDecrypt(file, data);
@@ -103,11 +109,13 @@ export class IdentityStore {
     return key;
   }
 
-  private async askAndDecrypt(file: string, data: Buffer): Promise<ParsedKey> {
+  private async askAndDecrypt(file: string, data: Buffer): Promise<ParsedKey | undefined> {
     if (!this.passphrasePrompt) {
       throw new IdentityError('IDENTITY_PASSPHRASE', `Identity file ${file} is encrypted, ssh-agent does not hold its key, and there is no terminal to ask for its passphrase`);
     }
-    const decrypted = firstKey(parseKey(data, await this.passphrasePrompt(file)));
+    const passphrase = await this.passphrasePrompt(file);
+    if (passphrase === '') return undefined;
+    const decrypted = firstKey(parseKey(data, passphrase));
     if (decrypted instanceof Error) {
       // ssh2's message only says which check failed; the passphrase itself stays out of it.
       throw new IdentityError('IDENTITY_PASSPHRASE', `Cannot decrypt identity file ${file}: wrong passphrase? (${decrypted.message})`);

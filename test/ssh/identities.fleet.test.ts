@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import { runCommand } from '../../src/run/host-run.js';
 import { IdentityError } from '../../src/ssh/identities.js';
 import { Fleet, encryptedKeyCopy, startAgent } from '../fleet/index.js';
+import { generateKey } from '../fleet/keys.js';
 import { runTool } from '../fleet/run-tool.js';
 import { inventoryHostsFor } from '../helpers/fleet-hosts.js';
 import { hostBlock, loginSettings, runSsh, writeSshConfig } from '../helpers/openssh.js';
@@ -83,6 +84,41 @@ describe('identity files and ssh-agent against a real sshd, as OpenSSH uses them
       const [result] = await runCommand(['target'], 'true', { sshConfigFile: file, passphrasePrompt: prompt });
       expect(result!.status).to.equal('ok');
       expect(prompt.asked).to.equal(1);
+    });
+  });
+
+  describe('an encrypted identity file the agent does not hold, beside an agent that holds the right key', () => {
+    let settings: string[];
+    let agent: Awaited<ReturnType<typeof startAgent>>;
+    beforeEach(async () => {
+      const stranger = path.join(tempDir(), 'id_stranger');
+      await generateKey(stranger, 'stranger');
+      const encrypted = await encryptedKeyCopy(stranger, passphrase, tempDir());
+      agent = await startAgent([fleet.userKeyPath]);
+      settings = [`IdentityFile ${encrypted}`, 'IdentitiesOnly no', `UserKnownHostsFile ${fleet.knownHostsPath}`, 'GlobalKnownHostsFile /dev/null', `IdentityAgent ${agent.socket}`];
+    });
+    afterEach(async () => {
+      await agent?.stop();
+    });
+
+    it('is skipped with no terminal, and the agent logs in, as ssh -o BatchMode=yes does', async () => {
+      const file = await writeSshConfig(tempDir(), [hostBlock('target', fleet.hosts[0]!, fleet.user, settings)]);
+      const [result] = await runCommand(['target'], 'echo via-agent', { sshConfigFile: file });
+      expect([result!.status, result!.stdout]).to.deep.equal(['ok', 'via-agent\n']);
+      expect((await runSsh(file, 'target', 'true')).exitCode).to.equal(0);
+    });
+
+    it('is asked for before the run with a terminal, and an empty answer skips it, as at ssh\'s prompt', async () => {
+      const file = await writeSshConfig(tempDir(), [hostBlock('target', fleet.hosts[0]!, fleet.user, settings)]);
+      let asked = 0;
+      const [result] = await runCommand(['target'], 'true', {
+        sshConfigFile: file,
+        passphrasePrompt: async () => {
+          asked += 1;
+          return '';
+        },
+      });
+      expect([result!.status, asked]).to.deep.equal(['ok', 1]);
     });
   });
 

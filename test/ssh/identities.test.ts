@@ -76,6 +76,11 @@ describe('IdentityStore', () => {
     expect(asked).to.equal(1);
   });
 
+  it('with no way to ask, leaves an encrypted key aside when the agent has keys of its own to offer', async () => {
+    const otherAgentKey = Buffer.from('not the key of this file');
+    expect(await new IdentityStore().load([encryptedKey, plainKey], { explicit: true, agentKeys: [otherAgentKey] })).to.have.length(1);
+  });
+
   it('refuses an encrypted key when there is no way to ask', async () => {
     const error = await rejectionOf(new IdentityStore().load([encryptedKey], { explicit: false }), IdentityError);
     expect(error.code).to.equal('IDENTITY_PASSPHRASE');
