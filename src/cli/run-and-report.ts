@@ -3,7 +3,7 @@ import { RunOutput } from '../output/run-output.js';
 import type { RunOutputOptions } from '../output/run-output.js';
 import type { HostRun } from '../run/host-run.js';
 import type { CliIo } from './cli.js';
-import { exitCodeForResults } from './exit-codes.js';
+import { EXIT_OK, EXIT_OTHER, exitCodeForResults } from './exit-codes.js';
 import { stopOnInterrupt } from './interrupt.js';
 
 /**
@@ -11,11 +11,20 @@ import { stopOnInterrupt } from './interrupt.js';
  * (its files fail before any host is touched), start the run, stream it, stop
  * cleanly on Ctrl-C, write what comes at the end, and set the exit code.
  */
-export async function runAndReport(io: CliIo, hosts: readonly InventoryHost[], outputOptions: RunOutputOptions, start: () => HostRun): Promise<void> {
+export async function runAndReport(
+  io: CliIo,
+  hosts: readonly InventoryHost[],
+  outputOptions: RunOutputOptions,
+  start: (runOptions: { keepOutput: false }) => HostRun,
+): Promise<void> {
   const output = await RunOutput.create(io, hosts.map((host) => host.name), outputOptions);
-  const run = start();
+  // RunOutput keeps the output it gets from the run's events: the run's own records need not hold it too.
+  const run = start({ keepOutput: false });
   output.attach(run);
   const results = await stopOnInterrupt(run, io);
-  await output.finish(results);
-  io.setExitCode(exitCodeForResults(results));
+  const failures = await output.finish();
+  for (const failure of failures) io.stderr.write(`sshpool: ${failure.message} [${failure.code}]\n`);
+  const exitCode = exitCodeForResults(results);
+  // Hosts ran: a file that could not be written is an error of the run (1), never a usage error (2).
+  io.setExitCode(failures.length > 0 && exitCode === EXIT_OK ? EXIT_OTHER : exitCode);
 }

@@ -1,5 +1,6 @@
 export { Inventory } from './inventory.js';
 export type { InventoryGroup, InventoryHost } from './inventory.js';
+export type { VariableOrigin } from './inventory-data.js';
 export { loadInventory } from './load.js';
 export { connectionSettings } from './connection.js';
 export type { ConnectionSettings } from './connection.js';

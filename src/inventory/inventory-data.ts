@@ -5,9 +5,28 @@
  * `all`/`ungrouped` rules applied once every source has been read.
  */
 
-export interface GroupData {
-  readonly name: string;
+/** Where a variable was set, so that a value that cannot be used (wrong type, failing template) is reported there. */
+export interface VariableOrigin {
+  readonly file: string;
+  /** 1-based. */
+  readonly line?: number;
+  /** 1-based. */
+  readonly column?: number;
+}
+
+/** A group's or host's own variables, each with where it was set. */
+export interface VariableOwner {
   readonly vars: Record<string, unknown>;
+  readonly origins: Map<string, VariableOrigin>;
+}
+
+export function setVariable(owner: VariableOwner, name: string, value: unknown, origin: VariableOrigin): void {
+  owner.vars[name] = value;
+  owner.origins.set(name, origin);
+}
+
+export interface GroupData extends VariableOwner {
+  readonly name: string;
   readonly children: GroupData[];
   readonly parents: GroupData[];
   /** Direct members, in the order they were added. */
@@ -16,9 +35,8 @@ export interface GroupData {
   priority: number;
 }
 
-export interface HostData {
+export interface HostData extends VariableOwner {
   readonly name: string;
-  readonly vars: Record<string, unknown>;
   /** Direct memberships only; ancestors are derived when the inventory is built. */
   readonly groups: Set<GroupData>;
 }
@@ -41,17 +59,18 @@ export class InventoryData {
   addGroup(name: string): GroupData {
     let group = this.groups.get(name);
     if (!group) {
-      group = { name, vars: {}, children: [], parents: [], hosts: [], priority: 1 };
+      group = { name, vars: {}, origins: new Map(), children: [], parents: [], hosts: [], priority: 1 };
       this.groups.set(name, group);
     }
     return group;
   }
 
-  /** As Ansible, a `host:port` port counts only where the host is first seen. */
-  addHost(name: string, group: GroupData, port?: number): HostData {
+  /** As Ansible, a `host:port` port counts only where the host is first seen; `origin` is where that port was written. */
+  addHost(name: string, group: GroupData, port?: { port: number; origin: VariableOrigin }): HostData {
     let host = this.hosts.get(name);
     if (!host) {
-      host = { name, vars: port === undefined ? {} : { ansible_port: port }, groups: new Set() };
+      host = { name, vars: {}, origins: new Map(), groups: new Set() };
+      if (port) setVariable(host, 'ansible_port', port.port, port.origin);
       this.hosts.set(name, host);
     }
     if (!host.groups.has(group)) {

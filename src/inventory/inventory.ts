@@ -3,12 +3,14 @@ import type { AnsibleList } from './ansible-output.js';
 import { NoHostsMatchedError, PatternError } from './errors.js';
 import { matchHosts } from './host-pattern.js';
 import type { PatternScope } from './host-pattern.js';
-import type { GroupData, InventoryData } from './inventory-data.js';
+import type { GroupData, InventoryData, VariableOrigin } from './inventory-data.js';
 
 export interface InventoryHost {
   readonly name: string;
   /** Merged as Ansible merges them: `all` < parent groups < child groups < the host's own. */
   readonly vars: Readonly<Record<string, unknown>>;
+  /** Where each of `vars` was set (the value that won); absent on hosts made by hand, not read from a file. */
+  readonly origins?: Readonly<Record<string, VariableOrigin>>;
   /** Direct and ancestor groups, `all` included, in the order their vars apply. */
   readonly groups: readonly string[];
 }
@@ -62,7 +64,17 @@ export class Inventory implements PatternScope<InventoryHost> {
       [...data.hosts.values()].map((host) => {
         const groups = graph.precedence(host.groups);
         const vars = Object.assign({}, ...groups.map((group) => group.vars), host.vars) as Record<string, unknown>;
-        return Object.freeze({ name: host.name, vars: Object.freeze(vars), groups: Object.freeze(groups.map((group) => group.name)) });
+        const origins = Object.assign(
+          {},
+          ...groups.map((group) => Object.fromEntries(group.origins)),
+          Object.fromEntries(host.origins),
+        ) as Record<string, VariableOrigin>;
+        return Object.freeze({
+          name: host.name,
+          vars: Object.freeze(vars),
+          origins: Object.freeze(origins),
+          groups: Object.freeze(groups.map((group) => group.name)),
+        });
       }),
     );
     this.hostsByName = new Map(this.hosts.map((host) => [host.name, host]));

@@ -57,7 +57,7 @@ function readHostList(source: string, data: InventoryData): void {
     const { host, port } = parseAddress(entry, { allowRanges: false }) ?? { host: entry };
     const problem = port === undefined ? undefined : checkVariable('ansible_port', port);
     if (problem) throw new InventoryError('INVENTORY_SHAPE', `host '${entry}' in the host list '${source}': ${problem.message}`);
-    if (!data.hosts.has(host)) data.addHost(host, data.ungrouped, port === undefined ? undefined : Number(port));
+    if (!data.hosts.has(host)) data.addHost(host, data.ungrouped, port === undefined ? undefined : { port: Number(port), origin: { file: source } });
   }
 }
 

@@ -3,8 +3,8 @@ import type { Node, YAMLMap } from 'yaml';
 import { parseAddress } from './address.js';
 import { InventoryError } from './errors.js';
 import { expandHostRange, HostRangeError } from './host-range.js';
-import { GroupCycleError } from './inventory-data.js';
-import type { GroupData, InventoryData } from './inventory-data.js';
+import { GroupCycleError, setVariable } from './inventory-data.js';
+import type { GroupData, InventoryData, VariableOrigin } from './inventory-data.js';
 import { checkVariable } from './variables.js';
 import { YamlDocument } from './yaml-document.js';
 import type { MappingEntry } from './yaml-document.js';
@@ -103,7 +103,7 @@ class YamlInventoryReader {
     const name = String(entry.key);
     const value = this.variable(entry, `${path}.${name}`);
     if (name === 'ansible_group_priority') group.priority = this.priority(value, entry, `${path}.${name}`);
-    else group.vars[name] = value;
+    else setVariable(group, name, value, this.origin(entry));
   }
 
   private addHosts(group: GroupData, entry: MappingEntry, path: string): void {
@@ -119,16 +119,16 @@ class YamlInventoryReader {
       if (!(error instanceof HostRangeError)) throw error;
       throw new InventoryError('INVENTORY_RANGE', error.message, this.yaml.location(entry.keyNode, path));
     }
-    const portNumber = port === undefined ? undefined : this.port(port, entry, path);
+    const hostPort = port === undefined ? undefined : { port: this.port(port, entry, path), origin: this.origin(entry) };
     const variables = this.hostVariables(entry, hostPath);
     for (const name of names) {
-      const record = this.data.addHost(name, group, portNumber);
-      for (const [key, value] of variables) record.vars[key] = value;
+      const record = this.data.addHost(name, group, hostPort);
+      for (const [key, value, origin] of variables) setVariable(record, key, value, origin);
     }
   }
 
   /** Ansible treats any falsy value (null, '', 0, false) as "no vars". */
-  private hostVariables(entry: MappingEntry, path: string): Array<[string, unknown]> {
+  private hostVariables(entry: MappingEntry, path: string): Array<[string, unknown, VariableOrigin]> {
     const node = this.yaml.resolve(entry.valueNode, path);
     if (node === null) return [];
     if (!isMap(node)) {
@@ -137,8 +137,13 @@ class YamlInventoryReader {
     }
     return this.yaml.entries(node, path, this.warn).map((variable) => {
       const name = String(variable.key);
-      return [name, this.variable(variable, `${path}.${name}`)];
+      return [name, this.variable(variable, `${path}.${name}`), this.origin(variable)];
     });
+  }
+
+  private origin(entry: MappingEntry): VariableOrigin {
+    const { file, line, column } = this.yaml.location(entry.keyNode);
+    return { file: file ?? this.yaml.file, line, column };
   }
 
   private variable(entry: MappingEntry, path: string): unknown {

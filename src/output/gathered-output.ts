@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { createColors } from 'picocolors';
 import type { HostResult } from '../run/host-result.js';
 import type { OutputStreamName } from '../ssh/remote-command.js';
 import { HostSet } from './host-set.js';
+import { writeChunks } from './json-chunks.js';
 import { outcomeLabel } from './status-note.js';
 import type { TextOutputStreams } from './text-output.js';
 
@@ -15,40 +17,51 @@ export interface OutputGroup {
   outcome: string | null;
 }
 
+/** A group before its text is fetched: the text is read back from its first host's record. */
+interface HostGroup extends Omit<OutputGroup, 'text'> {
+  firstHost: string;
+}
+
 /**
  * Groups hosts by identical output, as `clush -b` and `dshbak -c` do: stdout
  * groups are keyed on the output and on how the host ended (status, exit code,
  * error code), so a failure never hides among successes; stderr groups on the
  * output alone. Hosts that printed nothing are left out, except on stdout when
- * they did not end ok. Groups come in the order of their first host.
+ * they did not end ok. Groups come in the order of their first host. Keys are
+ * digests, so grouping holds one record's output at a time.
  */
-export function gatherOutput(results: readonly HostResult[], stream: OutputStreamName): OutputGroup[] {
-  const groups = new Map<string, OutputGroup>();
+function groupHosts(results: Iterable<HostResult>, stream: OutputStreamName): HostGroup[] {
+  const groups = new Map<string, HostGroup>();
   for (const result of results) {
     const text = result[stream];
     const outcome = stream === 'stdout' ? outcomeLabel(result) : null;
     if (text === '' && outcome === null) continue;
     const truncated = result.truncated[stream];
-    const key = JSON.stringify([text, truncated, outcome]);
+    const key = createHash('sha256').update(JSON.stringify([truncated, outcome])).update('\0').update(text).digest('base64');
     const group = groups.get(key);
     if (group) group.hosts.add(result.host);
-    else groups.set(key, { hosts: new HostSet([result.host]), text, truncated, outcome });
+    else groups.set(key, { hosts: new HostSet([result.host]), firstHost: result.host, truncated, outcome });
   }
   return [...groups.values()];
 }
 
+export function gatherOutput(results: readonly HostResult[], stream: OutputStreamName): OutputGroup[] {
+  const byHost = new Map(results.map((result) => [result.host, result]));
+  return groupHosts(results, stream).map(({ firstHost, ...group }) => ({ ...group, text: byHost.get(firstHost)![stream] }));
+}
+
 /** clush -b's layout: a ruled header naming the folded host set and its size, then the output. */
-export function formatGroups(groups: readonly OutputGroup[], options: { color?: boolean } = {}): string {
+export function formatGroup(group: OutputGroup, options: { color?: boolean } = {}): string {
   const c = createColors(options.color ?? false);
-  return groups
-    .map((group) => {
-      const outcome = group.outcome ? ` ${c.red(group.outcome)}` : '';
-      const header = `${c.bold(c.cyan(group.hosts.toString()))} (${group.hosts.size})${outcome}`;
-      const body = group.text === '' || group.text.endsWith('\n') ? group.text : `${group.text}\n`;
-      const truncated = group.truncated ? c.yellow('[output truncated: only the first --max-output bytes were kept]\n') : '';
-      return `${RULE}\n${header}\n${RULE}\n${body}${truncated}`;
-    })
-    .join('');
+  const outcome = group.outcome ? ` ${c.red(group.outcome)}` : '';
+  const header = `${c.bold(c.cyan(group.hosts.toString()))} (${group.hosts.size})${outcome}`;
+  const body = group.text === '' || group.text.endsWith('\n') ? group.text : `${group.text}\n`;
+  const truncated = group.truncated ? c.yellow('[output truncated: only the first --max-output bytes were kept]\n') : '';
+  return `${RULE}\n${header}\n${RULE}\n${body}${truncated}`;
+}
+
+export function formatGroups(groups: readonly OutputGroup[], options: { color?: boolean } = {}): string {
+  return groups.map((group) => formatGroup(group, options)).join('');
 }
 
 const RULE = '-'.repeat(15);
@@ -58,5 +71,25 @@ export function writeGathered(results: readonly HostResult[], streams: TextOutpu
   for (const stream of ['stdout', 'stderr'] as const) {
     const text = formatGroups(gatherOutput(results, stream), { color: Boolean(streams[stream].isTTY) });
     if (text) streams[stream].write(text);
+  }
+}
+
+/**
+ * writeGathered for records that are not all in memory: `results` is iterated
+ * once per stream, and each group's text is fetched with `recordOf` when it is
+ * written, so no more than one group's output is held at once.
+ */
+export async function writeGatheredRecords(
+  results: () => Iterable<HostResult>,
+  recordOf: (host: string) => HostResult,
+  streams: TextOutputStreams,
+): Promise<void> {
+  for (const stream of ['stdout', 'stderr'] as const) {
+    const color = Boolean(streams[stream].isTTY);
+    const groups = groupHosts(results(), stream);
+    const texts = function* (): Generator<string> {
+      for (const { firstHost, ...group } of groups) yield formatGroup({ ...group, text: recordOf(firstHost)[stream] }, { color });
+    };
+    await writeChunks(streams[stream], texts());
   }
 }

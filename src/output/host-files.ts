@@ -1,9 +1,10 @@
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, mkdirSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../errors.js';
+import { OutputWriteError } from './errors.js';
 import type { OutputStreamName } from '../ssh/remote-command.js';
 
-/** The --out-dir directory or a file in it cannot be written. */
+/** The --out-dir directory cannot be made or written before the run. */
 export class HostFilesError extends InputError<'OUT_DIR'> {
   constructor(message: string, options?: { cause?: unknown }) {
     super('OUT_DIR', message, options);
@@ -24,7 +25,8 @@ export class HostFiles {
   private readonly open = new Map<string, number>();
   /** Files of running hosts already created (truncated) in this run, so reopening appends. */
   private readonly created = new Set<string>();
-  private failure: HostFilesError | undefined;
+  /** Files that failed (disk full, a name the file system refuses): written no more; the other hosts' files go on. */
+  private readonly failures = new Map<string, string>();
 
   private constructor(
     readonly dir: string,
@@ -34,6 +36,7 @@ export class HostFiles {
   static create(dir: string, options: { maxOpen: number }): HostFiles {
     try {
       mkdirSync(dir, { recursive: true });
+      accessSync(dir, constants.W_OK);
     } catch (error) {
       throw new HostFilesError(`cannot create the output directory ${dir}: ${(error as Error).message}`, { cause: error });
     }
@@ -64,16 +67,19 @@ export class HostFiles {
     }
   }
 
-  /** Closes whatever is still open; throws the first write error of the run, if any. */
+  /** Closes whatever is still open; throws an OutputWriteError naming every file that could not be written. */
   close(): void {
     for (const key of [...this.open.keys()]) this.closeKey(key);
     this.created.clear();
-    if (this.failure) throw this.failure;
+    if (this.failures.size === 0) return;
+    const [first] = this.failures.values();
+    const more = this.failures.size > 1 ? ` (and ${this.failures.size - 1} more files in ${this.dir})` : '';
+    throw new OutputWriteError(`${first}${more}; the other hosts' files were written`);
   }
 
   private descriptor(host: string, stream: OutputStreamName): number | undefined {
-    if (this.failure) return undefined;
     const key = keyOf(host, stream);
+    if (this.failures.has(key)) return undefined;
     const fd = this.open.get(key);
     if (fd !== undefined) {
       this.open.delete(key);
@@ -96,12 +102,14 @@ export class HostFiles {
     closeSync(fd);
   }
 
-  /** File errors must not escape into the SSH event handlers: the first is kept for close(). */
+  /** File errors must not escape into the SSH event handlers: they are kept for close(). */
   private attempt<T>(action: () => T, host: string, stream: OutputStreamName): T | undefined {
     try {
       return action();
     } catch (error) {
-      this.failure ??= new HostFilesError(`cannot write ${this.fileFor(host, stream)}: ${(error as Error).message}`, { cause: error });
+      const key = keyOf(host, stream);
+      this.failures.set(key, `cannot write ${this.fileFor(host, stream)}: ${(error as Error).message}`);
+      this.closeKey(key);
       return undefined;
     }
   }

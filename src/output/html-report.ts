@@ -19,7 +19,8 @@ const STATUS_COLORS: Record<HostStatus, string> = {
 
 /** Lines and characters of each stream the details panel shows. */
 const HEAD_LINES = 10;
-const HEAD_CHARS = 2000;
+/** Characters of a host's output the report shows at the most (with HEAD_LINES): callers need keep no more. */
+export const REPORT_EXCERPT_CHARS = 2000;
 
 /**
  * A self-contained HTML page about a finished run: a timeline with one row
@@ -161,7 +162,7 @@ export async function writeHtmlReport(file: string, results: readonly HostResult
 
 function head(text: string): string {
   const whole = text.replace(/\n$/, '');
-  const shown = whole.split('\n', HEAD_LINES).join('\n').slice(0, HEAD_CHARS);
+  const shown = whole.split('\n', HEAD_LINES).join('\n').slice(0, REPORT_EXCERPT_CHARS);
   return shown.length < whole.length ? `${shown}\n…` : shown;
 }
 

@@ -1,7 +1,11 @@
-import { readFile } from 'node:fs/promises';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 import type { HostResult } from '../run/host-result.js';
 import { writeFileAtomically } from './atomic-file.js';
+import { OutputWriteError } from './errors.js';
+import { jsonArrayChunks } from './json-chunks.js';
+import { RecordStore } from './record-store.js';
 
 /**
  * The `--results` file. Written while the run goes on, so `complete: false`
@@ -16,103 +20,99 @@ export interface ResultsDocument {
   results: HostResult[];
 }
 
-/** The results file cannot be written, or read back for --retry-failed. */
+/** The results file cannot be written before the run, or read back for --retry-failed. */
 export class ResultsFileError extends InputError<'RESULTS_FILE'> {
   constructor(message: string, options?: { cause?: unknown }) {
     super('RESULTS_FILE', message, options);
   }
 }
 
-export interface ResultsFileOptions {
-  /** Least time between two rewrites while the run goes on; the final write is never delayed. */
-  intervalMs?: number;
-}
-
 /**
- * Keeps the results file up to date as hosts finish: each write replaces the
- * whole file atomically, at most once per interval, so a crash loses at most
- * the last interval's records and 1000 hosts do not mean 1000 rewrites.
+ * Keeps the results file up to date as hosts finish, in time linear in the
+ * hosts: the file itself is written twice, at the start (every host, no
+ * records, `complete: false`) and at the end (streamed record by record, then
+ * renamed into place); in between each record is appended to a journal beside
+ * it, `FILE.journal`, one JSON line each, which readResultsFile merges in when
+ * the run did not finish (a crash, a kill): --retry-failed still works then.
  */
 export class ResultsFileWriter {
-  /** Finished records by command index, then host. */
-  private readonly records: Map<string, HostResult>[] = [];
-  private readonly intervalMs: number;
-  private timer: NodeJS.Timeout | undefined;
-  private writing: Promise<void> | undefined;
-  private lastWriteAt = 0;
-  private dirty = false;
+  private journal: number | undefined;
+  private failure: OutputWriteError | undefined;
   private finished = false;
-  private failure: unknown;
 
   private constructor(
     readonly file: string,
     private readonly hosts: readonly string[],
-    options: ResultsFileOptions,
-  ) {
-    this.intervalMs = options.intervalMs ?? 500;
-  }
+  ) {}
 
-  /** Writes the file once at once (no records yet), so a path that cannot be written fails before the run. */
-  static async create(file: string, hosts: readonly string[], options: ResultsFileOptions = {}): Promise<ResultsFileWriter> {
-    const writer = new ResultsFileWriter(file, hosts, options);
-    await writer.write(false);
+  /** Writes the file and creates the journal at once, so a path that cannot be written fails before the run. */
+  static async create(file: string, hosts: readonly string[]): Promise<ResultsFileWriter> {
+    const writer = new ResultsFileWriter(file, hosts);
+    if ((await stat(file).catch(() => undefined))?.isDirectory()) {
+      throw new ResultsFileError(`the results file ${file} is a directory: name a file in it`);
+    }
+    try {
+      await writeFileAtomically(file, documentChunks(false, hosts, []));
+      writer.journal = openSync(journalOf(file), 'w');
+    } catch (error) {
+      throw new ResultsFileError(`cannot write the results file ${file}: ${(error as Error).message}`, { cause: error });
+    }
     return writer;
   }
 
   /** `command`: the command's index in a several-command run. */
   add(result: HostResult, command = 0): void {
-    if (this.finished) return;
-    let records = this.records[command];
-    if (!records) {
-      records = new Map();
-      this.records[command] = records;
-    }
-    records.set(result.host, result);
-    this.dirty = true;
-    this.schedule();
-  }
-
-  /** The last write, with every record and `complete: true`; throws if any write failed. */
-  async finish(results: readonly HostResult[]): Promise<void> {
-    this.finished = true;
-    clearTimeout(this.timer);
-    await this.writing;
-    await this.write(true, results);
-    if (this.failure !== undefined) throw this.failure;
-  }
-
-  private schedule(): void {
-    if (this.timer || this.writing || this.finished) return;
-    const delay = Math.max(0, this.lastWriteAt + this.intervalMs - Date.now());
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.dirty = false;
-      this.writing = this.write(false).finally(() => {
-        this.writing = undefined;
-        if (this.dirty) this.schedule();
-      });
-    }, delay);
-  }
-
-  /** Without `results`: the records so far, in the order the run will give them (command by command, hosts in order). */
-  private async write(complete: boolean, results?: readonly HostResult[]): Promise<void> {
-    const document: ResultsDocument = {
-      complete,
-      hosts: [...this.hosts],
-      results: results ? [...results] : this.records.flatMap((records) => this.hosts.flatMap((host) => records?.get(host) ?? [])),
-    };
+    if (this.finished || this.journal === undefined) return;
     try {
-      await writeFileAtomically(this.file, `${JSON.stringify(document, null, 2)}\n`);
+      // A string straight to writeSync: no Buffer copy of it on the heap. A regular file takes it whole, but for a full disk.
+      const line = `${JSON.stringify({ command, record: result } satisfies JournalEntry)}\n`;
+      if (writeSync(this.journal, line) !== Buffer.byteLength(line)) throw new Error('short write (is the disk full?)');
     } catch (error) {
-      const failure = new ResultsFileError(`cannot write the results file ${this.file}: ${(error as Error).message}`, { cause: error });
-      if (this.lastWriteAt === 0) throw failure;
-      this.failure ??= failure;
-    } finally {
-      this.lastWriteAt = Date.now();
+      this.failure ??= new OutputWriteError(`cannot append to ${journalOf(this.file)}: ${(error as Error).message}; records after this are missing there`, { cause: error });
+      this.closeJournal();
     }
+  }
+
+  /** The last write, with every record (in run order) and `complete: true`, then the journal goes; throws if any write failed. */
+  async finish(records: Iterable<HostResult>): Promise<void> {
+    this.finished = true;
+    try {
+      await writeFileAtomically(this.file, documentChunks(true, this.hosts, records));
+    } catch (error) {
+      this.closeJournal();
+      throw new OutputWriteError(`cannot write the results file ${this.file}: ${(error as Error).message}; the records so far are in ${journalOf(this.file)}`, { cause: error });
+    }
+    this.closeJournal();
+    await rm(journalOf(this.file), { force: true });
+    if (this.failure) throw this.failure;
+  }
+
+  private closeJournal(): void {
+    if (this.journal === undefined) return;
+    closeSync(this.journal);
+    this.journal = undefined;
   }
 }
 
+interface JournalEntry {
+  command: number;
+  record: HostResult;
+}
+
+function journalOf(file: string): string {
+  return `${file}.journal`;
+}
+
+/** The same text as `JSON.stringify(document, null, 2)`, one record at a time. */
+function* documentChunks(complete: boolean, hosts: readonly string[], records: Iterable<HostResult>): Generator<string> {
+  yield `{\n  "complete": ${complete},\n  "hosts": `;
+  yield* jsonArrayChunks(hosts, 1);
+  yield ',\n  "results": ';
+  yield* jsonArrayChunks(records, 1);
+  yield '\n}\n';
+}
+
+/** Reads a results file; one whose run did not finish gets the records of its journal, in run order. */
 export async function readResultsFile(file: string): Promise<ResultsDocument> {
   let document: unknown;
   try {
@@ -121,7 +121,30 @@ export async function readResultsFile(file: string): Promise<ResultsDocument> {
     throw new ResultsFileError(`cannot read the results file ${file}: ${(error as Error).message}`, { cause: error });
   }
   if (!isResultsDocument(document)) throw new ResultsFileError(`${file} is not an sshpool results file (written by --results)`);
-  return document;
+  if (document.complete) return document;
+  const journal = await readFile(journalOf(file), 'utf8').catch(() => undefined);
+  return journal === undefined ? document : { ...document, results: journalRecords(file, journal, document.hosts) };
+}
+
+/** A crash can cut the last line short: that one is dropped; any other bad line is an error. */
+function journalRecords(file: string, text: string, hosts: readonly string[]): HostResult[] {
+  const lines = text.split('\n');
+  const last = lines.length - 1;
+  const store = new RecordStore(hosts, { budgetBytes: Infinity });
+  lines.forEach((line, index) => {
+    if (line === '') return;
+    let entry: JournalEntry;
+    try {
+      entry = JSON.parse(line) as JournalEntry;
+    } catch (error) {
+      if (index === last) return;
+      throw new ResultsFileError(`${journalOf(file)}:${index + 1}: not a journal line: ${(error as Error).message}`, { cause: error });
+    }
+    store.add(entry.record, entry.command);
+  });
+  const records = [...store.records()];
+  if (!isResultsDocument({ complete: false, hosts, results: records })) throw new ResultsFileError(`${journalOf(file)} is not an sshpool results journal`);
+  return records;
 }
 
 function isResultsDocument(value: unknown): value is ResultsDocument {

@@ -1,11 +1,18 @@
 import type { HostResult } from '../run/host-result.js';
 import type { HostRun } from '../run/host-run.js';
 import type { OutputStreamName } from '../ssh/remote-command.js';
-import { writeGathered } from './gathered-output.js';
+import { access, constants, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { InputError } from '../errors.js';
+import { checkDescriptorLimit } from '../run/fd-limit.js';
+import { OutputWriteError } from './errors.js';
+import { writeGatheredRecords } from './gathered-output.js';
 import { HostFiles } from './host-files.js';
-import { writeHtmlReport } from './html-report.js';
-import { formatJsonResults, formatNdjsonRecord } from './json-output.js';
+import { REPORT_EXCERPT_CHARS, writeHtmlReport } from './html-report.js';
+import { jsonArrayChunks, writeChunks } from './json-chunks.js';
+import { formatNdjsonRecord } from './json-output.js';
 import { ProgressLine } from './progress.js';
+import { RecordStore } from './record-store.js';
 import { ResultsFileWriter } from './results-file.js';
 import { formatSummary } from './summary.js';
 import { TextOutput } from './text-output.js';
@@ -35,10 +42,10 @@ export interface RunOutputOptions {
   outDir?: string;
   /** Bounds open files in outDir to forks * 2. */
   forks?: number;
-  /** Records as JSON, rewritten atomically as hosts finish and at the end. */
+  /** Records as JSON: journaled as hosts finish, the whole document written at the end. */
   resultsFile?: string;
-  /** Least time between two rewrites of resultsFile while the run goes on (default 500 ms). */
-  resultsIntervalMs?: number;
+  /** Bytes of output kept in memory for the end of the run (gathered, json, results, report); beyond, it goes to a private temporary file. */
+  keptOutputBudgetBytes?: number;
   /** A self-contained HTML timeline of the run, written at the end. */
   reportFile?: string;
   /** The report's title, e.g. the command. */
@@ -54,9 +61,10 @@ export interface RunOutputOptions {
 /**
  * Everything a run writes besides its exit code: the chosen mode on stdout
  * (stderr for text mode's stderr lines), and the optional files, progress and
- * summary. Prepare with `create` (it creates the files, so a bad path fails
- * before any host is touched), `attach` right after creating the run, then
- * `finish` with the records.
+ * summary. Prepare with `create` (it checks and creates the files, so a bad
+ * path fails before any host is touched), `attach` right after creating the
+ * run, then `finish`. The records are taken from the run's events and kept in
+ * a RecordStore, so memory stays bounded whatever the hosts print.
  */
 export class RunOutput {
   private live: LiveOutput | undefined;
@@ -67,6 +75,7 @@ export class RunOutput {
     private readonly progress: ProgressLine | undefined,
     private readonly files: HostFiles | undefined,
     private readonly resultsFile: ResultsFileWriter | undefined,
+    private readonly store: RecordStore,
   ) {
     const mode = options.mode ?? 'text';
     if (mode === 'text') {
@@ -76,11 +85,16 @@ export class RunOutput {
   }
 
   static async create(streams: TextOutputStreams & { stderr: { columns?: number } }, hosts: readonly string[], options: RunOutputOptions = {}): Promise<RunOutput> {
-    const resultsFile = options.resultsFile ? await ResultsFileWriter.create(options.resultsFile, hosts, { intervalMs: options.resultsIntervalMs }) : undefined;
-    const files = options.outDir ? HostFiles.create(options.outDir, { maxOpen: (options.forks ?? 32) * 2 }) : undefined;
+    const forks = options.forks ?? 32;
+    // Each running host holds its socket and, with --out-dir, its two files.
+    checkDescriptorLimit(Math.min(forks, hosts.length), options.outDir ? 3 : 1);
+    if (options.reportFile) await checkWritableFile(options.reportFile, '--report');
+    const resultsFile = options.resultsFile ? await ResultsFileWriter.create(options.resultsFile, hosts) : undefined;
+    const files = options.outDir ? HostFiles.create(options.outDir, { maxOpen: forks * 2 }) : undefined;
     const records = hosts.length * Math.max(1, options.commands?.length ?? 1);
     const progress = options.progress && streams.stderr.isTTY ? new ProgressLine(streams.stderr, records) : undefined;
-    return new RunOutput(streams, options, progress, files, resultsFile);
+    const store = new RecordStore(hosts, { budgetBytes: options.keptOutputBudgetBytes });
+    return new RunOutput(streams, options, progress, files, resultsFile, store);
   }
 
   attach(run: HostRun): void {
@@ -96,39 +110,71 @@ export class RunOutput {
       this.files?.hostDone(result.host);
       this.live?.hostDone(result);
       if (this.options.mode === 'ndjson') this.streams.stdout.write(formatNdjsonRecord(result));
+      this.store.add(result, command);
       this.resultsFile?.add(result, command);
       this.progress?.hostDone(result);
     });
   }
 
-  /** Writes what comes at the end; every part is attempted, then the first failure is thrown. */
-  async finish(results: readonly HostResult[]): Promise<void> {
+  /**
+   * Writes what comes at the end, every part attempted whatever the others do,
+   * and returns the local files that could not be written (the run itself
+   * happened: the caller reports them, it is not a usage error).
+   */
+  async finish(): Promise<OutputWriteError[]> {
     this.progress?.stop();
-    if (this.options.mode === 'gathered') this.writeGathered(results);
-    if (this.options.mode === 'json') this.streams.stdout.write(formatJsonResults(results));
-    const failures: unknown[] = [];
+    if (this.options.mode === 'gathered') await this.writeGathered();
+    if (this.options.mode === 'json') {
+      await writeChunks(this.streams.stdout, chunksThen(jsonArrayChunks(this.store.records()), '\n'));
+    }
+    const failures: OutputWriteError[] = [];
     const attempt = async (action: () => unknown): Promise<void> => {
       try {
         await action();
       } catch (error) {
-        failures.push(error);
+        failures.push(error instanceof OutputWriteError ? error : new OutputWriteError((error as Error).message, { cause: error }));
       }
     };
     await attempt(() => this.files?.close());
-    await attempt(() => this.resultsFile?.finish(results));
-    await attempt(() => this.options.reportFile && writeHtmlReport(this.options.reportFile, results, { title: this.options.reportTitle }));
-    if (this.options.summary) this.streams.stderr.write(formatSummary(results, { color: Boolean(this.streams.stderr.isTTY) }));
-    if (failures.length > 0) throw failures[0];
+    await attempt(() => this.resultsFile?.finish(this.store.records()));
+    await attempt(() => this.options.reportFile && writeHtmlReport(this.options.reportFile, this.reportRecords(), { title: this.options.reportTitle }));
+    const outlines = this.store.outlines();
+    if (this.options.summary) this.streams.stderr.write(formatSummary(outlines, { color: Boolean(this.streams.stderr.isTTY) }));
+    this.store.close();
+    return failures;
+  }
+
+  /** The report shows the first lines of each host's output: no more is kept for it. */
+  private reportRecords(): HostResult[] {
+    const excerpt = (text: string) => (text.length > REPORT_EXCERPT_CHARS ? text.slice(0, REPORT_EXCERPT_CHARS + 1) : text);
+    return [...this.store.records()].map((result) => ({ ...result, stdout: excerpt(result.stdout), stderr: excerpt(result.stderr) }));
   }
 
   /** With several commands, each command's records are gathered on their own, under the command line. */
-  private writeGathered(results: readonly HostResult[]): void {
+  private async writeGathered(): Promise<void> {
     const commands = this.options.commands ?? [];
-    if (commands.length <= 1) return writeGathered(results, this.streams);
-    const perCommand = results.length / commands.length;
-    commands.forEach((command, index) => {
+    const gather = (command: number) =>
+      writeGatheredRecords(() => this.store.records(command), (host) => this.store.record(command, host)!, this.streams);
+    if (commands.length <= 1) return gather(0);
+    for (const [index, command] of commands.entries()) {
       this.streams.stdout.write(`=== ${command}\n`);
-      writeGathered(results.slice(index * perCommand, (index + 1) * perCommand), this.streams);
-    });
+      await gather(index);
+    }
+  }
+}
+
+function* chunksThen(chunks: Iterable<string>, last: string): Generator<string> {
+  yield* chunks;
+  yield last;
+}
+
+/** A file the run will write at its end: fail now, before any host is touched, if it cannot be. */
+async function checkWritableFile(file: string, option: string): Promise<void> {
+  if ((await stat(file).catch(() => undefined))?.isDirectory()) throw new InputError('OUTPUT_PATH', `${option} ${file} is a directory: name a file`);
+  const dir = path.dirname(file);
+  try {
+    await access(dir, constants.W_OK);
+  } catch (error) {
+    throw new InputError('OUTPUT_PATH', `${option} ${file} cannot be written: ${(error as Error).message}`, { cause: error });
   }
 }

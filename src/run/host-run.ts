@@ -45,6 +45,12 @@ export interface HostDoneDetail {
 export interface HostRunOptions extends RunOptions {
   /** The attempt number to record per host name (default 1), e.g. when re-running an earlier run's failures. */
   attempts?: ReadonlyMap<string, number>;
+  /**
+   * false: the records in `results` come without stdout and stderr (the
+   * hostDone events carry them whole), so that a run whose hosts print much
+   * holds no more of it than its listeners keep. Default true.
+   */
+  keepOutput?: boolean;
 }
 
 /**
@@ -83,9 +89,15 @@ export class HostRun extends EventEmitter<HostRunEvents> {
       this.pool = pool;
       pool.on('taskStart', ({ index, slot }) => this.emit('hostStart', { host: (targets[index] as TargetSettings).label, index, slot }));
       const emitDone = (results: readonly HostResult[]): void => results.forEach((result, command) => this.emit('hostDone', result, { command }));
+      const kept = (results: HostResult[]): HostResult[] => (options.keepOutput === false ? results.map(withoutOutput) : results);
+      const runAndEmit = async (...args: Parameters<typeof runHostTask>): Promise<HostResult[]> => {
+        const results = await runHostTask(...args);
+        emitDone(results);
+        return kept(results);
+      };
       const pending = targets.map((target) => {
         const works = workFor(target.label, this);
-        const handle = this.stopped ? undefined : pool.applyAsync(runHostTask, [context, target, attemptOf(target), works], { callback: emitDone });
+        const handle = this.stopped ? undefined : pool.applyAsync(runAndEmit, [context, target, attemptOf(target), works]);
         return { target, works, handle };
       });
       pool.close();
@@ -97,7 +109,7 @@ export class HostRun extends EventEmitter<HostRunEvents> {
           } catch (error) {
             const results = works.map((work) => skippedResult(target, work, attemptOf(target), error));
             emitDone(results);
-            return results;
+            return kept(results);
           }
         }),
       );
@@ -107,6 +119,10 @@ export class HostRun extends EventEmitter<HostRunEvents> {
       context.close();
     }
   }
+}
+
+function withoutOutput(result: HostResult): HostResult {
+  return { ...result, stdout: '', stderr: '' };
 }
 
 function toInventoryHost(host: HostInput): InventoryHost {

@@ -58,6 +58,16 @@ describe('loadInventory', () => {
     expect(inventory.groups.get('prod')!.vars).to.not.have.property('ansible_group_priority');
   });
 
+  it('records where the winning value of each var was written', async () => {
+    const inventory = await inventoryFrom(SAMPLE);
+    const origins = inventory.host('web01.example.com')!.origins!;
+    expect(origins.level).to.include({ line: 19, column: 33 });
+    expect(origins.ansible_user).to.include({ line: 5, column: 5 });
+    expect(origins.ansible_port).to.equal(undefined);
+    expect(inventory.host('db-a')!.origins!.ansible_port).to.include({ line: 13, column: 9 });
+    expect(origins.level!.file).to.match(/\.ya?ml$/);
+  });
+
   it('merges a host listed twice: later vars win, groups add up', async () => {
     const inventory = await inventoryFrom(`
 all:

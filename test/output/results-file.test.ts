@@ -1,4 +1,4 @@
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
 import { attemptsToRetry, readResultsFile, ResultsFileError, ResultsFileWriter } from '../../src/output/results-file.js';
@@ -10,34 +10,59 @@ describe('the results file', () => {
   const tempDir = tempDirPerTest('sshpool-results-');
   const read = async (file: string) => JSON.parse(await readFile(file, 'utf8')) as ResultsDocument;
 
-  it('exists from the start with every host and no records, then gains records in host order', async () => {
+  it('exists from the start with every host and no records; records are readable in host order while the run goes on', async () => {
     const file = path.join(tempDir(), 'r.json');
-    const writer = await ResultsFileWriter.create(file, ['a', 'b', 'c'], { intervalMs: 20 });
+    const writer = await ResultsFileWriter.create(file, ['a', 'b', 'c']);
     expect(await read(file)).to.deep.equal({ complete: false, hosts: ['a', 'b', 'c'], results: [] });
     writer.add(record({ host: 'c' }));
     writer.add(record({ host: 'a', status: 'failed', exitCode: 2 }));
-    await waitFor(async () => (await read(file)).results.length === 2);
-    const partial = await read(file);
+    const partial = await readResultsFile(file);
     expect(partial.complete).to.equal(false);
-    expect(partial.results.map((r) => r.host)).to.deep.equal(['a', 'c']);
+    expect(partial.results.map((r) => [r.host, r.status])).to.deep.equal([['a', 'failed'], ['c', 'ok']]);
     await writer.finish([record({ host: 'a' }), record({ host: 'b' }), record({ host: 'c' })]);
     const done = await read(file);
     expect(done.complete).to.equal(true);
     expect(done.results.map((r) => [r.host, r.status])).to.deep.equal([['a', 'ok'], ['b', 'ok'], ['c', 'ok']]);
-    expect(await readdir(tempDir())).to.deep.equal(['r.json']);
+    expect(await readdir(tempDir()), 'the journal is gone once the document is whole').to.deep.equal(['r.json']);
   });
 
-  it('rewrites at most once per interval however many hosts finish, and the final write is not delayed', async () => {
+  it('does not rewrite the file while hosts finish: each record is one line appended to the journal', async () => {
     const file = path.join(tempDir(), 'r.json');
     const hosts = Array.from({ length: 200 }, (_, i) => `h${i}`);
-    const writer = await ResultsFileWriter.create(file, hosts, { intervalMs: 10_000 });
+    const writer = await ResultsFileWriter.create(file, hosts);
+    const before = await readFile(file, 'utf8');
     for (const host of hosts) writer.add(record({ host }));
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect((await read(file)).results, 'no rewrite within the interval of the first write').to.have.length(0);
-    const started = Date.now();
+    expect(await readFile(file, 'utf8'), 'the file as it was written at the start').to.equal(before);
+    expect((await readFile(`${file}.journal`, 'utf8')).split('\n')).to.have.length(201);
     await writer.finish(hosts.map((host) => record({ host })));
-    expect(Date.now() - started).to.be.below(2000);
     expect((await read(file)).results).to.have.length(200);
+  });
+
+  it('writes the same text as JSON.stringify of the whole document, one record at a time', async () => {
+    const file = path.join(tempDir(), 'r.json');
+    const results = [record({ host: 'a', stdout: 'x\ny' }), record({ host: 'b', truncated: { stdout: true, stderr: false } })];
+    const writer = await ResultsFileWriter.create(file, ['a', 'b']);
+    await writer.finish(results);
+    expect(await readFile(file, 'utf8')).to.equal(`${JSON.stringify({ complete: true, hosts: ['a', 'b'], results }, null, 2)}\n`);
+  });
+
+  it('after a crash, reads the records of the journal, dropping a last line cut short, so --retry-failed works', async () => {
+    const file = path.join(tempDir(), 'r.json');
+    const writer = await ResultsFileWriter.create(file, ['a', 'b', 'c']);
+    writer.add(record({ host: 'b', status: 'failed', exitCode: 1 }));
+    writer.add(record({ host: 'a' }));
+    // What a process killed in the middle of an append leaves behind; the writer is never finished.
+    await appendFile(`${file}.journal`, '{"command":0,"record":{"host":"c","sta');
+    const document = await readResultsFile(file);
+    expect(document.results.map((r) => r.host)).to.deep.equal(['a', 'b']);
+    expect([...attemptsToRetry(document)]).to.deep.equal([['b', 2], ['c', 2]]);
+    await writeFile(`${file}.journal`, 'garbage\n{"command":0,"record":{}}\n');
+    expect(await readResultsFile(file).catch((e: unknown) => e)).to.be.instanceOf(ResultsFileError).with.property('message').that.matches(/r\.json\.journal:1: not a journal line/);
+  });
+
+  it('refuses a directory as the results file before the run', async () => {
+    const error = await ResultsFileWriter.create(tempDir(), ['a']).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(ResultsFileError).with.property('message').that.matches(/is a directory/);
   });
 
   it('fails before the run when the file cannot be written', async () => {
@@ -75,23 +100,13 @@ describe('the results file', () => {
 
   it('with several commands, keeps their records apart in run order and retries a host any of whose commands failed', async () => {
     const file = path.join(tempDir(), 'r.json');
-    const writer = await ResultsFileWriter.create(file, ['a', 'b'], { intervalMs: 10 });
+    const writer = await ResultsFileWriter.create(file, ['a', 'b']);
     writer.add(record({ host: 'b', stdout: 'b1' }), 0);
     writer.add(record({ host: 'b', stdout: 'b2', status: 'failed', exitCode: 1 }), 1);
     writer.add(record({ host: 'a', stdout: 'a1' }), 0);
-    await waitFor(async () => (await read(file)).results.length === 3);
-    const document = await read(file);
+    const document = await readResultsFile(file);
     expect(document.results.map((r) => r.stdout)).to.deep.equal(['a1', 'b1', 'b2']);
     await writer.finish([]);
     expect([...attemptsToRetry(document)]).to.deep.equal([['a', 2], ['b', 2]]);
   });
 });
-
-async function waitFor(condition: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 100; i += 1) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error('condition not met within 2 s');
-}
-

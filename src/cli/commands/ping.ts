@@ -20,7 +20,7 @@ export function pingCommandModule(parser: Argv, io: CliIo): Argv {
       const options = { ...toSshOptions(args), forks: parsePositiveInteger(args.forks, '--forks') };
       const outputOptions = { ...toRunOutputOptions(args, io), reportTitle: 'ping', textOutput: (streams: TextOutputStreams) => new PingTextOutput(streams) };
       const { hosts } = await selectHosts(args, io);
-      await runAndReport(io, hosts, outputOptions, () => streamPing(hosts, options));
+      await runAndReport(io, hosts, outputOptions, (runOptions) => streamPing(hosts, { ...options, ...runOptions }));
     },
   );
 }

@@ -46,7 +46,7 @@ export function runCommandModule(parser: Argv, io: CliIo): Argv {
           return;
         }
       }
-      await runAndReport(io, hosts, outputOptions, () => streamCommand(hosts, commands, { ...options, attempts }));
+      await runAndReport(io, hosts, outputOptions, (runOptions) => streamCommand(hosts, commands, { ...options, ...runOptions, attempts }));
     },
   );
 }
