@@ -15,7 +15,9 @@ export type KeyType = 'ed25519' | 'ecdsa' | 'rsa';
 export async function generateKey(path: string, comment: string, type: KeyType = 'ed25519'): Promise<string> {
   // ssh-keygen asks before overwriting, and with no terminal that question fails the run.
   await Promise.all([rm(path, { force: true }), rm(`${path}.pub`, { force: true })]);
-  await runToolOk('ssh-keygen', ['-q', '-t', type, '-N', '', '-C', comment, '-f', path]);
+  // RSA at 2048 bits, not ssh-keygen's 3072: prime search is the slow part, and a loaded machine took over 15 s.
+  const size = type === 'rsa' ? ['-b', '2048'] : [];
+  await runToolOk('ssh-keygen', ['-q', '-t', type, ...size, '-N', '', '-C', comment, '-f', path], { timeoutMs: 60_000 });
   return withoutComment(await readFile(`${path}.pub`, 'utf8'));
 }
 
