@@ -6,7 +6,7 @@ export type { PoolEvents, PoolOptions, ResultCallbacks, TaskContext, TaskFunctio
 export { Inventory, loadInventory, connectionSettings, InventoryError, NoHostsMatchedError, PatternError } from './inventory/index.js';
 export type { InventoryHost, InventoryGroup, ConnectionSettings, InventoryLocation, AnsibleList } from './inventory/index.js';
 export { runCommand, streamCommand, pingHosts, streamPing, HostRun } from './run/host-run.js';
-export type { HostInput, HostRunEvents, HostStartEvent, HostOutputEvent, CommandRunOptions } from './run/host-run.js';
+export type { HostInput, HostRunEvents, HostStartEvent, HostOutputEvent, HostOutputEndEvent, CommandRunOptions } from './run/host-run.js';
 export type { RunOptions, SshOptions } from './run/run-options.js';
 export type { HostResult, HostStatus } from './run/host-result.js';
 export { SshError } from './ssh/errors.js';

@@ -15,6 +15,23 @@ export class PromptError extends SshpoolError {
 /** Prompts share the one terminal, so they take turns. */
 let turn: Promise<unknown> = Promise.resolve();
 
+/** Told when a prompt takes the terminal and when it gives it back. */
+export interface PromptWatcher {
+  promptStart(): void;
+  promptEnd(): void;
+}
+
+const watchers = new Set<PromptWatcher>();
+
+/**
+ * Calls `watcher` around every prompt from now on, e.g. to keep a progress
+ * line off the terminal while the prompt waits there; returns the way to stop.
+ */
+export function watchPrompts(watcher: PromptWatcher): () => void {
+  watchers.add(watcher);
+  return () => watchers.delete(watcher);
+}
+
 /**
  * Reads a secret from the controlling terminal (/dev/tty, as ssh does, so it works
  * with stdin redirected) without echo. Never from argv or the environment.
@@ -32,6 +49,7 @@ function readFromTerminal(prompt: string): Promise<string> {
   } catch (error) {
     return Promise.reject(new PromptError('NO_TTY', `No terminal to ask on (${prompt.trim()}); run sshpool from a terminal or use an ssh agent`, { cause: error }));
   }
+  for (const watcher of watchers) watcher.promptStart();
   const input = new tty.ReadStream(fd);
   input.setRawMode(true);
   writeSync(fd, prompt);
@@ -42,6 +60,7 @@ function readFromTerminal(prompt: string): Promise<string> {
       input.setRawMode(false);
       writeSync(fd, '\n');
       input.destroy();
+      for (const watcher of watchers) watcher.promptEnd();
       if (error) reject(error);
       else resolve(secret);
     };

@@ -1,21 +1,34 @@
 import type { InventoryHost } from '../inventory/index.js';
 import { RunOutput } from '../output/run-output.js';
 import type { RunOutputOptions } from '../output/run-output.js';
+import type { HostResult } from '../run/host-result.js';
 import type { HostRun } from '../run/host-run.js';
 import type { CliIo } from './cli.js';
 import { exitCodeForResults } from './exit-codes.js';
 import { stopOnInterrupt } from './interrupt.js';
+import { watchPrompts } from './prompt.js';
 
 /**
  * What `run` and `ping` share once their options are read: prepare the output
  * (its files fail before any host is touched), start the run, stream it, stop
- * cleanly on Ctrl-C, write what comes at the end, and set the exit code.
+ * cleanly on Ctrl-C, write what comes at the end, and set the exit code. The
+ * progress line keeps off the terminal while a passphrase or password prompt
+ * is there, and is gone before an error is reported.
  */
 export async function runAndReport(io: CliIo, hosts: readonly InventoryHost[], outputOptions: RunOutputOptions, start: () => HostRun): Promise<void> {
   const output = await RunOutput.create(io, hosts.map((host) => host.name), outputOptions);
-  const run = start();
-  output.attach(run);
-  const results = await stopOnInterrupt(run, io);
+  const unwatch = watchPrompts({ promptStart: () => output.suspendProgress(), promptEnd: () => output.resumeProgress() });
+  let results: HostResult[];
+  try {
+    const run = start();
+    output.attach(run);
+    results = await stopOnInterrupt(run, { stderr: output.messages });
+  } catch (error) {
+    output.abandon();
+    throw error;
+  } finally {
+    unwatch();
+  }
   await output.finish(results);
   io.setExitCode(exitCodeForResults(results));
 }

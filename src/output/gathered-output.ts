@@ -4,6 +4,7 @@ import type { OutputStreamName } from '../ssh/remote-command.js';
 import { HostSet } from './host-set.js';
 import { outcomeLabel } from './status-note.js';
 import type { TextOutputStreams } from './text-output.js';
+import { escapesUntrustedText, escapingIf } from './untrusted-text.js';
 
 /** Hosts whose output (and, for stdout, whose outcome) was identical. */
 export interface OutputGroup {
@@ -37,14 +38,20 @@ export function gatherOutput(results: readonly HostResult[], stream: OutputStrea
   return [...groups.values()];
 }
 
-/** clush -b's layout: a ruled header naming the folded host set and its size, then the output. */
-export function formatGroups(groups: readonly OutputGroup[], options: { color?: boolean } = {}): string {
+/**
+ * clush -b's layout: a ruled header naming the folded host set and its size,
+ * then the output; with `sanitize`, control characters in host names and
+ * output are escaped (see escapeControlCharacters).
+ */
+export function formatGroups(groups: readonly OutputGroup[], options: { color?: boolean; sanitize?: boolean } = {}): string {
   const c = createColors(options.color ?? false);
+  const shown = escapingIf(options.sanitize);
   return groups
     .map((group) => {
-      const outcome = group.outcome ? ` ${c.red(group.outcome)}` : '';
-      const header = `${c.bold(c.cyan(group.hosts.toString()))} (${group.hosts.size})${outcome}`;
-      const body = group.text === '' || group.text.endsWith('\n') ? group.text : `${group.text}\n`;
+      const outcome = group.outcome ? ` ${c.red(shown(group.outcome))}` : '';
+      const header = `${c.bold(c.cyan(shown(group.hosts.toString())))} (${group.hosts.size})${outcome}`;
+      const text = shown(group.text);
+      const body = text === '' || text.endsWith('\n') ? text : `${text}\n`;
       const truncated = group.truncated ? c.yellow('[output truncated: only the first --max-output bytes were kept]\n') : '';
       return `${RULE}\n${header}\n${RULE}\n${body}${truncated}`;
     })
@@ -56,7 +63,8 @@ const RULE = '-'.repeat(15);
 /** Writes a finished run gathered: stdout groups to stdout, stderr groups to stderr. */
 export function writeGathered(results: readonly HostResult[], streams: TextOutputStreams): void {
   for (const stream of ['stdout', 'stderr'] as const) {
-    const text = formatGroups(gatherOutput(results, stream), { color: Boolean(streams[stream].isTTY) });
-    if (text) streams[stream].write(text);
+    const sink = streams[stream];
+    const text = formatGroups(gatherOutput(results, stream), { color: Boolean(sink.isTTY), sanitize: escapesUntrustedText(sink) });
+    if (text) sink.write(text);
   }
 }

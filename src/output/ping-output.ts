@@ -1,5 +1,6 @@
 import type { HostResult } from '../run/host-result.js';
 import type { TextOutputStreams } from './text-output.js';
+import { untrustedTextFor } from './untrusted-text.js';
 
 /** `sshpool ping`'s text mode: one line per host on stdout as it finishes, with its time. */
 export class PingTextOutput {
@@ -7,7 +8,10 @@ export class PingTextOutput {
 
   hostDone(result: HostResult): void {
     const time = `${result.durationMs} ms`;
-    if (result.status === 'ok') this.streams.stdout.write(`${result.host}: ok ${time}\n`);
-    else this.streams.stdout.write(`${result.host}: ${result.status} ${time} ${result.error?.code ?? ''}: ${result.error?.message ?? ''}\n`);
+    const line =
+      result.status === 'ok'
+        ? `${result.host}: ok ${time}`
+        : `${result.host}: ${result.status} ${time} ${result.error?.code ?? ''}: ${result.error?.message ?? ''}`;
+    this.streams.stdout.write(`${untrustedTextFor(this.streams.stdout)(line)}\n`);
   }
 }

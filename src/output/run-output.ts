@@ -9,7 +9,8 @@ import { ProgressLine } from './progress.js';
 import { ResultsFileWriter } from './results-file.js';
 import { formatSummary } from './summary.js';
 import { TextOutput } from './text-output.js';
-import type { TextOutputStreams } from './text-output.js';
+import type { TextOutputStreams, TextSink } from './text-output.js';
+import { escapesUntrustedText } from './untrusted-text.js';
 
 export const OUTPUT_MODES = ['text', 'gathered', 'json', 'ndjson'] as const;
 /**
@@ -23,6 +24,8 @@ export type OutputMode = (typeof OUTPUT_MODES)[number];
 /** What text mode does with live events; `sshpool ping` brings its own. */
 export interface LiveOutput {
   output?(host: string, stream: OutputStreamName, chunk: Buffer): void;
+  /** One command's output on the host is complete (its record follows, maybe after the host's other commands). */
+  outputEnd?(host: string): void;
   hostDone(result: HostResult): void;
 }
 
@@ -49,6 +52,12 @@ export interface RunOutputOptions {
   progress?: boolean;
   /** The end-of-run summary on stderr. */
   summary?: boolean;
+  /**
+   * Escape control characters in host output and remote text (text and
+   * gathered modes, status lines, summary): true on every stream, false on
+   * none; default: on the streams that are terminals.
+   */
+  sanitize?: boolean;
 }
 
 /**
@@ -60,19 +69,21 @@ export interface RunOutputOptions {
  */
 export class RunOutput {
   private live: LiveOutput | undefined;
+  private readonly streams: TextOutputStreams;
+  /** stderr for the run's own messages (Ctrl-C, warnings): they clear the progress line first. */
+  readonly messages: TextSink;
 
   private constructor(
-    private readonly streams: TextOutputStreams,
+    streams: TextOutputStreams,
     private readonly options: RunOutputOptions,
     private readonly progress: ProgressLine | undefined,
     private readonly files: HostFiles | undefined,
     private readonly resultsFile: ResultsFileWriter | undefined,
   ) {
-    const mode = options.mode ?? 'text';
-    if (mode === 'text') {
-      const guarded = progress ? { stdout: progress.guard(streams.stdout), stderr: progress.guard(streams.stderr) } : streams;
-      this.live = (options.textOutput ?? ((s) => new TextOutput(s)))(guarded);
-    }
+    this.streams = { stdout: sanitizing(streams.stdout, options.sanitize), stderr: sanitizing(streams.stderr, options.sanitize) };
+    const guarded = progress ? { stdout: progress.guard(this.streams.stdout), stderr: progress.guard(this.streams.stderr) } : this.streams;
+    this.messages = guarded.stderr;
+    if ((options.mode ?? 'text') === 'text') this.live = (options.textOutput ?? ((s) => new TextOutput(s)))(guarded);
   }
 
   static async create(streams: TextOutputStreams & { stderr: { columns?: number } }, hosts: readonly string[], options: RunOutputOptions = {}): Promise<RunOutput> {
@@ -92,6 +103,7 @@ export class RunOutput {
       this.live?.output?.(host, stream, chunk);
       this.files?.output(host, stream, chunk);
     });
+    run.on('outputEnd', ({ host }) => this.live?.outputEnd?.(host));
     run.on('hostDone', (result, { command }) => {
       this.files?.hostDone(result.host);
       this.live?.hostDone(result);
@@ -117,8 +129,23 @@ export class RunOutput {
     await attempt(() => this.files?.close());
     await attempt(() => this.resultsFile?.finish(results));
     await attempt(() => this.options.reportFile && writeHtmlReport(this.options.reportFile, results, { title: this.options.reportTitle }));
-    if (this.options.summary) this.streams.stderr.write(formatSummary(results, { color: Boolean(this.streams.stderr.isTTY) }));
+    const { stderr } = this.streams;
+    if (this.options.summary) stderr.write(formatSummary(results, { color: Boolean(stderr.isTTY), sanitize: escapesUntrustedText(stderr) }));
     if (failures.length > 0) throw failures[0];
+  }
+
+  /** The run failed before it gave its records: the progress line goes, so that the error is not drawn over. */
+  abandon(): void {
+    this.progress?.stop();
+  }
+
+  /** While a prompt has the terminal (the progress line would erase it). */
+  suspendProgress(): void {
+    this.progress?.suspend();
+  }
+
+  resumeProgress(): void {
+    this.progress?.resume();
   }
 
   /** With several commands, each command's records are gathered on their own, under the command line. */
@@ -131,4 +158,10 @@ export class RunOutput {
       writeGathered(results.slice(index * perCommand, (index + 1) * perCommand), this.streams);
     });
   }
+}
+
+/** The sink with `sanitize` set when the option decides it (else the sink decides, by being a terminal). */
+function sanitizing(sink: TextSink, sanitize: boolean | undefined): TextSink {
+  if (sanitize === undefined) return sink;
+  return { isTTY: sink.isTTY, sanitize, write: (text) => sink.write(text) };
 }

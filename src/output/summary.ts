@@ -2,11 +2,14 @@ import { createColors } from 'picocolors';
 import type { HostResult, HostStatus } from '../run/host-result.js';
 import { HostSet } from './host-set.js';
 import { outcomeLabel } from './status-note.js';
+import { escapingIf } from './untrusted-text.js';
 
 const STATUSES: readonly HostStatus[] = ['ok', 'failed', 'unreachable', 'timeout', 'skipped'];
 
 export interface SummaryOptions {
   color?: boolean;
+  /** Escape control characters in host names and outcomes (see escapeControlCharacters). */
+  sanitize?: boolean;
   /** How many of the slowest hosts to name. */
   slowest?: number;
 }
@@ -18,6 +21,7 @@ export interface SummaryOptions {
  */
 export function formatSummary(results: readonly HostResult[], options: SummaryOptions = {}): string {
   const c = createColors(options.color ?? false);
+  const shown = escapingIf(options.sanitize);
   const counts = STATUSES.map((status) => [status, results.filter((r) => r.status === status).length] as const).filter(([, count]) => count > 0);
   const countText = counts.map(([status, count]) => (status === 'ok' ? c.green(`${count} ok`) : c.red(`${count} ${status}`))).join(', ');
   const lines = [`${c.bold('summary')}: ${results.length} host${results.length === 1 ? '' : 's'}: ${countText || 'none'} in ${formatDuration(wallTimeMs(results))}`];
@@ -25,7 +29,7 @@ export function formatSummary(results: readonly HostResult[], options: SummaryOp
     .filter((r) => r.slot >= 0)
     .sort((a, b) => b.durationMs - a.durationMs)
     .slice(0, options.slowest ?? 5);
-  if (slowest.length > 0) lines.push(`slowest: ${slowest.map((r) => `${r.host} ${formatDuration(r.durationMs)}`).join(', ')}`);
+  if (slowest.length > 0) lines.push(`slowest: ${slowest.map((r) => `${shown(r.host)} ${formatDuration(r.durationMs)}`).join(', ')}`);
   const failing = new Map<string, HostSet>();
   for (const result of results) {
     const outcome = outcomeLabel(result);
@@ -33,7 +37,7 @@ export function formatSummary(results: readonly HostResult[], options: SummaryOp
     const hosts = failing.get(outcome) ?? new HostSet();
     failing.set(outcome, hosts.add(result.host));
   }
-  for (const [outcome, hosts] of failing) lines.push(`${c.red(outcome)}: ${hosts} (${hosts.size})`);
+  for (const [outcome, hosts] of failing) lines.push(`${c.red(shown(outcome))}: ${shown(hosts.toString())} (${hosts.size})`);
   return `${lines.join('\n')}\n`;
 }
 

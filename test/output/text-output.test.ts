@@ -43,4 +43,47 @@ describe('TextOutput', () => {
     new TextOutput({ stdout: tty.stream, stderr: capture(true).stream }).output('web1', 'stdout', Buffer.from('x\n'));
     expect(tty.text()).to.match(/^\x1b\[\d+mweb1\x1b\[\d+m: x\n$/);
   });
+
+  it('ends a command\'s unterminated last line when its output ends, so the next command does not continue it', () => {
+    const out = capture(false);
+    const err = capture(false);
+    const output = new TextOutput({ stdout: out.stream, stderr: err.stream });
+    output.output('web1', 'stdout', Buffer.from('first\npartial'));
+    output.output('web1', 'stderr', Buffer.from('warn'));
+    output.outputEnd('web1');
+    expect(out.text()).to.equal('web1: first\nweb1: partial\n');
+    expect(err.text()).to.equal('web1: warn\n');
+    output.output('web1', 'stdout', Buffer.from('next\n'));
+    output.outputEnd('web1');
+    output.hostDone(record({ host: 'web1' }));
+    expect(out.text()).to.equal('web1: first\nweb1: partial\nweb1: next\n');
+  });
+
+  const HOSTILE = 'ok\x1b]52;c;ZXZpbA==\x07\x1b[1A\rforged\u009b2J\u202eexe';
+  const ESCAPED = 'ok\\x1b]52;c;ZXZpbA==\\x07\\x1b[1A\\rforged\\u009b2J\\u202eexe';
+
+  it('on a terminal, escapes control characters in output lines, host names and status lines, never its own colours', () => {
+    const out = capture(true);
+    const err = capture(true);
+    const output = new TextOutput({ stdout: out.stream, stderr: err.stream });
+    output.output('web\x1b[8m1', 'stdout', Buffer.from(`${HOSTILE}\n${HOSTILE}`));
+    output.hostDone(record({ host: 'web\x1b[8m1', status: 'unreachable', exitCode: null, error: { code: 'CONNECTION_LOST', message: `server said: ${HOSTILE}` } }));
+    const plain = (text: string) => text.replace(/\x1b\[\d+m/g, '');
+    expect(plain(out.text())).to.equal(`web\\x1b[8m1: ${ESCAPED}\nweb\\x1b[8m1: ${ESCAPED}\n`);
+    expect(plain(err.text())).to.equal(`web\\x1b[8m1: [unreachable] CONNECTION_LOST: server said: ${ESCAPED}\n`);
+  });
+
+  it('passes output exactly when not on a terminal, and escapes it there too when the sink asks (--sanitize)', () => {
+    const piped = capture(false);
+    new TextOutput({ stdout: piped.stream, stderr: capture(false).stream }).output('web1', 'stdout', Buffer.from(`${HOSTILE}\n`));
+    expect(piped.text()).to.equal(`web1: ${HOSTILE}\n`);
+    const sanitized = capture(false);
+    const sink = { write: (text: string) => sanitized.stream.write(text), sanitize: true };
+    new TextOutput({ stdout: sink, stderr: sink }).output('web1', 'stdout', Buffer.from(`${HOSTILE}\n`));
+    expect(sanitized.text()).to.equal(`web1: ${ESCAPED}\n`);
+    const raw = capture(true);
+    const rawSink = { write: (text: string) => raw.stream.write(text), isTTY: true, sanitize: false };
+    new TextOutput({ stdout: rawSink, stderr: rawSink }).output('web1', 'stdout', Buffer.from(`${HOSTILE}\n`));
+    expect(raw.text().replace(/\x1b\[\d+m/g, '')).to.equal(`web1: ${HOSTILE}\n`);
+  });
 });
