@@ -1,7 +1,7 @@
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import { InputError, SshpoolError, UsageError } from '../errors.js';
-import { untrustedTextFor } from '../output/untrusted-text.js';
+import { escapeControlCharacters } from '../output/untrusted-text.js';
 import { EXIT_OTHER, EXIT_USAGE } from './exit-codes.js';
 import { commands } from './commands/index.js';
 import { packageVersion } from './version.js';
@@ -56,21 +56,20 @@ export async function runCli(argv: string[], partialIo: Partial<CliIo> = {}): Pr
   }
 }
 
-/** Messages quote inventories, config files and servers: on a terminal their control characters are escaped. */
+/** Messages quote inventories, config files and servers: their control characters are escaped, as OpenSSH escapes what it logs. */
 function reportError(error: unknown, io: CliIo): number {
-  const shown = untrustedTextFor(io.stderr);
   if (error instanceof InputError) {
-    io.stderr.write(`sshpool: ${shown(error.message)}\nRun 'sshpool --help' for usage.\n`);
+    io.stderr.write(`sshpool: ${escapeControlCharacters(error.message)}\nRun 'sshpool --help' for usage.\n`);
     return EXIT_USAGE;
   }
   if (error instanceof SshpoolError) {
-    io.stderr.write(`sshpool: ${shown(error.message)} [${shown(error.code)}]\n`);
+    io.stderr.write(`sshpool: ${escapeControlCharacters(error.message)} [${escapeControlCharacters(error.code)}]\n`);
     return EXIT_OTHER;
   }
   if (error instanceof Error && error.name === 'YError') {
-    io.stderr.write(`sshpool: ${shown(error.message)}\nRun 'sshpool --help' for usage.\n`);
+    io.stderr.write(`sshpool: ${escapeControlCharacters(error.message)}\nRun 'sshpool --help' for usage.\n`);
     return EXIT_USAGE;
   }
-  io.stderr.write(`sshpool: ${shown(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
+  io.stderr.write(`sshpool: ${escapeControlCharacters(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
   return EXIT_OTHER;
 }

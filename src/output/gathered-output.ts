@@ -4,7 +4,7 @@ import type { OutputStreamName } from '../ssh/remote-command.js';
 import { HostSet } from './host-set.js';
 import { outcomeLabel } from './status-note.js';
 import type { TextOutputStreams } from './text-output.js';
-import { escapesUntrustedText, escapingIf } from './untrusted-text.js';
+import { escapeControlCharacters, escapesHostOutput, escapingIf } from './untrusted-text.js';
 
 /** Hosts whose output (and, for stdout, whose outcome) was identical. */
 export interface OutputGroup {
@@ -40,16 +40,16 @@ export function gatherOutput(results: readonly HostResult[], stream: OutputStrea
 
 /**
  * clush -b's layout: a ruled header naming the folded host set and its size,
- * then the output; with `sanitize`, control characters in host names and
- * output are escaped (see escapeControlCharacters).
+ * then the output. Control characters are escaped in the header always, in
+ * the output with `sanitize` (see escapeControlCharacters).
  */
 export function formatGroups(groups: readonly OutputGroup[], options: { color?: boolean; sanitize?: boolean } = {}): string {
   const c = createColors(options.color ?? false);
   const shown = escapingIf(options.sanitize);
   return groups
     .map((group) => {
-      const outcome = group.outcome ? ` ${c.red(shown(group.outcome))}` : '';
-      const header = `${c.bold(c.cyan(shown(group.hosts.toString())))} (${group.hosts.size})${outcome}`;
+      const outcome = group.outcome ? ` ${c.red(escapeControlCharacters(group.outcome))}` : '';
+      const header = `${c.bold(c.cyan(escapeControlCharacters(group.hosts.toString())))} (${group.hosts.size})${outcome}`;
       const text = shown(group.text);
       const body = text === '' || text.endsWith('\n') ? text : `${text}\n`;
       const truncated = group.truncated ? c.yellow('[output truncated: only the first --max-output bytes were kept]\n') : '';
@@ -64,7 +64,7 @@ const RULE = '-'.repeat(15);
 export function writeGathered(results: readonly HostResult[], streams: TextOutputStreams): void {
   for (const stream of ['stdout', 'stderr'] as const) {
     const sink = streams[stream];
-    const text = formatGroups(gatherOutput(results, stream), { color: Boolean(sink.isTTY), sanitize: escapesUntrustedText(sink) });
+    const text = formatGroups(gatherOutput(results, stream), { color: Boolean(sink.isTTY), sanitize: escapesHostOutput(sink) });
     if (text) sink.write(text);
   }
 }

@@ -1,8 +1,8 @@
 import type { HostResult } from '../run/host-result.js';
 import type { TextOutputStreams } from './text-output.js';
-import { untrustedTextFor } from './untrusted-text.js';
+import { escapeControlCharacters } from './untrusted-text.js';
 
-/** `sshpool ping`'s text mode: one line per host on stdout as it finishes, with its time. */
+/** `sshpool ping`'s text mode: one line per host on stdout as it finishes, with its time; server text in it escaped. */
 export class PingTextOutput {
   constructor(private readonly streams: TextOutputStreams) {}
 
@@ -12,6 +12,6 @@ export class PingTextOutput {
       result.status === 'ok'
         ? `${result.host}: ok ${time}`
         : `${result.host}: ${result.status} ${time} ${result.error?.code ?? ''}: ${result.error?.message ?? ''}`;
-    this.streams.stdout.write(`${untrustedTextFor(this.streams.stdout)(line)}\n`);
+    this.streams.stdout.write(`${escapeControlCharacters(line)}\n`);
   }
 }

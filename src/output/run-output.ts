@@ -10,7 +10,6 @@ import { ResultsFileWriter } from './results-file.js';
 import { formatSummary } from './summary.js';
 import { TextOutput } from './text-output.js';
 import type { TextOutputStreams, TextSink } from './text-output.js';
-import { escapesUntrustedText } from './untrusted-text.js';
 
 export const OUTPUT_MODES = ['text', 'gathered', 'json', 'ndjson'] as const;
 /**
@@ -53,9 +52,9 @@ export interface RunOutputOptions {
   /** The end-of-run summary on stderr. */
   summary?: boolean;
   /**
-   * Escape control characters in host output and remote text (text and
-   * gathered modes, status lines, summary): true on every stream, false on
-   * none; default: on the streams that are terminals.
+   * Escape control characters in host output (text and gathered modes): true
+   * on every stream, false on none; default: on the streams that are
+   * terminals. Status lines and the summary are escaped whatever this says.
    */
   sanitize?: boolean;
 }
@@ -129,8 +128,7 @@ export class RunOutput {
     await attempt(() => this.files?.close());
     await attempt(() => this.resultsFile?.finish(results));
     await attempt(() => this.options.reportFile && writeHtmlReport(this.options.reportFile, results, { title: this.options.reportTitle }));
-    const { stderr } = this.streams;
-    if (this.options.summary) stderr.write(formatSummary(results, { color: Boolean(stderr.isTTY), sanitize: escapesUntrustedText(stderr) }));
+    if (this.options.summary) this.streams.stderr.write(formatSummary(results, { color: Boolean(this.streams.stderr.isTTY) }));
     if (failures.length > 0) throw failures[0];
   }
 

@@ -2,14 +2,12 @@ import { createColors } from 'picocolors';
 import type { HostResult, HostStatus } from '../run/host-result.js';
 import { HostSet } from './host-set.js';
 import { outcomeLabel } from './status-note.js';
-import { escapingIf } from './untrusted-text.js';
+import { escapeControlCharacters } from './untrusted-text.js';
 
 const STATUSES: readonly HostStatus[] = ['ok', 'failed', 'unreachable', 'timeout', 'skipped'];
 
 export interface SummaryOptions {
   color?: boolean;
-  /** Escape control characters in host names and outcomes (see escapeControlCharacters). */
-  sanitize?: boolean;
   /** How many of the slowest hosts to name. */
   slowest?: number;
 }
@@ -17,11 +15,11 @@ export interface SummaryOptions {
 /**
  * The end-of-run summary: counts per status and the run's wall time, the
  * slowest hosts, and the hosts that did not end ok grouped by how they ended
- * (folded host sets, so a thousand failures stay a few lines).
+ * (folded host sets, so a thousand failures stay a few lines). Host names and
+ * error codes are escaped (escapeControlCharacters).
  */
 export function formatSummary(results: readonly HostResult[], options: SummaryOptions = {}): string {
   const c = createColors(options.color ?? false);
-  const shown = escapingIf(options.sanitize);
   const counts = STATUSES.map((status) => [status, results.filter((r) => r.status === status).length] as const).filter(([, count]) => count > 0);
   const countText = counts.map(([status, count]) => (status === 'ok' ? c.green(`${count} ok`) : c.red(`${count} ${status}`))).join(', ');
   const lines = [`${c.bold('summary')}: ${results.length} host${results.length === 1 ? '' : 's'}: ${countText || 'none'} in ${formatDuration(wallTimeMs(results))}`];
@@ -29,7 +27,7 @@ export function formatSummary(results: readonly HostResult[], options: SummaryOp
     .filter((r) => r.slot >= 0)
     .sort((a, b) => b.durationMs - a.durationMs)
     .slice(0, options.slowest ?? 5);
-  if (slowest.length > 0) lines.push(`slowest: ${slowest.map((r) => `${shown(r.host)} ${formatDuration(r.durationMs)}`).join(', ')}`);
+  if (slowest.length > 0) lines.push(`slowest: ${slowest.map((r) => `${escapeControlCharacters(r.host)} ${formatDuration(r.durationMs)}`).join(', ')}`);
   const failing = new Map<string, HostSet>();
   for (const result of results) {
     const outcome = outcomeLabel(result);
@@ -37,7 +35,7 @@ export function formatSummary(results: readonly HostResult[], options: SummaryOp
     const hosts = failing.get(outcome) ?? new HostSet();
     failing.set(outcome, hosts.add(result.host));
   }
-  for (const [outcome, hosts] of failing) lines.push(`${c.red(shown(outcome))}: ${shown(hosts.toString())} (${hosts.size})`);
+  for (const [outcome, hosts] of failing) lines.push(`${c.red(escapeControlCharacters(outcome))}: ${escapeControlCharacters(hosts.toString())} (${hosts.size})`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -3,16 +3,13 @@ import type { HostResult } from '../run/host-result.js';
 import type { OutputStreamName } from '../ssh/remote-command.js';
 import { LineSplitter } from './line-splitter.js';
 import { statusNote } from './status-note.js';
-import { untrustedTextFor } from './untrusted-text.js';
+import { escapeControlCharacters, hostOutputFor } from './untrusted-text.js';
 
 /** Where an output mode writes text: a stream, or a wrapper around one. */
 export interface TextSink {
   write(text: string): unknown;
   isTTY?: boolean;
-  /**
-   * Whether host output and other remote text written here has its control
-   * characters escaped (see escapeControlCharacters); default: when isTTY.
-   */
+  /** Whether host output written here has its control characters escaped (escapeControlCharacters); default: when isTTY. */
   sanitize?: boolean;
 }
 
@@ -24,8 +21,8 @@ export interface TextOutputStreams {
 /**
  * pdsh-style live output: every line as it arrives, prefixed `host: `, stdout
  * lines to stdout and stderr lines to stderr; host names coloured on a TTY only,
- * remote text escaped where the stream sanitizes. A host that did not end `ok`
- * gets one status line on stderr.
+ * output escaped where the stream sanitizes (a terminal, by default). A host
+ * that did not end `ok` gets one status line on stderr, always escaped.
  */
 export class TextOutput {
   private readonly splitters = new Map<string, LineSplitter>();
@@ -37,7 +34,7 @@ export class TextOutput {
       stdout: createColors(Boolean(streams.stdout.isTTY)),
       stderr: createColors(Boolean(streams.stderr.isTTY)),
     };
-    this.shown = { stdout: untrustedTextFor(streams.stdout), stderr: untrustedTextFor(streams.stderr) };
+    this.shown = { stdout: hostOutputFor(streams.stdout), stderr: hostOutputFor(streams.stderr) };
   }
 
   output(host: string, stream: OutputStreamName, chunk: Buffer): void {
@@ -77,14 +74,13 @@ export class TextOutput {
     const note = statusNote(result)?.replace(`: ${result.host}: `, ': ');
     if (note) {
       const c = this.colors.stderr;
-      const shown = this.shown.stderr;
-      this.streams.stderr.write(`${c.bold(c.red(shown(result.host)))}: [${result.status}] ${shown(note)}\n`);
+      this.streams.stderr.write(`${c.bold(c.red(escapeControlCharacters(result.host)))}: [${result.status}] ${escapeControlCharacters(note)}\n`);
     }
   }
 
   private prefix(host: string, stream: OutputStreamName): string {
     const c = this.colors[stream];
-    const name = this.shown[stream](host);
+    const name = escapeControlCharacters(host);
     return `${stream === 'stderr' ? c.yellow(name) : c.cyan(name)}: `;
   }
 }

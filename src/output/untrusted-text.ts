@@ -13,6 +13,9 @@ const UNSAFE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u206
  * terminal: every unsafe character becomes a visible escape (`\x1b`, `\r`,
  * `\u009b`, `\u202e`); everything else, tab and newline included, is left as is.
  * For display only: a remote `\x1b` typed as four characters looks the same.
+ * sshpool's own lines (status lines, summary, errors) always go through it, as
+ * OpenSSH escapes the server text it logs; host output only where
+ * escapesHostOutput says.
  */
 export function escapeControlCharacters(text: string): string {
   return text.replace(UNSAFE, escapeOne);
@@ -24,14 +27,14 @@ function escapeOne(character: string): string {
   return code < 0x80 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
 }
 
-/** Whether untrusted text written to `sink` is escaped: as `sanitize` says, else when the sink is a terminal. */
-export function escapesUntrustedText(sink: { isTTY?: boolean; sanitize?: boolean }): boolean {
+/** Whether host output written to `sink` is escaped: as its `sanitize` says, else when it is a terminal. */
+export function escapesHostOutput(sink: { isTTY?: boolean; sanitize?: boolean }): boolean {
   return sink.sanitize ?? Boolean(sink.isTTY);
 }
 
-/** How untrusted text is to be written to `sink`: escaped, or exactly as it came. */
-export function untrustedTextFor(sink: { isTTY?: boolean; sanitize?: boolean }): (text: string) => string {
-  return escapingIf(escapesUntrustedText(sink));
+/** How host output is to be written to `sink`: escaped, or exactly as it came. */
+export function hostOutputFor(sink: { isTTY?: boolean; sanitize?: boolean }): (text: string) => string {
+  return escapingIf(escapesHostOutput(sink));
 }
 
 /** escapeControlCharacters when `escape`, else text exactly as it came. */

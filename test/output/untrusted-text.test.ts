@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { escapeControlCharacters, escapesUntrustedText, untrustedTextFor } from '../../src/output/untrusted-text.js';
+import { escapeControlCharacters, escapesHostOutput, hostOutputFor } from '../../src/output/untrusted-text.js';
 
 /** What a terminal must never receive from a host: C0 but tab and newline, DEL, C1, bidi controls. */
 const isUnsafe = (codePoint: number) =>
@@ -60,13 +60,13 @@ describe('escaping untrusted text for a terminal', () => {
     );
   });
 
-  it('escapes on terminals by default; `sanitize` decides when set', () => {
-    expect(escapesUntrustedText({ isTTY: true })).to.equal(true);
-    expect(escapesUntrustedText({ isTTY: false })).to.equal(false);
-    expect(escapesUntrustedText({})).to.equal(false);
-    expect(escapesUntrustedText({ isTTY: false, sanitize: true })).to.equal(true);
-    expect(escapesUntrustedText({ isTTY: true, sanitize: false })).to.equal(false);
-    expect(untrustedTextFor({ isTTY: true })('\x1b[2J')).to.equal('\\x1b[2J');
-    expect(untrustedTextFor({ isTTY: false })('\x1b[2J')).to.equal('\x1b[2J');
+  it('escapes host output on terminals by default; `sanitize` decides when set', () => {
+    expect(escapesHostOutput({ isTTY: true })).to.equal(true);
+    expect(escapesHostOutput({ isTTY: false })).to.equal(false);
+    expect(escapesHostOutput({})).to.equal(false);
+    expect(escapesHostOutput({ isTTY: false, sanitize: true })).to.equal(true);
+    expect(escapesHostOutput({ isTTY: true, sanitize: false })).to.equal(false);
+    expect(hostOutputFor({ isTTY: true })('\x1b[2J')).to.equal('\\x1b[2J');
+    expect(hostOutputFor({ isTTY: false })('\x1b[2J')).to.equal('\x1b[2J');
   });
 });
