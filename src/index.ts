@@ -26,6 +26,8 @@ export { gatherOutput, formatGroups, writeGathered } from './output/gathered-out
 export type { OutputGroup } from './output/gathered-output.js';
 export { formatJsonResults, formatNdjsonRecord } from './output/json-output.js';
 export { HostFiles, HostFilesError } from './output/host-files.js';
+export { hostFileName, safeFileName, MAX_FILE_NAME_BYTES } from './output/host-file-name.js';
+export { escapeControlCharacters } from './output/untrusted-text.js';
 export { ResultsFileWriter, ResultsFileError, readResultsFile, attemptsToRetry } from './output/results-file.js';
 export type { ResultsDocument, ResultsFileOptions } from './output/results-file.js';
 export { ProgressLine } from './output/progress.js';

@@ -10,6 +10,7 @@ import { ResultsFileWriter } from './results-file.js';
 import { formatSummary } from './summary.js';
 import { TextOutput } from './text-output.js';
 import type { TextOutputStreams, TextSink } from './text-output.js';
+import { escapeControlCharacters } from './untrusted-text.js';
 
 export const OUTPUT_MODES = ['text', 'gathered', 'json', 'ndjson'] as const;
 /**
@@ -152,7 +153,7 @@ export class RunOutput {
     if (commands.length <= 1) return writeGathered(results, this.streams);
     const perCommand = results.length / commands.length;
     commands.forEach((command, index) => {
-      this.streams.stdout.write(`=== ${command}\n`);
+      this.streams.stdout.write(`=== ${escapeControlCharacters(command)}\n`);
       writeGathered(results.slice(index * perCommand, (index + 1) * perCommand), this.streams);
     });
   }
