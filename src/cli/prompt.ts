@@ -49,9 +49,9 @@ function readFromTerminal(prompt: string): Promise<string> {
   } catch (error) {
     return Promise.reject(new PromptError('NO_TTY', `No terminal to ask on (${prompt.trim()}); run sshpool from a terminal or use an ssh agent`, { cause: error }));
   }
-  for (const watcher of watchers) watcher.promptStart();
   const input = new tty.ReadStream(fd);
   input.setRawMode(true);
+  for (const watcher of watchers) watcher.promptStart();
   writeSync(fd, prompt);
   return new Promise<string>((resolve, reject) => {
     let secret = '';

@@ -15,10 +15,11 @@ const EXTENSIONS: Record<OutputStreamName, string> = { stdout: '.out', stderr: '
 
 /**
  * pssh's -o/-e: each host's output in `DIR/<host>.out` and `DIR/<host>.err`
- * (names encoded by hostFileName), written as it arrives. At most `maxOpen` files are open at once (ParallelSSH
- * died of EMFILE at ~1000 hosts): past that the least recently written one is
- * closed and reopened for appending when its host prints again. Writes are
- * synchronous: they go to the page cache, and keeping no queue keeps memory flat.
+ * (names encoded by hostFileName), written as it arrives. At most `maxOpen`
+ * files are open at once (ParallelSSH died of EMFILE at ~1000 hosts): past
+ * that the least recently written one is closed and reopened for appending
+ * when its host prints again. Writes are synchronous: they go to the page
+ * cache, and keeping no queue keeps memory flat.
  */
 export class HostFiles {
   /** Open descriptors by `stream\0host`, least recently used first. */

@@ -70,7 +70,7 @@ export interface RunOutputOptions {
 export class RunOutput {
   private live: LiveOutput | undefined;
   private readonly streams: TextOutputStreams;
-  /** stderr for the run's own messages (Ctrl-C, warnings): they clear the progress line first. */
+  /** stderr for the run's own messages (Ctrl-C): they clear the progress line first. */
   readonly messages: TextSink;
 
   private constructor(
