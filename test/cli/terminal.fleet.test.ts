@@ -60,8 +60,9 @@ describe('the progress line and the terminal it shares (the real binary on a pty
   });
 
   it('clears the progress line before its own messages: Ctrl-C says it is stopping on a line of its own', async () => {
-    const pty = startInPty(sshpool(['run', ...base(), '--', 'sleep 20']), { env });
-    await pty.waitFor(/0\/2 done · 0 failed · 2 running/);
+    const pty = startInPty(sshpool(['run', ...base(), '--', 'echo started; sleep 20']), { env });
+    // Both commands running, and the progress line drawn last: on the screen when Ctrl-C comes.
+    await pty.waitFor(/started[\s\S]*started[\s\S]*\r\x1b\[2K0\/2 done · 0 failed · 2 running[^\r\n]*$/);
     pty.type('\x03');
     expect(await pty.exited).to.equal(3);
     expect(pty.screen()).to.match(/(\r\n|\r\x1b\[2K)sshpool: SIGINT: stopping/);
