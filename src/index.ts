@@ -6,7 +6,7 @@ export type { PoolEvents, PoolOptions, ResultCallbacks, TaskContext, TaskFunctio
 export { Inventory, loadInventory, connectionSettings, InventoryError, NoHostsMatchedError, PatternError } from './inventory/index.js';
 export type { InventoryHost, InventoryGroup, ConnectionSettings, InventoryLocation, AnsibleList } from './inventory/index.js';
 export { runCommand, streamCommand, pingHosts, streamPing, HostRun } from './run/host-run.js';
-export type { HostInput, HostRunEvents, HostStartEvent, HostOutputEvent, CommandRunOptions } from './run/host-run.js';
+export type { HostInput, HostRunEvents, HostStartEvent, HostOutputEvent, HostOutputEndEvent, CommandRunOptions } from './run/host-run.js';
 export type { RunOptions, SshOptions } from './run/run-options.js';
 export type { HostResult, HostStatus } from './run/host-result.js';
 export { SshError } from './ssh/errors.js';
@@ -26,6 +26,8 @@ export { gatherOutput, formatGroups, writeGathered } from './output/gathered-out
 export type { OutputGroup } from './output/gathered-output.js';
 export { formatJsonResults, formatNdjsonRecord } from './output/json-output.js';
 export { HostFiles, HostFilesError } from './output/host-files.js';
+export { hostFileName, safeFileName, MAX_FILE_NAME_BYTES } from './output/host-file-name.js';
+export { escapeControlCharacters } from './output/untrusted-text.js';
 export { ResultsFileWriter, ResultsFileError, readResultsFile, attemptsToRetry } from './output/results-file.js';
 export type { ResultsDocument } from './output/results-file.js';
 export { RecordStore, KEPT_OUTPUT_BUDGET_BYTES } from './output/record-store.js';

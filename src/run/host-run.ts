@@ -28,9 +28,17 @@ export interface HostOutputEvent {
   chunk: Buffer;
 }
 
+/** A command's output on a host is complete; its record comes with hostDone. */
+export interface HostOutputEndEvent {
+  host: string;
+  /** The command's index in a several-command run (0 otherwise). */
+  command: number;
+}
+
 export type HostRunEvents = {
   hostStart: [HostStartEvent];
   output: [HostOutputEvent];
+  outputEnd: [HostOutputEndEvent];
   /**
    * Once per host and command, as each finishes (completion order); `command`
    * is the command's index in a several-command run (always 0 otherwise).
@@ -146,12 +154,10 @@ export function streamCommand(hosts: readonly HostInput[], command: string | rea
   return new HostRun(
     hosts,
     (host, run) => {
-      const workOptions = {
-        commandTimeoutMs: options.commandTimeoutMs,
-        maxOutputBytes,
-        onOutput: (stream: OutputStreamName, chunk: Buffer) => run.emit('output', { host, stream, chunk }),
-      };
-      return commands.map((line) => commandWork(line, workOptions));
+      const onOutput = (stream: OutputStreamName, chunk: Buffer) => run.emit('output', { host, stream, chunk });
+      return commands.map((line, command) =>
+        commandWork(line, { commandTimeoutMs: options.commandTimeoutMs, maxOutputBytes, onOutput, onOutputEnd: () => run.emit('outputEnd', { host, command }) }),
+      );
     },
     options,
   );

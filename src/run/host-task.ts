@@ -78,6 +78,8 @@ export interface CommandWorkOptions {
   commandTimeoutMs?: number;
   maxOutputBytes: number;
   onOutput?: (stream: OutputStreamName, chunk: Buffer) => void;
+  /** After the command's last output, however it ended. */
+  onOutputEnd?: () => void;
 }
 
 /** The work of `run`: one command, its output captured and streamed. */
@@ -92,7 +94,7 @@ function runCommandLine(command: string, options: CommandWorkOptions): HostWork[
       maxOutputBytes: options.maxOutputBytes,
       onOutput: options.onOutput,
       signal,
-    });
+    }).finally(options.onOutputEnd);
     const output = {
       stdout: outcome.stdout.text(),
       stderr: outcome.stderr.text(),

@@ -14,3 +14,4 @@ export { FleetError } from './fleet-error.js';
 export { closedPort, silentPort } from './ports.js';
 export { startAgent } from './agent.js';
 export { encryptedKeyCopy } from './keys.js';
+export { canStartDisconnectingServer, startDisconnectingServer, type DisconnectingServer } from './disconnecting-server.js';
