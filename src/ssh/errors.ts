@@ -16,6 +16,7 @@ export type SshErrorCode =
   | 'CONNECTION_LOST'
   | 'PROXY_JUMP_FAILED'
   | 'CHANNEL_FAILED'
+  | 'CHANNEL_TIMEOUT'
   | 'SSH_ERROR';
 
 export class SshError extends SshpoolError<SshErrorCode> {}

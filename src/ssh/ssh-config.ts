@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse, type Line } from 'ssh-config';
 import { InputError } from '../errors.js';
+import { timerDelayMs } from '../timer-delay.js';
 import { HostPatternList, hasWildcard, patternToRegExp } from './host-pattern.js';
 import { expandPathTokens, checkPathTokens, homePath } from './path-tokens.js';
 
@@ -300,7 +301,7 @@ function valueList(value: Directive['value']): string[] {
   return typeof value === 'string' ? [value] : value.map(({ val }) => val);
 }
 
-type Interpreter = (first: string, values: string[], fail: (message: string) => never) => Pick<Setting, 'field' | 'value'>;
+type Interpreter = (first: string, values: string[], fail: (message: string) => never) => Pick<Setting, 'field' | 'value'> | undefined;
 
 const interpreters: Record<string, Interpreter> = {
   hostname: (first) => ({ field: 'hostname', value: first }),
@@ -316,8 +317,8 @@ const interpreters: Record<string, Interpreter> = {
     return { field: 'identityAgent', value: first };
   },
   proxyjump: (first) => ({ field: 'proxyJump', value: first.toLowerCase() === 'none' ? undefined : first }),
-  connecttimeout: (first, _, fail) => ({ field: 'connectTimeoutMs', value: seconds(first) ?? fail(`bad ConnectTimeout '${first}'`) }),
-  serveraliveinterval: (first, _, fail) => ({ field: 'serverAliveIntervalMs', value: seconds(first) ?? fail(`bad ServerAliveInterval '${first}'`) }),
+  connecttimeout: (first, _, fail) => timeSetting('connectTimeoutMs', 'ConnectTimeout', first, fail),
+  serveraliveinterval: (first, _, fail) => timeSetting('serverAliveIntervalMs', 'ServerAliveInterval', first, fail),
   serveralivecountmax: (first, _, fail) => ({ field: 'serverAliveCountMax', value: integerIn(first, 0, 2 ** 31) ?? fail(`bad ServerAliveCountMax '${first}'`) }),
   stricthostkeychecking: (first, _, fail) => ({ field: 'strictHostKeyChecking', value: strictness(first) ?? fail(`bad StrictHostKeyChecking '${first}'`) }),
   userknownhostsfile: (_, values, fail) => {
@@ -338,9 +339,25 @@ function interpret(keyword: string, values: string[], at: Location): Pick<Settin
   return interpreter(first, values, fail);
 }
 
-function seconds(text: string): number | undefined {
-  const value = integerIn(text, 0, 2 ** 31);
-  return value === undefined ? undefined : value * 1000;
+/**
+ * A time as ssh_config writes it ("90", "1m30s": OpenSSH's convtime) as a timer delay;
+ * 0 is "no limit" (ConnectTimeout) or "off" (ServerAliveInterval), as in ssh, and `none`
+ * sets nothing, so a later line may.
+ */
+function timeSetting(field: SshConfigField, keyword: string, text: string, fail: (message: string) => never): Pick<Setting, 'field' | 'value'> | undefined {
+  if (text === 'none') return undefined;
+  const seconds = convtime(text) ?? fail(`bad ${keyword} '${text}'`);
+  return { field, value: timerDelayMs(seconds * 1000, true, (reason) => fail(`${keyword} ${text} ${reason}`)) };
+}
+
+const TIME_UNITS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
+
+/** Seconds from OpenSSH's time format: numbers each with an optional unit (s, m, h, d, w), summed. */
+function convtime(text: string): number | undefined {
+  if (!/^(?:\d+[smhdw]?)+$/i.test(text)) return undefined;
+  let total = 0;
+  for (const [, count, unit] of text.matchAll(/(\d+)([smhdw]?)/gi)) total += Number(count) * (TIME_UNITS[(unit as string).toLowerCase()] as number);
+  return total;
 }
 
 function integerIn(text: string, min: number, max: number): number | undefined {

@@ -13,3 +13,4 @@ export { FleetError } from './fleet-error.js';
 export { closedPort, silentPort } from './ports.js';
 export { startAgent } from './agent.js';
 export { encryptedKeyCopy } from './keys.js';
+export { blackholeUnavailable, startBlackhole, type Blackhole } from './blackhole.js';

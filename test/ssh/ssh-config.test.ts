@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { SshConfigError, SshConfigResolver } from '../../src/ssh/ssh-config.js';
 import { rejectionOf } from '../helpers/rejection.js';
+import { runToolOk } from '../fleet/run-tool.js';
 
 describe('SshConfigResolver', () => {
   let dir: string;
@@ -160,12 +161,32 @@ Host *
     expect(resolver.resolve('x').values.proxyJump).to.equal('jump');
   });
 
+  /** What the real ssh makes of a file for an alias: `ssh -G` prints the settings it would use, keywords lowercased. */
+  async function sshG(alias: string): Promise<Map<string, string>> {
+    const output = await runToolOk('ssh', ['-G', '-F', path.join(dir, 'config'), alias]);
+    return new Map(output.split('\n').filter(Boolean).map((line) => [line.slice(0, line.indexOf(' ')), line.slice(line.indexOf(' ') + 1)]));
+  }
+
+  it('reads ConnectTimeout and ServerAliveInterval in ssh’s time format (1m30s), `none` leaving them to a later line, as ssh -G does', async () => {
+    const resolver = await load('Host a\n  ConnectTimeout 1m30s\n  ServerAliveInterval 2H5\nHost b\n  ConnectTimeout none\nHost *\n  ConnectTimeout 7\n  ServerAliveInterval 0\n');
+    for (const alias of ['a', 'b']) {
+      const ssh = await sshG(alias);
+      const { values } = resolver.resolve(alias);
+      expect(values.connectTimeoutMs, alias).to.equal(Number(ssh.get('connecttimeout')) * 1000);
+      expect(values.serverAliveIntervalMs, alias).to.equal(Number(ssh.get('serveraliveinterval')) * 1000);
+    }
+    expect(resolver.resolve('a').values).to.include({ connectTimeoutMs: 90_000, serverAliveIntervalMs: 7_205_000 });
+  });
+
   for (const [text, line, message] of [
     ['Host a\n  Port banana\n', 2, /bad Port 'banana'/],
     ['# ok\n\nHost a\n  User "unterminated\n', 4, /Unexpected line break/],
     ['Host\n', 1, /keyword without a value/],
     ['Host a\n  StrictHostKeyChecking maybe\n', 2, /bad StrictHostKeyChecking/],
     ['IdentityFile ~/.ssh/%C\n', 1, /unsupported token %C/],
+    ['Host a\n  ConnectTimeout 10x\n', 2, /bad ConnectTimeout '10x'/],
+    // ssh takes up to 2^31-1 s; a timer holds 2^31-1 ms, and a longer delay would fire at once.
+    ['Host a\n  ServerAliveInterval 30d\n', 2, /ServerAliveInterval 30d is more than 2147483.647 s/],
   ] as const) {
     it(`names file and line of a bad line: ${JSON.stringify(text)}`, async () => {
       const error = await rejectionOf(load(text), SshConfigError);
