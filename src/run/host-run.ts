@@ -36,6 +36,8 @@ export type HostRunEvents = {
    * is the command's index in a several-command run (always 0 otherwise).
    */
   hostDone: [HostResult, HostDoneDetail];
+  /** Something in the run's input that sshpool ignored (an ssh_config line), said once per run before any host starts. */
+  warning: [string];
 };
 
 export interface HostDoneDetail {
@@ -75,10 +77,14 @@ export class HostRun extends EventEmitter<HostRunEvents> {
     checkTimerOptions(options);
     const context = await SshContext.create(options);
     try {
+      // Listeners attached right after the run was made are in place by now.
+      for (const warning of context.sshConfig.warnings) this.emit('warning', warning);
       const targets = hosts.map((host) => resolveTarget(toInventoryHost(host), options, context.sshConfig));
       const attemptOf = (target: TargetSettings): number => options.attempts?.get(target.label) ?? 1;
       const forks = options.forks ?? DEFAULTS.forks;
-      checkDescriptorLimit(Math.min(forks, targets.length), 1);
+      // A host reached through its own ProxyCommand holds three pipes where others hold one socket.
+      const descriptorsPerHost = targets.some((target) => target.proxyCommand !== undefined) ? 3 : 1;
+      checkDescriptorLimit(Math.min(forks, targets.length), descriptorsPerHost);
       // A signal aborted before the run was made never fires 'abort': no host is contacted, no passphrase asked.
       const abortedAtStart = options.signal?.aborted === true;
       if (abortedAtStart) this.stopped = true;

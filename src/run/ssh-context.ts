@@ -65,6 +65,7 @@ export class SshContext {
       timeoutMs: hop.connectTimeoutMs,
       keepaliveIntervalMs: hop.serverAliveIntervalMs,
       keepaliveCountMax: hop.serverAliveCountMax,
+      ...(hop.proxyCommand === undefined ? {} : { proxyCommand: hop.proxyCommand }),
       verifyHostKey: (key) => verifier.verify(hop.hostKey.name, hop.hostKey.port, key),
       createAuthHandler: () =>
         buildAuthHandler({

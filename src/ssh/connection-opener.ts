@@ -5,6 +5,7 @@ import { waitWithin } from './bounded-wait.js';
 import { SshConnection, connectAbortedError, connectTimeoutError } from './connection.js';
 import type { ConnectOptions, Endpoint } from './connection.js';
 import { SshError } from './errors.js';
+import { startProxyCommand } from './proxy-command.js';
 
 /** Everything needed to open one SSH connection (a jump hop or the target). */
 export interface ConnectPlan {
@@ -17,6 +18,8 @@ export interface ConnectPlan {
   verifyHostKey: (key: Buffer) => Promise<void>;
   /** A fresh handler per connection: ssh2's auth middleware keeps state. */
   createAuthHandler: () => AuthHandlerMiddleware;
+  /** ssh_config's ProxyCommand, tokens expanded: the transport instead of TCP when this is the first connection of a chain. */
+  proxyCommand?: string;
 }
 
 /**
@@ -38,7 +41,7 @@ export class ConnectionOpener {
     if (!target) throw new SshpoolError('NO_TARGET', 'nothing to connect to');
     if (signal?.aborted) throw connectAbortedError(target.label);
     const startedAt = Date.now();
-    const via = chain.length > 1 ? await this.forwardThroughJumps(chain, startedAt, signal) : undefined;
+    const via = chain.length > 1 ? await this.forwardThroughJumps(chain, startedAt, signal) : firstTransport(target);
     return SshConnection.open(planToOptions(target, via, startedAt, signal));
   }
 
@@ -72,7 +75,7 @@ export class ConnectionOpener {
       const hop = chain[index] as ConnectPlan;
       connection = (async () => {
         const startedAt = Date.now();
-        const via = index > 0 ? await this.forwardToHop(chain, index, startedAt) : undefined;
+        const via = index > 0 ? await this.forwardToHop(chain, index, startedAt) : firstTransport(hop);
         // The hop is shared, so one host's abort must not cancel it for the others.
         return SshConnection.open(planToOptions(hop, via, startedAt));
       })().catch((error: unknown) => {
@@ -96,6 +99,11 @@ export class ConnectionOpener {
       aborted: () => connectAbortedError(hop.label),
     });
   }
+}
+
+/** A chain's first connection goes over TCP, or through its ProxyCommand when ssh_config gives one. */
+function firstTransport(plan: ConnectPlan): Duplex | undefined {
+  return plan.proxyCommand === undefined ? undefined : startProxyCommand(plan.proxyCommand, plan.label);
 }
 
 /** What is left of a connect timeout started at `startedAt` (at least 1 ms, so the step still gets its chance to fail by timing out); 0 stays "no limit". */

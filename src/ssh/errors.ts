@@ -17,6 +17,7 @@ export type SshErrorCode =
   | 'PROXY_JUMP_FAILED'
   | 'CHANNEL_FAILED'
   | 'CHANNEL_TIMEOUT'
+  | 'PROXY_COMMAND_FAILED'
   | 'SSH_ERROR';
 
 export class SshError extends SshpoolError<SshErrorCode> {}

@@ -5,6 +5,8 @@ import { parse, type Line } from 'ssh-config';
 import { InputError } from '../errors.js';
 import { timerDelayMs } from '../timer-delay.js';
 import { HostPatternList, hasWildcard, patternToRegExp } from './host-pattern.js';
+import { OPENSSH_KEYWORDS } from './openssh-keywords.js';
+import { checkProxyCommandTokens } from './proxy-command.js';
 import { expandPathTokens, checkPathTokens, homePath } from './path-tokens.js';
 
 export type StrictHostKeyChecking = 'yes' | 'accept-new' | 'no';
@@ -20,6 +22,11 @@ export interface ResolvedSshConfig {
   identityAgent?: string;
   /** Raw, e.g. "user@jump:2222,jump2". Absent when unset or `ProxyJump none`. */
   proxyJump?: string;
+  /**
+   * As written, %-tokens unexpanded (they name the final host, port and user); absent when unset
+   * or `ProxyCommand none`. Only one of proxyJump and proxyCommand is set: the first obtained.
+   */
+  proxyCommand?: string;
   connectTimeoutMs?: number;
   serverAliveIntervalMs?: number;
   serverAliveCountMax?: number;
@@ -67,10 +74,14 @@ const DEFAULT_KNOWN_HOSTS_FILES = ['known_hosts', 'known_hosts2'];
 /** OpenSSH's READCONF_MAX_DEPTH. */
 const MAX_INCLUDE_DEPTH = 16;
 
+/** ProxyJump and ProxyCommand exclude each other: the first obtained decides, `none` included (OpenSSH's readconf.c). */
+const RIVALS: Partial<Record<SshConfigField, SshConfigField>> = { proxyJump: 'proxyCommand', proxyCommand: 'proxyJump' };
+
 /**
  * ssh_config(5) for the settings sshpool uses: parsed once at load into a flat list of
  * settings, each carrying the Host/Match conditions around it, then resolved per alias
- * with the first obtained value winning. Unknown keywords are ignored (we are not ssh).
+ * with the first obtained value winning. Keywords ssh knows that sshpool does not use are
+ * ignored; a keyword ssh does not know either is a warning (ssh would refuse the file).
  */
 export class SshConfigResolver {
   /** Things in the file we do not support and treated conservatively; for the CLI to show. */
@@ -153,7 +164,7 @@ export class SshConfigResolver {
       }
       if (!lastHolds) continue;
       if (setting.field === 'identityFiles') identityFiles.push(setting.value as string);
-      else if (!obtained.has(setting.field)) obtained.set(setting.field, setting.value);
+      else if (!obtained.has(setting.field) && !obtained.has(RIVALS[setting.field] as SshConfigField)) obtained.set(setting.field, setting.value);
     }
     if (identityFiles.length > 0) obtained.set('identityFiles', identityFiles);
 
@@ -174,7 +185,7 @@ export class SshConfigResolver {
     };
     const identityAgent = obtained.get('identityAgent') as string | undefined;
     if (identityAgent !== undefined) values.identityAgent = expand(identityAgent);
-    for (const field of ['proxyJump', 'connectTimeoutMs', 'serverAliveIntervalMs', 'serverAliveCountMax', 'strictHostKeyChecking', 'hostKeyAlias'] as const) {
+    for (const field of ['proxyJump', 'proxyCommand', 'connectTimeoutMs', 'serverAliveIntervalMs', 'serverAliveCountMax', 'strictHostKeyChecking', 'hostKeyAlias'] as const) {
       const value = obtained.get(field);
       if (value !== undefined) Object.assign(values, { [field]: value });
     }
@@ -203,6 +214,8 @@ function expandHostname(raw: Setting['value'], alias: string): string {
 class ConfigLoader {
   readonly settings: Setting[] = [];
   readonly warnings: string[] = [];
+  /** IgnoreUnknown's patterns: unknown keywords they match are not warned about, as ssh does not refuse them. */
+  private readonly ignoredUnknown: HostPatternList[] = [];
 
   constructor(private readonly home: string) {}
 
@@ -230,9 +243,13 @@ class ConfigLoader {
       } else if (keyword === 'include') {
         if (depth >= MAX_INCLUDE_DEPTH) throw new SshConfigError(file, at.line, `Include nested more than ${MAX_INCLUDE_DEPTH} deep`);
         for (const included of await this.includedFiles(values, at)) await this.loadFile(included, conditions, depth + 1);
-      } else {
-        const setting = interpret(keyword, values, at);
+      } else if (keyword === 'ignoreunknown') {
+        this.ignoredUnknown.push(new HostPatternList((values[0] ?? '').split(',')));
+      } else if (Object.hasOwn(interpreters, keyword)) {
+        const setting = interpret(keyword, values, argumentText(lines[index] ?? ''), at);
         if (setting) this.settings.push({ ...setting, conditions, position: this.settings.length });
+      } else if (!OPENSSH_KEYWORDS.has(keyword) && !this.ignoredUnknown.some((patterns) => patterns.matches(keyword))) {
+        this.warnings.push(`${at.file}:${at.line}: unknown keyword ${directive.param}; ignored (ssh would refuse the file unless IgnoreUnknown names it)`);
       }
     }
   }
@@ -301,7 +318,8 @@ function valueList(value: Directive['value']): string[] {
   return typeof value === 'string' ? [value] : value.map(({ val }) => val);
 }
 
-type Interpreter = (first: string, values: string[], fail: (message: string) => never) => Pick<Setting, 'field' | 'value'> | undefined;
+/** `text`: the whole argument as written (ProxyCommand takes it verbatim, quotes and all). */
+type Interpreter = (first: string, values: string[], fail: (message: string) => never, text: string) => Pick<Setting, 'field' | 'value'> | undefined;
 
 const interpreters: Record<string, Interpreter> = {
   hostname: (first) => ({ field: 'hostname', value: first }),
@@ -317,6 +335,11 @@ const interpreters: Record<string, Interpreter> = {
     return { field: 'identityAgent', value: first };
   },
   proxyjump: (first) => ({ field: 'proxyJump', value: first.toLowerCase() === 'none' ? undefined : first }),
+  proxycommand: (_, __, fail, text) => {
+    if (text === '-') fail('ProxyCommand - (the session on ssh\'s own stdin and stdout) is not supported');
+    checkProxyCommandTokens(text, (token) => fail(`ProxyCommand: unsupported token %${token}`));
+    return { field: 'proxyCommand', value: text.toLowerCase() === 'none' ? undefined : text };
+  },
   connecttimeout: (first, _, fail) => timeSetting('connectTimeoutMs', 'ConnectTimeout', first, fail),
   serveraliveinterval: (first, _, fail) => timeSetting('serverAliveIntervalMs', 'ServerAliveInterval', first, fail),
   serveralivecountmax: (first, _, fail) => ({ field: 'serverAliveCountMax', value: integerIn(first, 0, 2 ** 31) ?? fail(`bad ServerAliveCountMax '${first}'`) }),
@@ -328,15 +351,19 @@ const interpreters: Record<string, Interpreter> = {
   hostkeyalias: (first) => ({ field: 'hostKeyAlias', value: first }),
 };
 
-function interpret(keyword: string, values: string[], at: Location): Pick<Setting, 'field' | 'value'> | undefined {
-  const interpreter = interpreters[keyword];
-  if (!interpreter) return undefined;
+function interpret(keyword: string, values: string[], text: string, at: Location): Pick<Setting, 'field' | 'value'> | undefined {
+  const interpreter = interpreters[keyword] as Interpreter;
   const fail = (message: string): never => {
     throw new SshConfigError(at.file, at.line, message);
   };
   const first = values[0] ?? '';
   if (first === '') fail(`${keyword} needs a value`);
-  return interpreter(first, values, fail);
+  return interpreter(first, values, fail, text);
+}
+
+/** What follows the keyword and its separator (spaces, `=`), trailing spaces cut, as ssh's readconf.c takes it. */
+function argumentText(line: string): string {
+  return line.replace(/^\s*[^\s=]+[\s=]*/, '').replace(/\s+$/, '');
 }
 
 /**
