@@ -54,3 +54,11 @@ export function waitWithin<T>(limits: WaitLimits, start: (settle: Settle<T>) => 
     }
   });
 }
+
+/**
+ * What is left of `timeoutMs` counted from `startedAt`: at least 1 ms, so that a
+ * step started late still ends by timing out; 0 stays "no limit".
+ */
+export function remainingMs(timeoutMs: number, startedAt: number): number {
+  return timeoutMs === 0 ? 0 : Math.max(1, timeoutMs - (Date.now() - startedAt));
+}

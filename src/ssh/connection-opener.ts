@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type { AuthHandlerMiddleware } from 'ssh2';
 import { SshpoolError } from '../errors.js';
-import { waitWithin } from './bounded-wait.js';
+import { remainingMs, waitWithin } from './bounded-wait.js';
 import { SshConnection, connectAbortedError, connectTimeoutError } from './connection.js';
 import type { ConnectOptions, Endpoint } from './connection.js';
 import { SshError } from './errors.js';
@@ -104,11 +104,6 @@ export class ConnectionOpener {
 /** A chain's first connection goes over TCP, or through its ProxyCommand when ssh_config gives one. */
 function firstTransport(plan: ConnectPlan): Duplex | undefined {
   return plan.proxyCommand === undefined ? undefined : startProxyCommand(plan.proxyCommand, plan.label);
-}
-
-/** What is left of a connect timeout started at `startedAt` (at least 1 ms, so the step still gets its chance to fail by timing out); 0 stays "no limit". */
-function remainingMs(timeoutMs: number, startedAt: number): number {
-  return timeoutMs === 0 ? 0 : Math.max(1, timeoutMs - (Date.now() - startedAt));
 }
 
 function planToOptions(plan: ConnectPlan, via: Duplex | undefined, startedAt: number, signal?: AbortSignal): ConnectOptions {

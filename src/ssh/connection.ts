@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import ssh2 from 'ssh2';
 import type { AuthHandlerMiddleware, ClientChannel, ExecOptions } from 'ssh2';
 import { SshpoolError } from '../errors.js';
-import { waitWithin } from './bounded-wait.js';
+import { remainingMs, waitWithin } from './bounded-wait.js';
 import type { WaitLimits } from './bounded-wait.js';
 import { SshError, classifySshError } from './errors.js';
 
@@ -86,10 +86,8 @@ export class SshConnection extends EventEmitter<ConnectionEvents> {
     const { label, endpoint } = options;
     const client = new Client();
     const connection = new SshConnection(label, client, options.timeoutMs);
-    const elapsed = Date.now() - (options.startedAt ?? Date.now());
     const limits: WaitLimits = {
-      // Time already spent on the way leaves at least a moment for this step to answer.
-      timeoutMs: options.timeoutMs === 0 ? 0 : Math.max(1, options.timeoutMs - elapsed),
+      timeoutMs: remainingMs(options.timeoutMs, options.startedAt ?? Date.now()),
       signal: options.signal,
       timedOut: () => connectTimeoutError(label, options.timeoutMs),
       aborted: () => connectAbortedError(label),
