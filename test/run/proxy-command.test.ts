@@ -83,6 +83,18 @@ describe('ssh_config ProxyCommand, against a real sshd fleet and the real ssh th
     expect(both).to.deep.equal([ours[0], ours[0]]);
   });
 
+  it('carries a jump host’s connection over that host’s own ProxyCommand, as ssh -J does', async () => {
+    await rm(tokenLog, { force: true });
+    const [result] = await runCommand(['h01'], 'echo "$SSH_CONNECTION"', { ...options(), proxyJump: 'via-proxy' });
+    expect(result, JSON.stringify(result)).to.include({ status: 'ok' });
+    expect(result!.stdout.split(' ')[3]).to.equal(`${fleet.host('h01').port}\n`);
+    const ours = await loggedTokens();
+    const ssh = await runTool('ssh', ['-F', config, '-o', 'BatchMode=yes', '-J', 'via-proxy', 'h01', 'echo ok']);
+    expect(ssh.stdout, ssh.stderr).to.equal('ok\n');
+    expect(ours).to.have.length(1);
+    expect(await loggedTokens()).to.deep.equal([ours[0], ours[0]]);
+  });
+
   it('fails a host whose ProxyCommand exits early with PROXY_COMMAND_FAILED, its status and stderr in the message', async () => {
     const [result] = await runCommand(['proxy-fails'], 'true', options());
     expect(result).to.include({ status: 'unreachable' });
