@@ -16,6 +16,7 @@ export type { HostKeyPolicy } from './ssh/host-key-verifier.js';
 export { SshConfigError } from './ssh/ssh-config.js';
 export { IdentityError } from './ssh/identities.js';
 export { ProxyJumpError } from './ssh/proxy-jump.js';
+export { ProxyCommandError } from './ssh/proxy-command.js';
 export type { HostRunOptions } from './run/host-run.js';
 export { RunOutput, OUTPUT_MODES } from './output/run-output.js';
 export type { OutputMode, RunOutputOptions, LiveOutput } from './output/run-output.js';

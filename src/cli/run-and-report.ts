@@ -11,10 +11,10 @@ import { watchPrompts } from './prompt.js';
 
 /**
  * What `run` and `ping` share once their options are read: prepare the output
- * (its files fail before any host is touched), start the run, stream it, stop
- * cleanly on Ctrl-C, write what comes at the end, and set the exit code. The
- * progress line keeps off the terminal while a passphrase or password prompt
- * is there, and is gone before an error is reported.
+ * (its files fail before any host is touched), start the run, print its
+ * warnings, stream it, stop cleanly on Ctrl-C, write what comes at the end,
+ * and set the exit code. The progress line keeps off the terminal while a
+ * passphrase or password prompt is there, and is gone before an error is reported.
  */
 export async function runAndReport(
   io: CliIo,
@@ -28,6 +28,7 @@ export async function runAndReport(
   try {
     // RunOutput keeps the output it gets from the run's events: the run's own records need not hold it too.
     const run = start({ keepOutput: false });
+    run.on('warning', (message) => output.messages.write(`sshpool: warning: ${escapeControlCharacters(message)}\n`));
     output.attach(run);
     results = await stopOnInterrupt(run, { stderr: output.messages });
   } catch (error) {

@@ -7,7 +7,7 @@ import type { OutputStreamName } from '../ssh/remote-command.js';
 import type { HostResult } from './host-result.js';
 import { commandWork, pingWork, runHostTask, skippedResult } from './host-task.js';
 import type { HostWork } from './host-task.js';
-import { DEFAULTS } from './run-options.js';
+import { DEFAULTS, checkTimerOptions } from './run-options.js';
 import type { RunOptions } from './run-options.js';
 import { SshContext } from './ssh-context.js';
 import { resolveTarget } from './target-settings.js';
@@ -44,6 +44,8 @@ export type HostRunEvents = {
    * is the command's index in a several-command run (always 0 otherwise).
    */
   hostDone: [HostResult, HostDoneDetail];
+  /** Something in the run's input that sshpool ignored (an ssh_config line), said once per run before any host starts. */
+  warning: [string];
 };
 
 export interface HostDoneDetail {
@@ -86,13 +88,21 @@ export class HostRun extends EventEmitter<HostRunEvents> {
   }
 
   private async execute(hosts: readonly HostInput[], workFor: (host: string, run: HostRun) => readonly HostWork[], options: HostRunOptions): Promise<HostResult[]> {
+    checkTimerOptions(options);
     const context = await SshContext.create(options);
     try {
+      // Listeners attached right after the run was made are in place by now.
+      for (const warning of context.sshConfig.warnings) this.emit('warning', warning);
       const targets = hosts.map((host) => resolveTarget(toInventoryHost(host), options, context.sshConfig));
       const attemptOf = (target: TargetSettings): number => options.attempts?.get(target.label) ?? 1;
       const forks = options.forks ?? DEFAULTS.forks;
-      checkDescriptorLimit(Math.min(forks, targets.length), 1);
-      await context.prepare(targets);
+      // A host reached through its own ProxyCommand holds three pipes where others hold one socket.
+      const descriptorsPerHost = targets.some((target) => target.proxyCommand !== undefined) ? 3 : 1;
+      checkDescriptorLimit(Math.min(forks, targets.length), descriptorsPerHost);
+      // A signal aborted before the run was made never fires 'abort': no host is contacted, no passphrase asked.
+      const abortedAtStart = options.signal?.aborted === true;
+      if (abortedAtStart) this.stopped = true;
+      else await context.prepare(targets);
       const pool = new Pool({ size: forks });
       this.pool = pool;
       pool.on('taskStart', ({ index, slot }) => this.emit('hostStart', { host: (targets[index] as TargetSettings).label, index, slot }));
@@ -112,6 +122,7 @@ export class HostRun extends EventEmitter<HostRunEvents> {
       const perHost = await Promise.all(
         pending.map(async ({ target, works, handle }) => {
           try {
+            if (!handle && abortedAtStart) throw new SshpoolError('ABORTED', `${target.label}: run stopped (its signal was aborted) before it started`);
             if (!handle) throw new SshpoolError('SKIPPED', `${target.label}: run stopped before this host started`);
             return await handle.get();
           } catch (error) {

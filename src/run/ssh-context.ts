@@ -69,6 +69,7 @@ export class SshContext {
       keepaliveIntervalMs: hop.serverAliveIntervalMs,
       keepaliveCountMax: hop.serverAliveCountMax,
       hostKeyAlgorithms: await verifier.hostKeyAlgorithms(hop.hostKey.name, hop.hostKey.port),
+      ...(hop.proxyCommand === undefined ? {} : { proxyCommand: hop.proxyCommand }),
       verifyHostKey: (key) => verifier.verify(hop.hostKey.name, hop.hostKey.port, key),
       createAuthHandler: (hostKey) =>
         buildAuthHandler({

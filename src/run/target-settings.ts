@@ -2,6 +2,7 @@ import type { InventoryHost } from '../inventory/index.js';
 import { connectionSettings } from '../inventory/index.js';
 import type { SshConfigResolution, SshConfigResolver, StrictHostKeyChecking } from '../ssh/ssh-config.js';
 import { agentSocketFor } from '../ssh/auth.js';
+import { expandProxyCommand } from '../ssh/proxy-command.js';
 import { parseProxyJump } from '../ssh/proxy-jump.js';
 import type { JumpHop } from '../ssh/proxy-jump.js';
 import { DEFAULTS } from './run-options.js';
@@ -29,6 +30,8 @@ export interface HopSettings {
   connectTimeoutMs: number;
   serverAliveIntervalMs: number;
   serverAliveCountMax: number;
+  /** ssh_config's ProxyCommand, tokens expanded: set where it is the transport (the first connection of a chain). */
+  proxyCommand?: string;
 }
 
 export interface TargetSettings extends HopSettings {
@@ -40,20 +43,24 @@ export interface TargetSettings extends HopSettings {
  * Merges, highest first: options (CLI flags) > inventory vars > ssh_config >
  * defaults. The ssh_config block is looked up by `ansible_host` when the
  * inventory sets it (that is the name Ansible hands to ssh), else by the
- * inventory name. Throws an InputError for a bad inventory value or ProxyJump.
+ * inventory name. Throws an InputError for a bad inventory value, ProxyJump, or a
+ * name a ProxyCommand's shell would act on.
  */
 export function resolveTarget(host: InventoryHost, options: SshOptions, config: SshConfigResolver): TargetSettings {
   const inventory = connectionSettings(host);
   const alias = inventory.hostname ?? host.name;
   const resolution = config.resolve(alias);
-  const hop = resolveHop(host.name, resolution, options, {
+  const jumpSpec = options.proxyJump ?? resolution.values.proxyJump;
+  const jumps = jumpSpec ? parseProxyJump(jumpSpec).map((jump, index) => resolveJump(jump, options, config, index === 0)) : [];
+  // Only a chain's first connection can go through a ProxyCommand. -J (even `-J none`) is obtained
+  // before any ssh_config line, so it beats the target's own, as in ssh.
+  const proxied = jumps.length === 0 && options.proxyJump === undefined;
+  const hop = resolveHop(host.name, alias, resolution, options, proxied, {
     hostname: inventory.hostname,
     port: options.port ?? inventory.port,
     user: options.user ?? inventory.user,
     identityFiles: options.identityFiles ?? (inventory.identityFile ? [inventory.identityFile] : undefined),
   });
-  const jumpSpec = options.proxyJump ?? resolution.values.proxyJump;
-  const jumps = jumpSpec ? parseProxyJump(jumpSpec).map((jump) => resolveJump(jump, options, config)) : [];
   return { ...hop, jumps };
 }
 
@@ -68,26 +75,31 @@ interface HopOverrides {
  * Jump hops resolve through ssh_config by their own alias, as `ssh -J` does;
  * flags that name the target (-u, -p, -i) do not apply to them.
  */
-function resolveJump(jump: JumpHop, options: SshOptions, config: SshConfigResolver): HopSettings {
+function resolveJump(jump: JumpHop, options: SshOptions, config: SshConfigResolver, first: boolean): HopSettings {
   const shared: SshOptions = {
     knownHostsFiles: options.knownHostsFiles,
     strictHostKeyChecking: options.strictHostKeyChecking,
     connectTimeoutMs: options.connectTimeoutMs,
     agentSocket: options.agentSocket,
   };
-  return resolveHop(jump.alias, config.resolve(jump.alias), shared, { port: jump.port, user: jump.user });
+  return resolveHop(jump.alias, jump.alias, config.resolve(jump.alias), shared, first, { port: jump.port, user: jump.user });
 }
 
-function resolveHop(label: string, resolution: SshConfigResolution, options: SshOptions, overrides: HopOverrides): HopSettings {
+/**
+ * `alias`: the name looked up in ssh_config (ssh's host argument, ProxyCommand's %n);
+ * `proxied`: whether ssh_config's ProxyCommand is this hop's transport.
+ */
+function resolveHop(label: string, alias: string, resolution: SshConfigResolution, options: SshOptions, proxied: boolean, overrides: HopOverrides): HopSettings {
   const config = resolution.values;
   const hostname = overrides.hostname ?? config.hostname;
   const port = overrides.port ?? config.port;
+  const user = overrides.user ?? config.user;
   const identityFiles = overrides.identityFiles ?? config.identityFiles;
-  return {
+  const hop: HopSettings = {
     label,
     hostname,
     port,
-    user: overrides.user ?? config.user,
+    user,
     identityFiles,
     identityFilesExplicit: options.identityFiles !== undefined,
     identitiesOnly: config.identitiesOnly,
@@ -101,4 +113,9 @@ function resolveHop(label: string, resolution: SshConfigResolution, options: Ssh
     serverAliveIntervalMs: options.serverAliveIntervalMs ?? config.serverAliveIntervalMs ?? DEFAULTS.serverAliveIntervalMs,
     serverAliveCountMax: options.serverAliveCountMax ?? config.serverAliveCountMax ?? DEFAULTS.serverAliveCountMax,
   };
+  if (proxied && config.proxyCommand !== undefined) {
+    const tokens = { h: hostname, p: String(port), r: user, n: alias, k: config.hostKeyAlias ?? alias };
+    hop.proxyCommand = expandProxyCommand(config.proxyCommand, tokens, label);
+  }
+  return hop;
 }

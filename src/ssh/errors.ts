@@ -18,7 +18,9 @@ export type SshErrorCode =
   | 'KEEPALIVE_TIMEOUT'
   | 'CONNECTION_LOST'
   | 'PROXY_JUMP_FAILED'
-  | 'CHANNEL_FAILED';
+  | 'CHANNEL_FAILED'
+  | 'CHANNEL_TIMEOUT'
+  | 'PROXY_COMMAND_FAILED';
 
 export class SshError extends SshpoolError<SshErrorCode> {}
 

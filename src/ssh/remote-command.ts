@@ -47,7 +47,7 @@ export function runRemoteCommand(
       timedOut: false,
       error: null,
     };
-    connection.exec(command, (channel) => watchChannel(channel, connection, options, outcome, () => resolve(outcome))).catch(reject);
+    connection.exec(command, (channel) => watchChannel(channel, connection, options, outcome, () => resolve(outcome)), {}, options.signal).catch(reject);
   });
 }
 
@@ -76,12 +76,8 @@ function watchChannel(
     kill();
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
-  connection.lost.catch((error: SshpoolError) => {
-    // Not guarded by `finished`: when sshd dies, the channel's close can come before the
-    // connection's loss is known, and the loss is still what ended this command.
-    outcome.error ??= error;
-    finish();
-  });
+  const onLost = (): void => finish();
+  connection.once('lost', onLost);
 
   function finish(): void {
     if (finished) return;
@@ -89,6 +85,11 @@ function watchChannel(
     clearTimeout(commandTimer);
     clearTimeout(killTimer);
     options.signal?.removeEventListener('abort', onAbort);
+    connection.off('lost', onLost);
+    // When sshd dies, ssh2 closes the channel just after the connection's loss is known:
+    // a command with no exit status yet was ended by that loss.
+    const exited = outcome.exitCode !== null || outcome.signal !== null;
+    if (connection.lostError && !exited) outcome.error ??= connection.lostError;
     done();
   }
 

@@ -8,6 +8,7 @@ import { ensureLoginUser } from './login-user.js';
 import { assertLoopback } from './loopback.js';
 import type { OwnedProcess } from './owned-process.js';
 import { closedPort, waitForRefusal } from './ports.js';
+import { commandLine, descendantPids } from './proc.js';
 import { SshdStartError, startSshd, type RunningSshd } from './sshd.js';
 
 export interface FleetHost {
@@ -231,6 +232,15 @@ export class Fleet {
     const host = this.hosts.find((candidate) => candidate.name === name);
     if (host === undefined) throw new FleetError(`no host ${name} in this fleet`);
     return host;
+  }
+
+  /**
+   * The processes serving the host's authenticated connections, one per connection (sshd's
+   * unprivileged child: "sshd: user", "sshd: user@notty" once a session is open; not the
+   * "[priv]" monitor): SIGSTOP one to freeze a host after authentication.
+   */
+  connectionPids(name: string): number[] {
+    return descendantPids(this.host(name).pid).filter((pid) => /^sshd: [^\s@]+(@\S+)?$/.test(commandLine(pid)));
   }
 
   /** SIGKILLs the host's sshd and every session it runs; resolves once its port refuses connections. */

@@ -15,3 +15,4 @@ export { closedPort, silentPort } from './ports.js';
 export { startAgent } from './agent.js';
 export { encryptedKeyCopy } from './keys.js';
 export { canStartDisconnectingServer, startDisconnectingServer, type DisconnectingServer } from './disconnecting-server.js';
+export { blackholeUnavailable, startBlackhole, type Blackhole } from './blackhole.js';

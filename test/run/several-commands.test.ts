@@ -2,8 +2,11 @@ import { expect } from 'chai';
 import { runCommand, streamCommand } from '../../src/run/host-run.js';
 import type { HostDoneDetail } from '../../src/run/host-run.js';
 import type { HostResult } from '../../src/run/host-result.js';
+import { commandWork } from '../../src/run/host-task.js';
+import type { HostWork } from '../../src/run/host-task.js';
 import { Fleet, closedPort } from '../fleet/index.js';
 import { inventoryHost, inventoryHostsFor, isolatedOptions } from '../helpers/fleet-hosts.js';
+import { startHostTask } from '../helpers/host-task.js';
 
 describe('several commands per host over one connection', function () {
   this.timeout(60_000);
@@ -45,6 +48,26 @@ describe('several commands per host over one connection', function () {
     expect(results.slice(4, 8).map((r) => [r.status, r.exitCode])).to.deep.equal(names.map(() => ['failed', 3]));
     expect(results.slice(8).map((r) => r.stdout)).to.deep.equal(names.map(() => 'three\n'));
     expect(seen).to.have.deep.members(names.flatMap((name) => [0, 1, 2].map((command) => [name, command] as [string, number])));
+  });
+
+  it('removes each command’s loss handler when it ends: the count on the connection stays flat over many commands', async () => {
+    const counts: Array<{ running: number; after: number }> = [];
+    const counted = (line: string): HostWork => ({
+      command: line,
+      run: async (connection, signal) => {
+        let running = -1;
+        const work = commandWork(line, { maxOutputBytes: 1024, onOutput: () => (running = connection.listenerCount('lost')) });
+        const outcome = await work.run(connection, signal);
+        counts.push({ running, after: connection.listenerCount('lost') });
+        return outcome;
+      },
+    });
+    const [host] = inventoryHostsFor(fleet, [fleet.host('h01')]);
+    const works = Array.from({ length: 6 }, (_, index) => counted(`echo ${index}`));
+    const { results } = await startHostTask(host!, works, isolatedOptions(fleet));
+    expect((await results).map((r) => [r.status, r.stdout])).to.deep.equal(works.map((_, index) => ['ok', `${index}\n`]));
+    // One handler while a command runs (so a lost connection ends it), none left once it is done.
+    expect(counts).to.deep.equal(works.map(() => ({ running: 1, after: 0 })));
   });
 
   it('gives an unreachable host one unreachable record per command', async () => {
