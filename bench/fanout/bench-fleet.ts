@@ -65,7 +65,7 @@ export class BenchFleet {
           renderSshdConfig({
             address: first.address,
             port: first.port,
-            hostKeyPath,
+            hostKeyPaths: [hostKeyPath],
             authorizedKeysPath,
             extraLines: [...SAME_ALGORITHMS, ...rest.map((l) => `ListenAddress ${l.address}:${l.port}`)],
           }),

@@ -1,6 +1,7 @@
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import { InputError, SshpoolError, UsageError } from '../errors.js';
+import { escapeControlCharacters } from '../output/untrusted-text.js';
 import { EXIT_OTHER, EXIT_USAGE } from './exit-codes.js';
 import { commands } from './commands/index.js';
 import { packageVersion } from './version.js';
@@ -57,20 +58,21 @@ export async function runCli(argv: string[], partialIo: Partial<CliIo> = {}): Pr
 
 const USAGE_HINT = "Run 'sshpool --help' for usage.\n";
 
+/** Messages quote inventories, config files and servers: their control characters are escaped, as OpenSSH escapes what it logs. */
 function reportError(error: unknown, io: CliIo): number {
   if (error instanceof InputError) {
     // The hint helps with a mistyped command line, not with a bad inventory or pattern.
-    io.stderr.write(`sshpool: ${error.message}\n${error instanceof UsageError ? USAGE_HINT : ''}`);
+    io.stderr.write(`sshpool: ${escapeControlCharacters(error.message)}\n${error instanceof UsageError ? USAGE_HINT : ''}`);
     return EXIT_USAGE;
   }
   if (error instanceof SshpoolError) {
-    io.stderr.write(`sshpool: ${error.message} [${error.code}]\n`);
+    io.stderr.write(`sshpool: ${escapeControlCharacters(error.message)} [${escapeControlCharacters(error.code)}]\n`);
     return EXIT_OTHER;
   }
   if (error instanceof Error && error.name === 'YError') {
-    io.stderr.write(`sshpool: ${error.message}\n${USAGE_HINT}`);
+    io.stderr.write(`sshpool: ${escapeControlCharacters(error.message)}\n${USAGE_HINT}`);
     return EXIT_USAGE;
   }
-  io.stderr.write(`sshpool: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  io.stderr.write(`sshpool: ${escapeControlCharacters(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
   return EXIT_OTHER;
 }

@@ -1,12 +1,12 @@
 import type { HostResult } from '../run/host-result.js';
 import type { HostRun } from '../run/host-run.js';
-import type { CliIo } from './cli.js';
+import type { TextSink } from '../output/text-output.js';
 
 /**
  * The first Ctrl-C stops the run cleanly (running commands killed, pending
  * hosts skipped, every record still produced); a second one exits at once.
  */
-export async function stopOnInterrupt(run: HostRun, io: CliIo): Promise<HostResult[]> {
+export async function stopOnInterrupt(run: HostRun, io: { stderr: TextSink }): Promise<HostResult[]> {
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
     interrupts += 1;

@@ -15,6 +15,23 @@ export class PromptError extends SshpoolError {
 /** Prompts share the one terminal, so they take turns. */
 let turn: Promise<unknown> = Promise.resolve();
 
+/** Told when a prompt takes the terminal and when it gives it back. */
+export interface PromptWatcher {
+  promptStart(): void;
+  promptEnd(): void;
+}
+
+const watchers = new Set<PromptWatcher>();
+
+/**
+ * Calls `watcher` around every prompt from now on, e.g. to keep a progress
+ * line off the terminal while the prompt waits there; returns the way to stop.
+ */
+export function watchPrompts(watcher: PromptWatcher): () => void {
+  watchers.add(watcher);
+  return () => watchers.delete(watcher);
+}
+
 /**
  * Reads a secret from the controlling terminal (/dev/tty, as ssh does, so it works
  * with stdin redirected) without echo. Never from argv or the environment.
@@ -34,6 +51,7 @@ function readFromTerminal(prompt: string): Promise<string> {
   }
   const input = new tty.ReadStream(fd);
   input.setRawMode(true);
+  for (const watcher of watchers) watcher.promptStart();
   writeSync(fd, prompt);
   return new Promise<string>((resolve, reject) => {
     let secret = '';
@@ -42,6 +60,7 @@ function readFromTerminal(prompt: string): Promise<string> {
       input.setRawMode(false);
       writeSync(fd, '\n');
       input.destroy();
+      for (const watcher of watchers) watcher.promptEnd();
       if (error) reject(error);
       else resolve(secret);
     };

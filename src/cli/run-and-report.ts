@@ -1,15 +1,20 @@
 import type { InventoryHost } from '../inventory/index.js';
 import { RunOutput } from '../output/run-output.js';
+import { escapeControlCharacters } from '../output/untrusted-text.js';
 import type { RunOutputOptions } from '../output/run-output.js';
+import type { HostResult } from '../run/host-result.js';
 import type { HostRun } from '../run/host-run.js';
 import type { CliIo } from './cli.js';
 import { EXIT_OK, EXIT_OTHER, exitCodeForResults } from './exit-codes.js';
 import { stopOnInterrupt } from './interrupt.js';
+import { watchPrompts } from './prompt.js';
 
 /**
  * What `run` and `ping` share once their options are read: prepare the output
- * (its files fail before any host is touched), start the run, stream it, stop
- * cleanly on Ctrl-C, write what comes at the end, and set the exit code.
+ * (its files fail before any host is touched), start the run, print its
+ * warnings, stream it, stop cleanly on Ctrl-C, write what comes at the end,
+ * and set the exit code. The progress line keeps off the terminal while a
+ * passphrase or password prompt is there, and is gone before an error is reported.
  */
 export async function runAndReport(
   io: CliIo,
@@ -18,13 +23,22 @@ export async function runAndReport(
   start: (runOptions: { keepOutput: false }) => HostRun,
 ): Promise<void> {
   const output = await RunOutput.create(io, hosts.map((host) => host.name), outputOptions);
-  // RunOutput keeps the output it gets from the run's events: the run's own records need not hold it too.
-  const run = start({ keepOutput: false });
-  run.on('warning', (message) => io.stderr.write(`sshpool: warning: ${message}\n`));
-  output.attach(run);
-  const results = await stopOnInterrupt(run, io);
+  const unwatch = watchPrompts({ promptStart: () => output.suspendProgress(), promptEnd: () => output.resumeProgress() });
+  let results: HostResult[];
+  try {
+    // RunOutput keeps the output it gets from the run's events: the run's own records need not hold it too.
+    const run = start({ keepOutput: false });
+    run.on('warning', (message) => output.messages.write(`sshpool: warning: ${escapeControlCharacters(message)}\n`));
+    output.attach(run);
+    results = await stopOnInterrupt(run, { stderr: output.messages });
+  } catch (error) {
+    output.abandon();
+    throw error;
+  } finally {
+    unwatch();
+  }
   const failures = await output.finish();
-  for (const failure of failures) io.stderr.write(`sshpool: ${failure.message} [${failure.code}]\n`);
+  for (const failure of failures) io.stderr.write(`sshpool: ${escapeControlCharacters(failure.message)} [${failure.code}]\n`);
   const exitCode = exitCodeForResults(results);
   // Hosts ran: a file that could not be written is an error of the run (1), never a usage error (2).
   io.setExitCode(failures.length > 0 && exitCode === EXIT_OK ? EXIT_OTHER : exitCode);

@@ -6,6 +6,7 @@ import { HostSet } from './host-set.js';
 import { writeChunks } from './json-chunks.js';
 import { outcomeLabel } from './status-note.js';
 import type { TextOutputStreams } from './text-output.js';
+import { escapeControlCharacters, escapesHostOutput, escapingIf } from './untrusted-text.js';
 
 /** Hosts whose output (and, for stdout, whose outcome) was identical. */
 export interface OutputGroup {
@@ -50,17 +51,22 @@ export function gatherOutput(results: readonly HostResult[], stream: OutputStrea
   return groupHosts(results, stream).map(({ firstHost, ...group }) => ({ ...group, text: byHost.get(firstHost)![stream] }));
 }
 
-/** clush -b's layout: a ruled header naming the folded host set and its size, then the output. */
-export function formatGroup(group: OutputGroup, options: { color?: boolean } = {}): string {
+/**
+ * clush -b's layout: a ruled header naming the folded host set and its size,
+ * then the output. Control characters are escaped in the header always, in
+ * the output with `sanitize` (see escapeControlCharacters).
+ */
+export function formatGroup(group: OutputGroup, options: { color?: boolean; sanitize?: boolean } = {}): string {
   const c = createColors(options.color ?? false);
-  const outcome = group.outcome ? ` ${c.red(group.outcome)}` : '';
-  const header = `${c.bold(c.cyan(group.hosts.toString()))} (${group.hosts.size})${outcome}`;
-  const body = group.text === '' || group.text.endsWith('\n') ? group.text : `${group.text}\n`;
+  const outcome = group.outcome ? ` ${c.red(escapeControlCharacters(group.outcome))}` : '';
+  const header = `${c.bold(c.cyan(escapeControlCharacters(group.hosts.toString())))} (${group.hosts.size})${outcome}`;
+  const text = escapingIf(options.sanitize)(group.text);
+  const body = text === '' || text.endsWith('\n') ? text : `${text}\n`;
   const truncated = group.truncated ? c.yellow('[output truncated: only the first --max-output bytes were kept]\n') : '';
   return `${RULE}\n${header}\n${RULE}\n${body}${truncated}`;
 }
 
-export function formatGroups(groups: readonly OutputGroup[], options: { color?: boolean } = {}): string {
+export function formatGroups(groups: readonly OutputGroup[], options: { color?: boolean; sanitize?: boolean } = {}): string {
   return groups.map((group) => formatGroup(group, options)).join('');
 }
 
@@ -69,8 +75,9 @@ const RULE = '-'.repeat(15);
 /** Writes a finished run gathered: stdout groups to stdout, stderr groups to stderr. */
 export function writeGathered(results: readonly HostResult[], streams: TextOutputStreams): void {
   for (const stream of ['stdout', 'stderr'] as const) {
-    const text = formatGroups(gatherOutput(results, stream), { color: Boolean(streams[stream].isTTY) });
-    if (text) streams[stream].write(text);
+    const sink = streams[stream];
+    const text = formatGroups(gatherOutput(results, stream), { color: Boolean(sink.isTTY), sanitize: escapesHostOutput(sink) });
+    if (text) sink.write(text);
   }
 }
 
@@ -85,11 +92,12 @@ export async function writeGatheredRecords(
   streams: TextOutputStreams,
 ): Promise<void> {
   for (const stream of ['stdout', 'stderr'] as const) {
-    const color = Boolean(streams[stream].isTTY);
+    const sink = streams[stream];
+    const options = { color: Boolean(sink.isTTY), sanitize: escapesHostOutput(sink) };
     const groups = groupHosts(results(), stream);
     const texts = function* (): Generator<string> {
-      for (const { firstHost, ...group } of groups) yield formatGroup({ ...group, text: recordOf(firstHost)[stream] }, { color });
+      for (const { firstHost, ...group } of groups) yield formatGroup({ ...group, text: recordOf(firstHost)[stream] }, options);
     };
-    await writeChunks(streams[stream], texts());
+    await writeChunks(sink, texts());
   }
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { InputError } from '../errors.js';
 import { OutputWriteError } from './errors.js';
 import type { OutputStreamName } from '../ssh/remote-command.js';
+import { hostFileName } from './host-file-name.js';
 
 /** The --out-dir directory cannot be made or written before the run. */
 export class HostFilesError extends InputError<'OUT_DIR'> {
@@ -11,14 +12,15 @@ export class HostFilesError extends InputError<'OUT_DIR'> {
   }
 }
 
-const EXTENSIONS: Record<OutputStreamName, string> = { stdout: 'out', stderr: 'err' };
+const EXTENSIONS: Record<OutputStreamName, string> = { stdout: '.out', stderr: '.err' };
 
 /**
- * pssh's -o/-e: each host's output in `DIR/<host>.out` and `DIR/<host>.err`,
- * written as it arrives. At most `maxOpen` files are open at once (ParallelSSH
- * died of EMFILE at ~1000 hosts): past that the least recently written one is
- * closed and reopened for appending when its host prints again. Writes are
- * synchronous: they go to the page cache, and keeping no queue keeps memory flat.
+ * pssh's -o/-e: each host's output in `DIR/<host>.out` and `DIR/<host>.err`
+ * (names encoded by hostFileName), written as it arrives. At most `maxOpen`
+ * files are open at once (ParallelSSH died of EMFILE at ~1000 hosts): past
+ * that the least recently written one is closed and reopened for appending
+ * when its host prints again. Writes are synchronous: they go to the page
+ * cache, and keeping no queue keeps memory flat.
  */
 export class HostFiles {
   /** Open descriptors by `stream\0host`, least recently used first. */
@@ -45,7 +47,7 @@ export class HostFiles {
 
   /** The file a host's stream goes to. */
   fileFor(host: string, stream: OutputStreamName): string {
-    return path.join(this.dir, `${safeFileName(host)}.${EXTENSIONS[stream]}`);
+    return path.join(this.dir, hostFileName(host, EXTENSIONS[stream]));
   }
 
   /** Creates (empties) both files, so every host that started has them, even when silent. */
@@ -117,9 +119,4 @@ export class HostFiles {
 
 function keyOf(host: string, stream: OutputStreamName): string {
   return `${stream}\0${host}`;
-}
-
-/** A host name as a file name: path separators and other odd characters become `_`, no leading dot. */
-export function safeFileName(host: string): string {
-  return host.replace(/[^\w.:@-]/g, '_').replace(/^\./, '_');
 }

@@ -2,6 +2,7 @@ import { SshpoolError } from '../errors.js';
 import type { HostResult, HostStatus } from '../run/host-result.js';
 import { writeFileAtomically } from './atomic-file.js';
 import { formatDuration, wallTimeMs } from './summary.js';
+import { escapeControlCharacters } from './untrusted-text.js';
 
 export interface ReportOptions {
   /** Shown in the title, e.g. the command line that was run. */
@@ -28,10 +29,12 @@ export const REPORT_EXCERPT_CHARS = 2000;
  * host, duration, exit code and first output lines), and a summary table.
  * Nothing is loaded from anywhere (a Content-Security-Policy forbids it).
  * Host output is untrusted: it reaches the page only as escaped text, or as
- * JSON that the script puts in place with textContent.
+ * JSON that the script puts in place with textContent; control and bidi
+ * characters in it are shown as escapes too (a browser hides `\r` and lets
+ * U+202E show "deliaf" as "failed").
  */
 export function renderHtmlReport(results: readonly HostResult[], options: ReportOptions = {}): string {
-  const title = options.title ? `sshpool: ${options.title}` : 'sshpool run report';
+  const title = options.title ? `sshpool: ${escapeControlCharacters(options.title)}` : 'sshpool run report';
   const ran = results.filter((r) => r.slot >= 0);
   const t0 = ran.reduce((min, r) => Math.min(min, Date.parse(r.startedAt)), Infinity);
   const spanMs = Math.max(1, wallTimeMs(results));
@@ -42,7 +45,7 @@ export function renderHtmlReport(results: readonly HostResult[], options: Report
   results.forEach((r, index) => {
     if (r.slot < 0) return;
     const left = percent(Date.parse(r.startedAt) - t0);
-    const tip = `${r.host}: ${r.status}, ${formatDuration(r.durationMs)}`;
+    const tip = `${escapeControlCharacters(r.host)}: ${r.status}, ${formatDuration(r.durationMs)}`;
     bars[r.slot]?.push(`<button class="bar s-${r.status}" data-index="${index}" style="left:${left};width:${percent(r.durationMs)}" title="${escapeHtml(tip)}"></button>`);
   });
   const rows = bars.map((lane, slot) => `<div class="row"><span class="slot">slot ${slot}</span><div class="lane">${lane.join('')}</div></div>`);
@@ -54,12 +57,12 @@ export function renderHtmlReport(results: readonly HostResult[], options: Report
   });
   const hostRows = results.map(
     (r, index) =>
-      `<tr data-index="${index}"><td>${escapeHtml(r.host)}</td><td><span class="dot s-${r.status}"></span>${r.status}</td>` +
+      `<tr data-index="${index}"><td>${escapeHtml(escapeControlCharacters(r.host))}</td><td><span class="dot s-${r.status}"></span>${r.status}</td>` +
       `<td class="num">${r.exitCode ?? ''}</td><td class="num">${escapeHtml(formatDuration(r.durationMs))}</td>` +
-      `<td>${r.error ? escapeHtml(`${r.error.code}: ${r.error.message}`) : r.signal ? escapeHtml(`signal ${r.signal}`) : ''}</td></tr>`,
+      `<td>${r.error ? escapeHtml(escapeControlCharacters(`${r.error.code}: ${r.error.message}`)) : r.signal ? escapeHtml(`signal ${r.signal}`) : ''}</td></tr>`,
   );
   const details = results.map((r) => ({
-    host: r.host,
+    host: escapeControlCharacters(r.host),
     status: r.status,
     exitCode: r.exitCode,
     signal: r.signal,
@@ -67,9 +70,9 @@ export function renderHtmlReport(results: readonly HostResult[], options: Report
     duration: formatDuration(r.durationMs),
     startedAt: r.startedAt,
     slot: r.slot,
-    error: r.error ? `${r.error.code}: ${r.error.message}` : null,
-    stdout: head(r.stdout),
-    stderr: head(r.stderr),
+    error: r.error ? escapeControlCharacters(`${r.error.code}: ${r.error.message}`) : null,
+    stdout: escapeControlCharacters(head(r.stdout)),
+    stderr: escapeControlCharacters(head(r.stderr)),
   }));
   const statusCss = Object.entries(STATUS_COLORS)
     .map(([status, color]) => `.s-${status}{background:${color}}`)

@@ -2,13 +2,18 @@
  * Splits a byte stream into lines, carrying partial lines across chunks so a
  * prefix goes on every line, not on every read (pssh -P's chunk-boundary bug).
  * A line longer than `maxLineBytes` is emitted in pieces, so one host printing
- * without newlines cannot grow memory.
+ * without newlines cannot grow memory; the pieces are cut between UTF-8
+ * characters, so each one decodes to the characters that were sent.
  */
 export class LineSplitter {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  private readonly maxLineBytes: number;
 
-  constructor(private readonly maxLineBytes = 64 * 1024) {}
+  constructor(maxLineBytes = 64 * 1024) {
+    // A piece must hold the longest UTF-8 character, or cutting could not advance.
+    this.maxLineBytes = Math.max(UTF8_MAX_BYTES, maxLineBytes);
+  }
 
   /** Complete lines in `chunk` (plus what was pending), without their newline. */
   push(chunk: Buffer): Buffer[] {
@@ -19,14 +24,14 @@ export class LineSplitter {
       let segment = chunk.subarray(start, newline === -1 ? chunk.length : newline);
       while (this.pendingBytes + segment.length > this.maxLineBytes) {
         const room = this.maxLineBytes - this.pendingBytes;
-        lines.push(this.take(segment.subarray(0, room)));
+        const piece = this.take(segment.subarray(0, room));
+        const cut = piece.length - incompleteTail(piece);
+        lines.push(piece.subarray(0, cut));
+        this.keep(piece.subarray(cut));
         segment = segment.subarray(room);
       }
       if (newline === -1) {
-        if (segment.length > 0) {
-          this.pending.push(segment);
-          this.pendingBytes += segment.length;
-        }
+        this.keep(segment);
         break;
       }
       lines.push(this.take(segment));
@@ -40,6 +45,12 @@ export class LineSplitter {
     return this.pendingBytes > 0 ? this.take(Buffer.alloc(0)) : null;
   }
 
+  private keep(bytes: Buffer): void {
+    if (bytes.length === 0) return;
+    this.pending.push(bytes);
+    this.pendingBytes += bytes.length;
+  }
+
   private take(tail: Buffer): Buffer {
     if (this.pendingBytes === 0) return tail;
     const line = Buffer.concat([...this.pending, tail]);
@@ -47,4 +58,21 @@ export class LineSplitter {
     this.pendingBytes = 0;
     return line;
   }
+}
+
+const UTF8_MAX_BYTES = 4;
+
+/**
+ * How many bytes at the end of `bytes` are the start of a UTF-8 character
+ * that is not complete yet (0 when it ends on a character boundary, or in
+ * bytes that are not UTF-8 at all: those are cut anywhere).
+ */
+function incompleteTail(bytes: Buffer): number {
+  for (let back = 1; back < UTF8_MAX_BYTES && back <= bytes.length; back += 1) {
+    const byte = bytes[bytes.length - back] as number;
+    if ((byte & 0xc0) === 0x80) continue; // a continuation byte: the lead is further back
+    const length = byte >= 0xf8 ? 1 : byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+    return length > back ? back : 0;
+  }
+  return 0;
 }

@@ -15,6 +15,7 @@ export interface ProgressOptions {
  * running counts, hosts per second and the time left. Other text written
  * through `guard(sink)` clears the line first; the next tick draws it again
  * below that text, so streamed lines and the progress line never share a line.
+ * While suspended (a prompt has the terminal) it is not drawn.
  */
 export class ProgressLine {
   private readonly running = new Set<string>();
@@ -22,6 +23,7 @@ export class ProgressLine {
   private failed = 0;
   private startedAt: number | undefined;
   private drawn = false;
+  private suspensions = 0;
   private readonly timer: NodeJS.Timeout;
   private readonly now: () => number;
   private readonly columns: number;
@@ -71,6 +73,7 @@ export class ProgressLine {
   guard(sink: TextSink): TextSink {
     return {
       isTTY: sink.isTTY,
+      sanitize: sink.sanitize,
       write: (text: string) => {
         this.clear();
         return sink.write(text);
@@ -90,7 +93,21 @@ export class ProgressLine {
     this.clear();
   }
 
+  /**
+   * Takes the line off the terminal until the matching resume(), e.g. while a
+   * passphrase prompt waits there: a redraw would erase the prompt.
+   */
+  suspend(): void {
+    this.clear();
+    this.suspensions += 1;
+  }
+
+  resume(): void {
+    this.suspensions = Math.max(0, this.suspensions - 1);
+  }
+
   private draw(): void {
+    if (this.suspensions > 0) return;
     this.stream.write(`\r\x1b[2K${this.render()}`);
     this.drawn = true;
   }

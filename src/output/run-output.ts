@@ -16,7 +16,8 @@ import { RecordStore } from './record-store.js';
 import { ResultsFileWriter } from './results-file.js';
 import { formatSummary } from './summary.js';
 import { TextOutput } from './text-output.js';
-import type { TextOutputStreams } from './text-output.js';
+import type { TextOutputStreams, TextSink } from './text-output.js';
+import { escapeControlCharacters } from './untrusted-text.js';
 
 export const OUTPUT_MODES = ['text', 'gathered', 'json', 'ndjson'] as const;
 /**
@@ -30,6 +31,8 @@ export type OutputMode = (typeof OUTPUT_MODES)[number];
 /** What text mode does with live events; `sshpool ping` brings its own. */
 export interface LiveOutput {
   output?(host: string, stream: OutputStreamName, chunk: Buffer): void;
+  /** One command's output on the host is complete (its record follows, maybe after the host's other commands). */
+  outputEnd?(host: string): void;
   hostDone(result: HostResult): void;
 }
 
@@ -56,6 +59,12 @@ export interface RunOutputOptions {
   progress?: boolean;
   /** The end-of-run summary on stderr. */
   summary?: boolean;
+  /**
+   * Escape control characters in host output (text and gathered modes): true
+   * on every stream, false on none; default: on the streams that are
+   * terminals. Status lines and the summary are escaped whatever this says.
+   */
+  sanitize?: boolean;
 }
 
 /**
@@ -68,20 +77,22 @@ export interface RunOutputOptions {
  */
 export class RunOutput {
   private live: LiveOutput | undefined;
+  private readonly streams: TextOutputStreams;
+  /** stderr for the run's own messages (Ctrl-C): they clear the progress line first. */
+  readonly messages: TextSink;
 
   private constructor(
-    private readonly streams: TextOutputStreams,
+    streams: TextOutputStreams,
     private readonly options: RunOutputOptions,
     private readonly progress: ProgressLine | undefined,
     private readonly files: HostFiles | undefined,
     private readonly resultsFile: ResultsFileWriter | undefined,
     private readonly store: RecordStore,
   ) {
-    const mode = options.mode ?? 'text';
-    if (mode === 'text') {
-      const guarded = progress ? { stdout: progress.guard(streams.stdout), stderr: progress.guard(streams.stderr) } : streams;
-      this.live = (options.textOutput ?? ((s) => new TextOutput(s)))(guarded);
-    }
+    this.streams = { stdout: sanitizing(streams.stdout, options.sanitize), stderr: sanitizing(streams.stderr, options.sanitize) };
+    const guarded = progress ? { stdout: progress.guard(this.streams.stdout), stderr: progress.guard(this.streams.stderr) } : this.streams;
+    this.messages = guarded.stderr;
+    if ((options.mode ?? 'text') === 'text') this.live = (options.textOutput ?? ((s) => new TextOutput(s)))(guarded);
   }
 
   static async create(streams: TextOutputStreams & { stderr: { columns?: number } }, hosts: readonly string[], options: RunOutputOptions = {}): Promise<RunOutput> {
@@ -106,6 +117,7 @@ export class RunOutput {
       this.live?.output?.(host, stream, chunk);
       this.files?.output(host, stream, chunk);
     });
+    run.on('outputEnd', ({ host }) => this.live?.outputEnd?.(host));
     run.on('hostDone', (result, { command }) => {
       this.files?.hostDone(result.host);
       this.live?.hostDone(result);
@@ -150,6 +162,21 @@ export class RunOutput {
     return [...this.store.records()].map((result) => ({ ...result, stdout: excerpt(result.stdout), stderr: excerpt(result.stderr) }));
   }
 
+  /** The run failed before it gave its records: the progress line goes, so that the error is not drawn over. */
+  abandon(): void {
+    this.progress?.stop();
+    this.store.close();
+  }
+
+  /** While a prompt has the terminal (the progress line would erase it). */
+  suspendProgress(): void {
+    this.progress?.suspend();
+  }
+
+  resumeProgress(): void {
+    this.progress?.resume();
+  }
+
   /** With several commands, each command's records are gathered on their own, under the command line. */
   private async writeGathered(): Promise<void> {
     const commands = this.options.commands ?? [];
@@ -157,7 +184,7 @@ export class RunOutput {
       writeGatheredRecords(() => this.store.records(command), (host) => this.store.record(command, host)!, this.streams);
     if (commands.length <= 1) return gather(0);
     for (const [index, command] of commands.entries()) {
-      this.streams.stdout.write(`=== ${command}\n`);
+      this.streams.stdout.write(`=== ${escapeControlCharacters(command)}\n`);
       await gather(index);
     }
   }
@@ -177,4 +204,10 @@ async function checkWritableFile(file: string, option: string): Promise<void> {
   } catch (error) {
     throw new InputError('OUTPUT_PATH', `${option} ${file} cannot be written: ${(error as Error).message}`, { cause: error });
   }
+}
+
+/** The sink with `sanitize` set when the option decides it (else the sink decides, by being a terminal). */
+function sanitizing(sink: TextSink, sanitize: boolean | undefined): TextSink {
+  if (sanitize === undefined) return sink;
+  return { isTTY: sink.isTTY, sanitize, write: (text) => sink.write(text) };
 }

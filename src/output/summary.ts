@@ -2,6 +2,7 @@ import { createColors } from 'picocolors';
 import type { HostResult, HostStatus } from '../run/host-result.js';
 import { HostSet } from './host-set.js';
 import { outcomeLabel } from './status-note.js';
+import { escapeControlCharacters } from './untrusted-text.js';
 
 const STATUSES: readonly HostStatus[] = ['ok', 'failed', 'unreachable', 'timeout', 'skipped'];
 
@@ -14,7 +15,8 @@ export interface SummaryOptions {
 /**
  * The end-of-run summary: counts per status and the run's wall time, the
  * slowest hosts, and the hosts that did not end ok grouped by how they ended
- * (folded host sets, so a thousand failures stay a few lines).
+ * (folded host sets, so a thousand failures stay a few lines). Host names and
+ * error codes are escaped (escapeControlCharacters).
  */
 export function formatSummary(results: readonly HostResult[], options: SummaryOptions = {}): string {
   const c = createColors(options.color ?? false);
@@ -25,7 +27,7 @@ export function formatSummary(results: readonly HostResult[], options: SummaryOp
     .filter((r) => r.slot >= 0)
     .sort((a, b) => b.durationMs - a.durationMs)
     .slice(0, options.slowest ?? 5);
-  if (slowest.length > 0) lines.push(`slowest: ${slowest.map((r) => `${r.host} ${formatDuration(r.durationMs)}`).join(', ')}`);
+  if (slowest.length > 0) lines.push(`slowest: ${slowest.map((r) => `${escapeControlCharacters(r.host)} ${formatDuration(r.durationMs)}`).join(', ')}`);
   const failing = new Map<string, HostSet>();
   for (const result of results) {
     const outcome = outcomeLabel(result);
@@ -33,7 +35,7 @@ export function formatSummary(results: readonly HostResult[], options: SummaryOp
     const hosts = failing.get(outcome) ?? new HostSet();
     failing.set(outcome, hosts.add(result.host));
   }
-  for (const [outcome, hosts] of failing) lines.push(`${c.red(outcome)}: ${hosts} (${hosts.size})`);
+  for (const [outcome, hosts] of failing) lines.push(`${c.red(escapeControlCharacters(outcome))}: ${escapeControlCharacters(hosts.toString())} (${hosts.size})`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -3,11 +3,14 @@ import type { HostResult } from '../run/host-result.js';
 import type { OutputStreamName } from '../ssh/remote-command.js';
 import { LineSplitter } from './line-splitter.js';
 import { statusNote } from './status-note.js';
+import { escapeControlCharacters, hostOutputFor } from './untrusted-text.js';
 
 /** Where an output mode writes text: a stream, or a wrapper around one. */
 export interface TextSink {
   write(text: string): unknown;
   isTTY?: boolean;
+  /** Whether host output written here has its control characters escaped (escapeControlCharacters); default: when isTTY. */
+  sanitize?: boolean;
 }
 
 export interface TextOutputStreams {
@@ -17,18 +20,22 @@ export interface TextOutputStreams {
 
 /**
  * pdsh-style live output: every line as it arrives, prefixed `host: `, stdout
- * lines to stdout and stderr lines to stderr; host names coloured on a TTY only.
- * A host that did not end `ok` gets one status line on stderr.
+ * lines to stdout and stderr lines to stderr; host names coloured on a TTY only,
+ * output escaped where the stream sanitizes (a terminal, by default). A host
+ * that did not end `ok` gets one status line on stderr, and each warning of its
+ * record one line there too, always escaped.
  */
 export class TextOutput {
   private readonly splitters = new Map<string, LineSplitter>();
   private readonly colors: { stdout: ReturnType<typeof createColors>; stderr: ReturnType<typeof createColors> };
+  private readonly shown: { stdout: (text: string) => string; stderr: (text: string) => string };
 
   constructor(private readonly streams: TextOutputStreams) {
     this.colors = {
       stdout: createColors(Boolean(streams.stdout.isTTY)),
       stderr: createColors(Boolean(streams.stderr.isTTY)),
     };
+    this.shown = { stdout: hostOutputFor(streams.stdout), stderr: hostOutputFor(streams.stderr) };
   }
 
   output(host: string, stream: OutputStreamName, chunk: Buffer): void {
@@ -43,31 +50,38 @@ export class TextOutput {
     // One write per chunk, not per line: with stdout a file or pipe each write is a
     // syscall, and per-line writes were half the client CPU of 1 MiB of output per host.
     const prefix = this.prefix(host, stream);
+    const shown = this.shown[stream];
     let text = '';
-    for (const line of lines) text += `${prefix}${line.toString('utf8')}\n`;
+    for (const line of lines) text += `${prefix}${shown(line.toString('utf8'))}\n`;
     this.streams[stream].write(text);
   }
 
-  hostDone(result: HostResult): void {
+  /**
+   * One command's output on `host` is complete: its unterminated last lines
+   * are written now, each ended with a newline, so that the next command's
+   * output never continues them.
+   */
+  outputEnd(host: string): void {
     for (const stream of ['stdout', 'stderr'] as const) {
-      const key = `${stream}\0${result.host}`;
+      const key = `${stream}\0${host}`;
       const rest = this.splitters.get(key)?.flush();
-      if (rest) this.writeLine(result.host, stream, rest);
+      if (rest) this.streams[stream].write(`${this.prefix(host, stream)}${this.shown[stream](rest.toString('utf8'))}\n`);
       this.splitters.delete(key);
-    }
-    const note = statusNote(result)?.replace(`: ${result.host}: `, ': ');
-    if (note) {
-      const c = this.colors.stderr;
-      this.streams.stderr.write(`${c.bold(c.red(result.host))}: [${result.status}] ${note}\n`);
     }
   }
 
-  private writeLine(host: string, stream: OutputStreamName, line: Buffer): void {
-    this.streams[stream].write(`${this.prefix(host, stream)}${line.toString('utf8')}\n`);
+  hostDone(result: HostResult): void {
+    this.outputEnd(result.host);
+    const c = this.colors.stderr;
+    const host = escapeControlCharacters(result.host);
+    for (const warning of result.warnings ?? []) this.streams.stderr.write(`${c.bold(c.yellow(host))}: warning: ${escapeControlCharacters(warning)}\n`);
+    const note = statusNote(result)?.replace(`: ${result.host}: `, ': ');
+    if (note) this.streams.stderr.write(`${c.bold(c.red(host))}: [${result.status}] ${escapeControlCharacters(note)}\n`);
   }
 
   private prefix(host: string, stream: OutputStreamName): string {
     const c = this.colors[stream];
-    return `${stream === 'stderr' ? c.yellow(host) : c.cyan(host)}: `;
+    const name = escapeControlCharacters(host);
+    return `${stream === 'stderr' ? c.yellow(name) : c.cyan(name)}: `;
   }
 }

@@ -28,6 +28,11 @@ export interface HostResult {
   stderr: string;
   truncated: { stdout: boolean; stderr: boolean };
   error: ErrorRecord | null;
+  /**
+   * Present when something about the host needs the operator's eye although it ran,
+   * e.g. a host key that contradicts known_hosts let through by StrictHostKeyChecking no.
+   */
+  warnings?: string[];
   /** ISO 8601, when the pool started this host's task. */
   startedAt: string;
   durationMs: number;

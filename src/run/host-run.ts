@@ -8,7 +8,7 @@ import type { OutputStreamName } from '../ssh/remote-command.js';
 import type { HostResult } from './host-result.js';
 import { commandWork, pingWork, runHostTask, skippedResult } from './host-task.js';
 import type { HostWork } from './host-task.js';
-import { DEFAULTS } from './run-options.js';
+import { DEFAULTS, checkTimerOptions } from './run-options.js';
 import type { RunOptions } from './run-options.js';
 import { SshContext } from './ssh-context.js';
 import { resolveTarget } from './target-settings.js';
@@ -29,15 +29,23 @@ export interface HostOutputEvent {
   chunk: Buffer;
 }
 
+/** A command's output on a host is complete; its record comes with hostDone. */
+export interface HostOutputEndEvent {
+  host: string;
+  /** The command's index in a several-command run (0 otherwise). */
+  command: number;
+}
+
 export type HostRunEvents = {
   hostStart: [HostStartEvent];
   output: [HostOutputEvent];
+  outputEnd: [HostOutputEndEvent];
   /**
    * Once per host and command, as each finishes (completion order); `command`
    * is the command's index in a several-command run (always 0 otherwise).
    */
   hostDone: [HostResult, HostDoneDetail];
-  /** Said once per run, before any host starts, e.g. that inventory vars asked for something not applied yet. */
+  /** Said once per run, before any host starts: an ssh_config line sshpool ignored, inventory vars asking for something not applied yet. */
   warning: [string];
 };
 
@@ -81,8 +89,11 @@ export class HostRun extends EventEmitter<HostRunEvents> {
   }
 
   private async execute(hosts: readonly HostInput[], workFor: (host: string, run: HostRun) => readonly HostWork[], options: HostRunOptions): Promise<HostResult[]> {
+    checkTimerOptions(options);
     const context = await SshContext.create(options);
     try {
+      // Listeners attached right after the run was made are in place by now.
+      for (const warning of context.sshConfig.warnings) this.emit('warning', warning);
       // One for the run: a host's templated vars can read other hosts' (hostvars), each rendered once.
       const variables = new TemplatedVariables({ vault: options.vaultSecrets });
       const targets = hosts.map((input) => {
@@ -91,8 +102,14 @@ export class HostRun extends EventEmitter<HostRunEvents> {
       });
       const attemptOf = (target: Target): number => options.attempts?.get(target.label) ?? 1;
       const forks = options.forks ?? DEFAULTS.forks;
-      checkDescriptorLimit(Math.min(forks, targets.length), 1);
-      await context.prepare(targets.filter((target): target is TargetSettings => target.kind === 'ssh'));
+      const sshTargets = targets.filter((target): target is TargetSettings => target.kind === 'ssh');
+      // A host reached through its own ProxyCommand holds three pipes where others hold one socket.
+      const descriptorsPerHost = sshTargets.some((target) => target.proxyCommand !== undefined) ? 3 : 1;
+      checkDescriptorLimit(Math.min(forks, targets.length), descriptorsPerHost);
+      // A signal aborted before the run was made never fires 'abort': no host is contacted, no passphrase asked.
+      const abortedAtStart = options.signal?.aborted === true;
+      if (abortedAtStart) this.stopped = true;
+      else await context.prepare(sshTargets);
       const plans = targets.map((target) => ({ target, works: workFor(target.label, this) }));
       const becoming = targets.filter((target) => target.become?.enabled);
       if (becoming.length > 0 && plans[0]?.works.some((work) => work.command !== null)) this.emit('warning', becomeNotApplied(becoming));
@@ -121,6 +138,7 @@ export class HostRun extends EventEmitter<HostRunEvents> {
         pending.map(async ({ target, works, handle }) => {
           try {
             if (target.kind === 'refused') throw target.error;
+            if (!handle && abortedAtStart) throw new SshpoolError('ABORTED', `${target.label}: run stopped (its signal was aborted) before it started`);
             if (!handle) throw new SshpoolError('SKIPPED', `${target.label}: run stopped before this host started`);
             return await handle.get();
           } catch (error) {
@@ -170,12 +188,10 @@ export function streamCommand(hosts: readonly HostInput[], command: string | rea
   return new HostRun(
     hosts,
     (host, run) => {
-      const workOptions = {
-        commandTimeoutMs: options.commandTimeoutMs,
-        maxOutputBytes,
-        onOutput: (stream: OutputStreamName, chunk: Buffer) => run.emit('output', { host, stream, chunk }),
-      };
-      return commands.map((line) => commandWork(line, workOptions));
+      const onOutput = (stream: OutputStreamName, chunk: Buffer) => run.emit('output', { host, stream, chunk });
+      return commands.map((line, command) =>
+        commandWork(line, { commandTimeoutMs: options.commandTimeoutMs, maxOutputBytes, onOutput, onOutputEnd: () => run.emit('outputEnd', { host, command }) }),
+      );
     },
     options,
   );

@@ -8,6 +8,8 @@ import type { ReachableTarget } from './target-settings.js';
 export interface HostSession {
   /** The host's name in messages. */
   readonly label: string;
+  /** What the records of its commands should say, e.g. a host key let through under `no`. */
+  readonly warnings: readonly string[];
   runCommand(command: string, options: RemoteCommandOptions): Promise<RemoteCommandOutcome>;
   close(): void;
 }
@@ -16,8 +18,8 @@ export interface HostSession {
 export async function openSession(context: SshContext, target: ReachableTarget, signal: AbortSignal): Promise<HostSession> {
   if (target.kind === 'local') {
     const { label } = target;
-    return { label, runCommand: (command, options) => runLocalCommand(label, command, options), close: () => undefined };
+    return { label, warnings: [], runCommand: (command, options) => runLocalCommand(label, command, options), close: () => undefined };
   }
   const connection = await context.connect(target, signal);
-  return { label: connection.label, runCommand: (command, options) => runRemoteCommand(connection, command, options), close: () => connection.close() };
+  return { label: connection.label, warnings: connection.warnings, runCommand: (command, options) => runRemoteCommand(connection, command, options), close: () => connection.close() };
 }

@@ -39,7 +39,8 @@ export async function runHostTask(context: SshContext, target: ReachableTarget, 
   try {
     for (const work of works) {
       const outcome = connectFailure ?? (await attemptWork(work, session as HostSession, signal));
-      results.push({ ...recordBase(target, work.command, attempt, slot, started), ...outcome, durationMs: Date.now() - started });
+      const warnings = session?.warnings.length ? { warnings: [...session.warnings] } : {};
+      results.push({ ...recordBase(target, work.command, attempt, slot, started), ...outcome, ...warnings, durationMs: Date.now() - started });
       started = Date.now();
     }
   } finally {
@@ -78,6 +79,8 @@ export interface CommandWorkOptions {
   commandTimeoutMs?: number;
   maxOutputBytes: number;
   onOutput?: (stream: OutputStreamName, chunk: Buffer) => void;
+  /** After the command's last output, however it ended. */
+  onOutputEnd?: () => void;
 }
 
 /** The work of `run`: one command, its output captured and streamed. */
@@ -92,7 +95,7 @@ function runCommandLine(command: string, options: CommandWorkOptions): HostWork[
       maxOutputBytes: options.maxOutputBytes,
       onOutput: options.onOutput,
       signal,
-    });
+    }).finally(options.onOutputEnd);
     const output = {
       stdout: outcome.stdout.text(),
       stderr: outcome.stderr.text(),

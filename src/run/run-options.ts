@@ -1,5 +1,7 @@
 import type { VaultSecrets } from '../inventory/vault.js';
+import { UsageError } from '../errors.js';
 import type { StrictHostKeyChecking } from '../ssh/ssh-config.js';
+import { timerDelayMs } from '../timer-delay.js';
 
 /**
  * How to reach hosts. Every field is optional: unset fields come from the
@@ -18,7 +20,9 @@ export interface SshOptions {
   knownHostsFiles?: string[];
   /** Replace ProxyJump for every host ("user@bastion:22,second-hop"). */
   proxyJump?: string;
+  /** 0: no limit, as ssh_config's ConnectTimeout 0. */
   connectTimeoutMs?: number;
+  /** 0: no keepalives. */
   serverAliveIntervalMs?: number;
   serverAliveCountMax?: number;
   /** An ssh-agent socket; default SSH_AUTH_SOCK. `null` turns the agent off. */
@@ -51,3 +55,17 @@ export const DEFAULTS = {
   maxOutputBytes: 1024 * 1024,
   strictHostKeyChecking: 'yes' as StrictHostKeyChecking,
 } as const;
+
+/** The options that feed timers, each 0 ("off") or a delay a timer can hold. */
+const TIMER_OPTIONS = ['commandTimeoutMs', 'connectTimeoutMs', 'serverAliveIntervalMs'] as const;
+
+/** Refuses, before anything starts, a timer option that would fire at once or never (the error names the option). */
+export function checkTimerOptions(options: RunOptions): void {
+  for (const name of TIMER_OPTIONS) {
+    const value = options[name];
+    if (value === undefined) continue;
+    timerDelayMs(value, true, (reason) => {
+      throw new UsageError(`${name}: ${value} (ms) ${reason}`);
+    });
+  }
+}

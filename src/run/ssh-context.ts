@@ -1,22 +1,25 @@
-import type { ParsedKey } from 'ssh2';
+import { listAgentKeys } from '../ssh/agent.js';
 import { buildAuthHandler } from '../ssh/auth.js';
 import { ConnectionOpener } from '../ssh/connection-opener.js';
 import type { ConnectPlan } from '../ssh/connection-opener.js';
 import type { SshConnection } from '../ssh/connection.js';
+import { HostKeyVerifier } from '../ssh/host-key-verifier.js';
 import { IdentityStore } from '../ssh/identities.js';
-import { HostKeyVerifier } from '../ssh/known-hosts.js';
+import type { Identity } from '../ssh/identities.js';
 import { SshConfigResolver } from '../ssh/ssh-config.js';
 import type { SshOptions } from './run-options.js';
 import type { HopSettings, TargetSettings } from './target-settings.js';
 
 /**
  * What one run shares across its hosts, so that per-host work is only the
- * connection itself: ssh_config parsed once, each key file parsed (and its
- * passphrase asked) once, each known_hosts set loaded once, the password asked
- * once, jump-host connections shared. Only SSH targets come here.
+ * connection itself: ssh_config parsed once, each agent's keys listed once,
+ * each key file parsed (and its passphrase asked, unless the agent holds the
+ * key) once, each known_hosts set loaded once, the password asked once,
+ * jump-host connections shared. Only SSH targets come here.
  */
 export class SshContext {
   private readonly verifiers = new Map<string, HostKeyVerifier>();
+  private readonly agentKeys = new Map<string, Promise<Buffer[]>>();
   private readonly identities: IdentityStore;
   private readonly opener = new ConnectionOpener();
   private password: Promise<string> | undefined;
@@ -40,7 +43,7 @@ export class SshContext {
    */
   async prepare(targets: readonly TargetSettings[]): Promise<void> {
     const hops = targets.flatMap((target) => [...target.jumps, target]);
-    for (const hop of hops) await this.identities.load(hop.identityFiles, { explicit: hop.identityFilesExplicit });
+    for (const hop of hops) await this.identitiesOf(hop);
     if (this.options.passwordPrompt) await this.askPasswordOnce(this.options.passwordPrompt);
     await Promise.all(hops.map((hop) => this.verifier(hop).load()));
   }
@@ -56,7 +59,7 @@ export class SshContext {
   }
 
   private async plan(hop: HopSettings): Promise<ConnectPlan> {
-    const keys: ParsedKey[] = await this.identities.load(hop.identityFiles, { explicit: hop.identityFilesExplicit });
+    const identities = await this.identitiesOf(hop);
     // A password typed for this run (--ask-pass) beats the inventory's, as -u beats ansible_user.
     const password = this.options.passwordPrompt ? await this.askPasswordOnce(this.options.passwordPrompt) : hop.password?.reveal();
     const verifier = this.verifier(hop);
@@ -66,23 +69,46 @@ export class SshContext {
       timeoutMs: hop.connectTimeoutMs,
       keepaliveIntervalMs: hop.serverAliveIntervalMs,
       keepaliveCountMax: hop.serverAliveCountMax,
+      hostKeyAlgorithms: await verifier.hostKeyAlgorithms(hop.hostKey.name, hop.hostKey.port),
+      ...(hop.proxyCommand === undefined ? {} : { proxyCommand: hop.proxyCommand }),
       verifyHostKey: (key) => verifier.verify(hop.hostKey.name, hop.hostKey.port, key),
-      createAuthHandler: () =>
+      createAuthHandler: (hostKey) =>
         buildAuthHandler({
           username: hop.user,
           agentSocket: hop.agentSocket ?? undefined,
           identitiesOnly: hop.identitiesOnly,
-          keys,
+          identities,
+          hostKey,
           ...(password === undefined ? {} : { password: () => password }),
         }),
     };
   }
 
+  /** The hop's identity files; an encrypted one whose key the hop's agent holds is left to the agent. */
+  private async identitiesOf(hop: HopSettings): Promise<Identity[]> {
+    const agentKeys = hop.agentSocket === null ? [] : await this.agentKeysOf(hop.agentSocket);
+    return this.identities.load(hop.identityFiles, { explicit: hop.identityFilesExplicit, agentKeys });
+  }
+
+  private agentKeysOf(socket: string): Promise<Buffer[]> {
+    let keys = this.agentKeys.get(socket);
+    if (!keys) {
+      keys = listAgentKeys(socket);
+      this.agentKeys.set(socket, keys);
+    }
+    return keys;
+  }
+
   private verifier(hop: HopSettings): HostKeyVerifier {
-    const key = [hop.strictHostKeyChecking, ...hop.knownHostsFiles].join('\0');
+    const key = [hop.strictHostKeyChecking, hop.hashKnownHosts, ...hop.knownHostsFiles, '', ...hop.globalKnownHostsFiles].join('\0');
     let verifier = this.verifiers.get(key);
     if (!verifier) {
-      verifier = new HostKeyVerifier({ files: hop.knownHostsFiles, policy: hop.strictHostKeyChecking });
+      verifier = new HostKeyVerifier({
+        files: hop.knownHostsFiles,
+        globalFiles: hop.globalKnownHostsFiles,
+        policy: hop.strictHostKeyChecking,
+        hashKnownHosts: hop.hashKnownHosts,
+      });
       this.verifiers.set(key, verifier);
     }
     return verifier;

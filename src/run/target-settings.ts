@@ -6,6 +6,7 @@ import { connectionSettings, TemplatedVariables } from '../inventory/index.js';
 import type { Secret } from '../secret.js';
 import type { SshConfigResolution, SshConfigResolver, StrictHostKeyChecking } from '../ssh/ssh-config.js';
 import { agentSocketFor } from '../ssh/auth.js';
+import { expandProxyCommand } from '../ssh/proxy-command.js';
 import { parseProxyJump } from '../ssh/proxy-jump.js';
 import type { JumpHop } from '../ssh/proxy-jump.js';
 import { DEFAULTS } from './run-options.js';
@@ -19,17 +20,22 @@ export interface HopSettings {
   port: number;
   user: string;
   identityFiles: string[];
-  /** False when identityFiles is OpenSSH's default list: missing files are then skipped. */
+  /** True only for files named with --identity: other missing files are skipped, as ssh skips them. */
   identityFilesExplicit: boolean;
   identitiesOnly: boolean;
   agentSocket: string | null;
   knownHostsFiles: string[];
+  /** GlobalKnownHostsFile: read like knownHostsFiles, never written. */
+  globalKnownHostsFiles: string[];
+  hashKnownHosts: boolean;
   /** What known_hosts is searched for: HostKeyAlias (on port 22, as ssh does), else host name and port. */
   hostKey: { name: string; port: number };
   strictHostKeyChecking: StrictHostKeyChecking;
   connectTimeoutMs: number;
   serverAliveIntervalMs: number;
   serverAliveCountMax: number;
+  /** ssh_config's ProxyCommand, tokens expanded: set where it is the transport (the first connection of a chain). */
+  proxyCommand?: string;
   /** The inventory's login password (only ever the target's, never a jump host's); --ask-pass beats it. */
   password: Secret | undefined;
 }
@@ -77,7 +83,8 @@ const NO_PORT = 0;
  * name Ansible hands to ssh), else by the inventory name. Inventory vars are
  * read through `lookup`, templated by default. An inventory value that cannot
  * be used (a wrong type, a template or !vault value that fails) refuses that
- * host only; a bad ProxyJump throws an InputError.
+ * host only; a bad ProxyJump, or a name a ProxyCommand's shell would act on,
+ * throws an InputError.
  */
 export function resolveTarget(
   host: InventoryHost,
@@ -98,15 +105,18 @@ export function resolveTarget(
   }
   const alias = inventory.hostname ?? host.name;
   const resolution = config.resolve(alias);
-  const hop = resolveHop(host.name, resolution, options, {
+  const jumpSpec = options.proxyJump ?? resolution.values.proxyJump;
+  const jumps = jumpSpec ? parseProxyJump(jumpSpec).map((jump, index) => resolveJump(jump, options, config, index === 0)) : [];
+  // Only a chain's first connection can go through a ProxyCommand. -J (even `-J none`) is obtained
+  // before any ssh_config line, so it beats the target's own, as in ssh.
+  const proxied = jumps.length === 0 && options.proxyJump === undefined;
+  const hop = resolveHop(host.name, alias, resolution, options, proxied, {
     hostname: inventory.hostname,
     port: options.port ?? inventory.port,
     user: options.user ?? inventory.user,
     identityFiles: options.identityFiles ?? (inventory.identityFile ? [inventory.identityFile] : undefined),
     password: inventory.password,
   });
-  const jumpSpec = options.proxyJump ?? resolution.values.proxyJump;
-  const jumps = jumpSpec ? parseProxyJump(jumpSpec).map((jump) => resolveJump(jump, options, config)) : [];
   // hop is this host's own object: extended in place, since V8 copies a spread this wide slowly
   // (it tripled the time of resolving 10,000 hosts).
   return Object.assign(hop, { kind: 'ssh' as const, jumps, become: inventory.become });
@@ -133,32 +143,38 @@ interface HopOverrides {
  * Jump hops resolve through ssh_config by their own alias, as `ssh -J` does;
  * flags that name the target (-u, -p, -i) do not apply to them.
  */
-function resolveJump(jump: JumpHop, options: SshOptions, config: SshConfigResolver): HopSettings {
+function resolveJump(jump: JumpHop, options: SshOptions, config: SshConfigResolver, first: boolean): HopSettings {
   const shared: SshOptions = {
     knownHostsFiles: options.knownHostsFiles,
     strictHostKeyChecking: options.strictHostKeyChecking,
     connectTimeoutMs: options.connectTimeoutMs,
     agentSocket: options.agentSocket,
   };
-  return resolveHop(jump.alias, config.resolve(jump.alias), shared, { port: jump.port, user: jump.user });
+  return resolveHop(jump.alias, jump.alias, config.resolve(jump.alias), shared, first, { port: jump.port, user: jump.user });
 }
 
-function resolveHop(label: string, resolution: SshConfigResolution, options: SshOptions, overrides: HopOverrides): HopSettings {
+/**
+ * `alias`: the name looked up in ssh_config (ssh's host argument, ProxyCommand's %n);
+ * `proxied`: whether ssh_config's ProxyCommand is this hop's transport.
+ */
+function resolveHop(label: string, alias: string, resolution: SshConfigResolution, options: SshOptions, proxied: boolean, overrides: HopOverrides): HopSettings {
   const config = resolution.values;
-  const fromFile = resolution.fromFile;
   const hostname = overrides.hostname ?? config.hostname;
   const port = overrides.port ?? config.port;
+  const user = overrides.user ?? config.user;
   const identityFiles = overrides.identityFiles ?? config.identityFiles;
-  return {
+  const hop: HopSettings = {
     label,
     hostname,
     port,
-    user: overrides.user ?? config.user,
+    user,
     identityFiles,
-    identityFilesExplicit: overrides.identityFiles !== undefined || fromFile.has('identityFiles'),
+    identityFilesExplicit: options.identityFiles !== undefined,
     identitiesOnly: config.identitiesOnly,
     agentSocket: options.agentSocket !== undefined ? options.agentSocket : (agentSocketFor(config.identityAgent) ?? null),
     knownHostsFiles: options.knownHostsFiles ?? config.userKnownHostsFiles,
+    globalKnownHostsFiles: config.globalKnownHostsFiles,
+    hashKnownHosts: config.hashKnownHosts,
     hostKey: config.hostKeyAlias ? { name: config.hostKeyAlias, port: 22 } : { name: hostname, port },
     strictHostKeyChecking: options.strictHostKeyChecking ?? config.strictHostKeyChecking ?? DEFAULTS.strictHostKeyChecking,
     connectTimeoutMs: options.connectTimeoutMs ?? config.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
@@ -166,4 +182,9 @@ function resolveHop(label: string, resolution: SshConfigResolution, options: Ssh
     serverAliveCountMax: options.serverAliveCountMax ?? config.serverAliveCountMax ?? DEFAULTS.serverAliveCountMax,
     password: overrides.password,
   };
+  if (proxied && config.proxyCommand !== undefined) {
+    const tokens = { h: hostname, p: String(port), r: user, n: alias, k: config.hostKeyAlias ?? alias };
+    hop.proxyCommand = expandProxyCommand(config.proxyCommand, tokens, label);
+  }
+  return hop;
 }

@@ -1,16 +1,23 @@
-import ssh2 from 'ssh2';
-import type { AnyAuthMethod, AuthenticationType, AuthHandlerMiddleware, IdentityCallback, ParsedKey } from 'ssh2';
+import type { AnyAuthMethod, AuthenticationType } from 'ssh2';
+import { SelectiveAgent } from './agent.js';
+import type { HostKeyVerdict } from './host-key.js';
+import type { Identity } from './identities.js';
+
+/** What ssh2 calls for the next method: null before the server has said what it accepts; false ends it. */
+export type AuthHandler = (methodsLeft: AuthenticationType[] | null) => AnyAuthMethod | false;
 
 export interface AuthHandlerOptions {
   username: string;
   /** The agent's socket (see agentSocketFor()); absent for no agent. */
   agentSocket?: string;
-  /** Parsed private keys from IdentityStore, tried in this order after the agent. */
-  keys: ParsedKey[];
-  /** IdentitiesOnly: of the agent's keys, offer only those whose public half is among `keys`. */
+  /** From IdentityStore, tried in this order after the agent; those without a private key only through it. */
+  identities: readonly Identity[];
+  /** IdentitiesOnly: of the agent's keys, offer only those of `identities`. */
   identitiesOnly?: boolean;
   /** Called only when every key has failed; the CLI passes it only with --ask-pass. */
   password?: () => string | undefined;
+  /** How the host key check went: a key that contradicts known_hosts gets no password. */
+  hostKey?: HostKeyVerdict;
 }
 
 /**
@@ -20,16 +27,16 @@ export interface AuthHandlerOptions {
  * Returns false when everything has been tried, and ssh2 then fails with "All
  * configured authentication methods failed". Build one per connection: it keeps state.
  */
-export function buildAuthHandler(options: AuthHandlerOptions): AuthHandlerMiddleware {
+export function buildAuthHandler(options: AuthHandlerOptions): AuthHandler {
   const { username } = options;
   const agent = options.agentSocket === undefined
     ? undefined
-    : new SelectiveAgent(options.agentSocket, options.identitiesOnly ? options.keys : undefined);
+    : new SelectiveAgent(options.agentSocket, options.identitiesOnly ? options.identities.map((identity) => identity.publicKey) : undefined);
   const steps: Array<() => AnyAuthMethod | undefined> = [];
   if (agent) steps.push(() => ({ type: 'agent', username, agent }));
-  for (const key of options.keys) {
-    // The agent already offered this key and the server turned it down.
-    steps.push(() => (agent?.offered(key) ? undefined : { type: 'publickey', username, key }));
+  for (const { publicKey, privateKey: key } of options.identities) {
+    // Without a private key the agent holds it; else the agent may have offered it and the server turned it down.
+    if (key) steps.push(() => (agent?.offered(publicKey) ? undefined : { type: 'publickey', username, key }));
   }
   const { password: askPassword } = options;
   if (askPassword) {
@@ -38,17 +45,22 @@ export function buildAuthHandler(options: AuthHandlerOptions): AuthHandlerMiddle
       return password === undefined ? undefined : { type: 'password', username, password };
     });
   }
+  // As OpenSSH's check_host_key(): a host whose key contradicts known_hosts may be a man
+  // in the middle, and gets nothing it could replay elsewhere; key signatures it cannot.
+  const secretsAllowed = options.hostKey?.conflict === undefined;
 
-  const handler = (methodsLeft: AuthenticationType[] | null): AnyAuthMethod | false => {
+  return (methodsLeft) => {
     for (let step = steps.shift(); step; step = steps.shift()) {
       const method = step();
-      // methodsLeft is null before the server has said what it accepts.
-      if (method && (methodsLeft === null || methodsLeft.includes(serverMethod(method.type)))) return method;
+      if (!method || (!secretsAllowed && SECRET_METHODS.has(method.type))) continue;
+      if (methodsLeft === null || methodsLeft.includes(serverMethod(method.type))) return method;
     }
     return false;
   };
-  return handler;
 }
+
+/** Methods that hand the server a secret (a password, or answers to its prompts). */
+const SECRET_METHODS: ReadonlySet<AuthenticationType> = new Set(['password', 'keyboard-interactive']);
 
 /**
  * Where the agent is, as ssh decides it: IdentityAgent ('none' disables it,
@@ -69,34 +81,4 @@ function nonEmpty(value: string | undefined): string | undefined {
 /** Agent keys travel as "publickey" on the wire. */
 function serverMethod(type: AuthenticationType): AuthenticationType {
   return type === 'agent' ? 'publickey' : type;
-}
-
-/**
- * An OpenSSH agent that offers only the allowed keys (IdentitiesOnly), remembers what
- * it offered, and turns an unreachable agent into "no keys": ssh2 would otherwise
- * emit a client 'error' for a stale SSH_AUTH_SOCK instead of moving on to the files.
- */
-class SelectiveAgent extends ssh2.OpenSSHAgent {
-  private offeredKeys: Buffer[] = [];
-
-  constructor(socketPath: string, private readonly allowed: ParsedKey[] | undefined) {
-    super(socketPath);
-  }
-
-  override getIdentities(callback: IdentityCallback<ParsedKey>): void {
-    super.getIdentities((error, entries) => {
-      if (error || !entries) return callback(undefined, []);
-      // OpenSSHAgent yields parsed keys; the wider type covers other agents.
-      const keys = entries.filter((entry): entry is ParsedKey => typeof (entry as ParsedKey).getPublicSSH === 'function');
-      const allowed = this.allowed;
-      const usable = allowed === undefined ? keys : keys.filter((key) => allowed.some((own) => own.getPublicSSH().equals(key.getPublicSSH())));
-      this.offeredKeys = usable.map((key) => key.getPublicSSH());
-      callback(undefined, usable);
-    });
-  }
-
-  offered(key: ParsedKey): boolean {
-    const blob = key.getPublicSSH();
-    return this.offeredKeys.some((offered) => offered.equals(blob));
-  }
 }

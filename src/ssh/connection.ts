@@ -1,8 +1,16 @@
+import { EventEmitter } from 'node:events';
 import { connect as tcpConnect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import ssh2 from 'ssh2';
-import type { AuthHandlerMiddleware, ClientChannel, ExecOptions } from 'ssh2';
+import type { ClientChannel, ExecOptions } from 'ssh2';
+import { SshpoolError } from '../errors.js';
+import type { AuthHandler } from './auth.js';
+import { remainingMs, waitWithin } from './bounded-wait.js';
+import type { WaitLimits } from './bounded-wait.js';
 import { SshError, classifySshError } from './errors.js';
+import type { SessionPhase } from './errors.js';
+import { hostPort } from './host-key.js';
+import type { HostKeyVerdict } from './host-key.js';
 
 const { Client } = ssh2;
 
@@ -17,95 +25,112 @@ export interface ConnectOptions {
   /** The name the user knows the host by (inventory name, or jump hop): used in messages. */
   label: string;
   endpoint: Endpoint;
-  /** A stream forwarded through a jump host; without it a TCP connection is made. */
+  /** A stream forwarded through a jump host, or a ProxyCommand's; without it a TCP connection is made. */
   via?: Duplex;
-  /** Covers TCP, banner, key exchange and authentication together. */
+  /**
+   * Covers TCP (or the forward, or the ProxyCommand), banner, key exchange and
+   * authentication together, counted from `startedAt`; then bounds each channel
+   * open on the connection. 0: no limit.
+   */
   timeoutMs: number;
+  /** When the attempt began (default: now), so that time spent reaching a jump host's forward counts. */
+  startedAt?: number;
   keepaliveIntervalMs: number;
   keepaliveCountMax: number;
+  /** The host key algorithms to offer, in order (HostKeyVerifier.hostKeyAlgorithms()). */
+  hostKeyAlgorithms: string[];
   /** Rejects (with a HostKeyError) to refuse the server's host key. */
-  verifyHostKey: (key: Buffer) => Promise<void>;
-  authHandler: AuthHandlerMiddleware;
+  verifyHostKey: (key: Buffer) => Promise<HostKeyVerdict>;
+  /** Called once, after the key exchange, with the host key's verdict (which rules out passwords). */
+  createAuthHandler: (hostKey: HostKeyVerdict) => AuthHandler;
   signal?: AbortSignal;
 }
 
 type Ssh2Client = InstanceType<typeof Client>;
 
+type ConnectionEvents = {
+  /** The connection died without `close()` having been called; emitted once. */
+  lost: [SshpoolError];
+};
+
+/** How long a closed connection may wait for the server's end of the socket before it is destroyed. */
+const CLOSE_GRACE_MS = 1000;
+
+export function connectTimeoutError(label: string, timeoutMs: number): SshError {
+  return new SshError('CONNECT_TIMEOUT', `${label}: no SSH session within ${timeoutMs} ms (TCP, banner, key exchange and authentication)`);
+}
+
+export function connectAbortedError(label: string): SshpoolError {
+  return new SshpoolError('ABORTED', `${label}: run stopped while connecting`);
+}
+
 /**
  * One authenticated SSH connection. Channels (exec, forwarding) are opened on it
- * as needed; `lost` rejects when it dies without `close()` having been called,
- * so a running command can report CONNECTION_LOST instead of hanging.
+ * as needed, each open bounded by the connect timeout; `lost` is emitted (and
+ * `lostError` set) when it dies without `close()` having been called, so a
+ * running command can report CONNECTION_LOST instead of hanging.
  */
-export class SshConnection {
-  readonly lost: Promise<never>;
+export class SshConnection extends EventEmitter<ConnectionEvents> {
+  lostError: SshpoolError | undefined;
+  /** What the records of this connection's commands should say, e.g. a host key let through under `no`. */
+  warnings: readonly string[] = [];
   private closedByUs = false;
+  private closed = false;
+  /** The socket (or forwarded channel, or ProxyCommand) under the connection: ssh2's destroy() skips one already ended. */
+  private transport: Duplex | undefined;
 
   private constructor(
     readonly label: string,
     private readonly client: Ssh2Client,
-    lost: Promise<never>,
+    private readonly channelTimeoutMs: number,
   ) {
-    this.lost = lost;
-    this.lost.catch(() => undefined);
+    super();
+    client.on('close', () => {
+      this.closed = true;
+    });
   }
 
   /** Opens and authenticates a connection; rejects with a classified SshpoolError. */
   static open(options: ConnectOptions): Promise<SshConnection> {
     const { label, endpoint } = options;
     const client = new Client();
-    return new Promise<SshConnection>((resolve, reject) => {
-      let settled = false;
-      let hostKeyError: unknown;
-      let rejectLost: (error: unknown) => void = () => undefined;
-      const lost = new Promise<never>((_, rejectIt) => {
-        rejectLost = rejectIt;
-      });
-
-      const fail = (error: unknown): void => {
-        if (settled) return;
-        settled = true;
-        cleanup();
-        client.destroy();
-        reject(classifySshError(hostKeyError ?? error, label));
-      };
-      const timer = setTimeout(
-        () => fail(new SshError('CONNECT_TIMEOUT', `${label}: no SSH session within ${options.timeoutMs} ms (TCP, banner, key exchange and authentication)`)),
-        options.timeoutMs,
-      );
-      const onAbort = (): void => fail(new SshError('CONNECT_TIMEOUT', `${label}: connection attempt aborted`));
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        options.signal?.removeEventListener('abort', onAbort);
-      };
-
+    const connection = new SshConnection(label, client, options.timeoutMs);
+    const limits: WaitLimits = {
+      timeoutMs: remainingMs(options.timeoutMs, options.startedAt ?? Date.now()),
+      signal: options.signal,
+      timedOut: () => connectTimeoutError(label, options.timeoutMs),
+      aborted: () => connectAbortedError(label),
+    };
+    let hostKeyError: unknown;
+    let hostKey: HostKeyVerdict = {};
+    let phase: SessionPhase = 'connect';
+    let authHandler: AuthHandler | undefined;
+    let ready = false;
+    const failure = (error: unknown): SshpoolError => {
+      const classified = classifySshError(hostKeyError ?? error, label, phase);
+      return hostKey.conflict !== undefined && classified.code === 'AUTH_FAILED'
+        ? new SshError('AUTH_FAILED', `${classified.message}; no password was sent: ${hostKey.conflict}`, { cause: error })
+        : classified;
+    };
+    const opening = waitWithin<SshConnection>(limits, (settle) => {
       client.on('ready', () => {
-        if (settled) return;
-        settled = true;
-        cleanup();
-        const connection = new SshConnection(label, client, lost);
-        resolve(connection);
-        const onGone = (error?: unknown): void => {
-          if (!connection.closedByUs) {
-            rejectLost(error ? classifySshError(error, label) : new SshError('CONNECTION_LOST', `${label}: connection closed by the server`));
-          }
-        };
-        client.on('error', onGone);
-        client.on('close', () => onGone());
+        ready = true;
+        connection.warnings = hostKey.conflict === undefined ? [] : [hostKey.conflict];
+        if (settle(null, connection)) connection.watchForLoss();
       });
-      client.on('error', fail);
+      client.on('handshake', () => {
+        if (phase === 'connect') phase = 'auth';
+      });
+      client.on('error', (error: unknown) => {
+        if (!ready) settle(failure(error));
+      });
       client.on('close', () => {
         // Every connection closes in the end: an error (and its stack trace) only for one that never got ready.
-        if (!settled) fail(new SshError('CONNECT_RESET', `${label}: connection closed during the SSH handshake`));
+        if (!ready) settle(new SshError('CONNECT_RESET', `${label}: connection closed during the SSH handshake`));
       });
 
-      const sock = options.via ?? tcpConnect({ host: endpoint.hostname, port: endpoint.port });
-      if (!options.via) (sock as ReturnType<typeof tcpConnect>).setNoDelay(true);
-      if (options.signal?.aborted) {
-        onAbort();
-        sock.destroy();
-        return;
-      }
+      const sock = options.via ?? tcpConnect({ host: endpoint.hostname, port: endpoint.port }).setNoDelay(true);
+      connection.transport = sock;
       client.connect({
         sock,
         host: endpoint.hostname,
@@ -115,10 +140,15 @@ export class SshConnection {
         readyTimeout: 0,
         keepaliveInterval: options.keepaliveIntervalMs,
         keepaliveCountMax: options.keepaliveCountMax,
-        authHandler: options.authHandler,
+        algorithms: { serverHostKey: options.hostKeyAlgorithms },
+        // ssh2 asks for methods only after the key exchange, so the host key's verdict is in.
+        authHandler: (methodsLeft: Parameters<AuthHandler>[0]) => (authHandler ??= options.createAuthHandler(hostKey))(methodsLeft),
         hostVerifier: (key: Buffer, verified: (ok: boolean) => void) => {
           options.verifyHostKey(key).then(
-            () => verified(true),
+            (verdict) => {
+              hostKey = verdict;
+              verified(true);
+            },
             (error: unknown) => {
               hostKeyError = error;
               verified(false);
@@ -127,6 +157,22 @@ export class SshConnection {
         },
       } as Parameters<Ssh2Client['connect']>[0]);
     });
+    return opening.catch((error: unknown) => {
+      client.destroy();
+      // Also a forwarded stream or ProxyCommand handed in for an attempt that never started.
+      (connection.transport ?? options.via)?.destroy();
+      throw error;
+    });
+  }
+
+  private watchForLoss(): void {
+    const onGone = (error?: unknown): void => {
+      if (this.closedByUs || this.lostError) return;
+      this.lostError = error ? classifySshError(error, this.label, 'session') : new SshError('CONNECTION_LOST', `${this.label}: connection closed by the server`);
+      this.emit('lost', this.lostError);
+    };
+    this.client.on('error', onGone);
+    this.client.on('close', () => onGone());
   }
 
   /**
@@ -134,32 +180,54 @@ export class SshConnection {
    * `onOpen` runs synchronously as the channel opens: a short command's output and
    * exit status can arrive in the same read as the open confirmation, and ssh2
    * emits 'exit' at once, so listeners attached a microtask later would miss it.
+   * A server that does not answer fails it with CHANNEL_TIMEOUT; `signal` cuts it short.
    */
-  exec(command: string, onOpen: (channel: ClientChannel) => void, options: ExecOptions = {}): Promise<void> {
-    return new Promise((resolve, reject) => {
+  exec(command: string, onOpen: (channel: ClientChannel) => void, options: ExecOptions = {}, signal?: AbortSignal): Promise<void> {
+    return waitWithin<void>(this.channelLimits('to start the command', signal), (settle) => {
+      if (this.lostError) throw this.lostError;
       this.client.exec(command, options, (error, channel) => {
-        if (error) {
-          reject(new SshError('CHANNEL_FAILED', `${this.label}: could not start the command (${error.message})`, { cause: error }));
-          return;
-        }
-        onOpen(channel);
-        resolve();
+        if (error) settle(this.lostError ?? new SshError('CHANNEL_FAILED', `${this.label}: could not start the command (${error.message})`, { cause: error }));
+        else if (settle(null)) onOpen(channel);
+        else channel.close();
       });
     });
   }
 
-  /** A TCP stream to `hostname:port` as seen from this host (ProxyJump's hop). */
-  forwardOut(hostname: string, port: number): Promise<Duplex> {
-    return new Promise((resolve, reject) => {
+  /**
+   * A TCP stream to `hostname:port` as seen from this host (ProxyJump's hop);
+   * `limits` bound the wait for it. Fails with PROXY_JUMP_FAILED (this host's
+   * side) or the error of `limits`.
+   */
+  forwardOut(hostname: string, port: number, limits: WaitLimits): Promise<Duplex> {
+    const failure = (cause: Error): SshError => {
+      const reason = cause instanceof SshpoolError ? `${cause.code}: ${cause.message}` : cause.message;
+      return new SshError('PROXY_JUMP_FAILED', `${this.label}: could not forward to ${hostPort(hostname, port)} (${reason})`, { cause });
+    };
+    return waitWithin<Duplex>(limits, (settle) => {
+      if (this.lostError) throw failure(this.lostError);
       this.client.forwardOut('127.0.0.1', 0, hostname, port, (error, channel) => {
-        if (error) reject(new SshError('PROXY_JUMP_FAILED', `${this.label}: could not forward to ${hostname}:${port} (${error.message})`, { cause: error }));
-        else resolve(channel);
+        if (error) settle(failure(this.lostError ?? error));
+        else if (!settle(null, channel)) channel.destroy();
       });
     });
   }
 
   close(): void {
+    if (this.closedByUs) return;
     this.closedByUs = true;
     this.client.end();
+    if (this.closed) return;
+    // A frozen server never closes its end of the socket, which would keep the run's process alive.
+    const timer = setTimeout(() => this.transport?.destroy(), CLOSE_GRACE_MS);
+    this.client.once('close', () => clearTimeout(timer));
+  }
+
+  private channelLimits(purpose: string, signal: AbortSignal | undefined): WaitLimits {
+    return {
+      timeoutMs: this.channelTimeoutMs,
+      signal,
+      timedOut: () => new SshError('CHANNEL_TIMEOUT', `${this.label}: the server did not open a channel ${purpose} within ${this.channelTimeoutMs} ms (the connect timeout)`),
+      aborted: () => new SshpoolError('ABORTED', `${this.label}: run stopped while opening a channel ${purpose}`),
+    };
   }
 }

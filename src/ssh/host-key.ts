@@ -13,7 +13,19 @@ export function fingerprintOf(blob: Buffer): string {
   return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
 }
 
-/** How known_hosts names a host: bare for port 22, `[host]:port` otherwise. */
-export function knownHostsName(host: string, port: number): string {
+/**
+ * A host and port as OpenSSH writes them (its put_host_port()), in known_hosts and
+ * in messages alike: the bare host for port 22, `[host]:port` otherwise.
+ */
+export function hostPort(host: string, port: number): string {
   return port === 22 ? host : `[${host}]:${port}`;
+}
+
+/**
+ * How a host key that verify() let through stands. `conflict` is set when the key
+ * contradicts known_hosts and was accepted only because StrictHostKeyChecking is
+ * `no`: such a connection may be a man in the middle, and gets no password.
+ */
+export interface HostKeyVerdict {
+  conflict?: string;
 }

@@ -1,9 +1,8 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { mkdir, open, readFile } from 'node:fs/promises';
-import path from 'node:path';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { SshpoolError } from '../errors.js';
 import { HostPatternList } from './host-pattern.js';
-import { fingerprintOf, keyTypeOf, knownHostsName } from './host-key.js';
+import { hostPort } from './host-key.js';
 
 /** One usable known_hosts line. `line` is absent for entries this run added in memory. */
 export interface KnownHostMatch {
@@ -36,6 +35,7 @@ export class KnownHosts {
   private readonly byName = new Map<string, KnownHostMatch[]>();
   private readonly patterned: PatternEntry[] = [];
   private readonly hashed: HashedEntry[] = [];
+  private readonly lookups = new Map<string, KnownHostMatch[]>();
 
   /** Files that do not exist are empty. */
   static async load(files: readonly string[]): Promise<KnownHosts> {
@@ -53,8 +53,31 @@ export class KnownHosts {
     return knownHosts;
   }
 
-  lookup(host: string, port: number): KnownHostMatch[] {
-    const name = knownHostsName(host, port).toLowerCase();
+  /**
+   * Every line for the host. Remembered per name: a run looks a host up
+   * to order its host key algorithms and again to verify its key, and hashed lines
+   * cost one HMAC each per lookup.
+   */
+  lookup(host: string, port: number): readonly KnownHostMatch[] {
+    const name = hostPort(host, port).toLowerCase();
+    let matches = this.lookups.get(name);
+    if (!matches) {
+      matches = this.scan(name);
+      this.lookups.set(name, matches);
+    }
+    return matches;
+  }
+
+  /** Records a key accepted during this run, so later lookups see it without re-reading. */
+  add(host: string, port: number, keyType: string, key: Buffer, file: string): KnownHostMatch {
+    const entry: KnownHostMatch = { file, revoked: false, keyType, key };
+    const name = hostPort(host, port);
+    this.index([name], entry);
+    this.lookups.delete(name.toLowerCase());
+    return entry;
+  }
+
+  private scan(name: string): KnownHostMatch[] {
     const matches = [...(this.byName.get(name) ?? [])];
     for (const { patterns, entry } of this.patterned) {
       if (patterns.matches(name)) matches.push(entry);
@@ -64,13 +87,6 @@ export class KnownHosts {
       if (candidate.length === hash.length && timingSafeEqual(candidate, hash)) matches.push(entry);
     }
     return matches;
-  }
-
-  /** Records a key accepted during this run, so later lookups see it without re-reading. */
-  add(host: string, port: number, keyType: string, key: Buffer, file: string): KnownHostMatch {
-    const entry: KnownHostMatch = { file, revoked: false, keyType, key };
-    this.index([knownHostsName(host, port)], entry);
-    return entry;
   }
 
   private addLine(text: string, file: string, line: number): void {
@@ -109,123 +125,17 @@ export class KnownHosts {
   }
 }
 
-/** StrictHostKeyChecking: yes refuses unknown keys, accept-new records them, no accepts anything. */
-export type HostKeyPolicy = 'yes' | 'accept-new' | 'no';
-
-export type HostKeyErrorCode = 'HOSTKEY_UNKNOWN' | 'HOSTKEY_MISMATCH' | 'HOSTKEY_REVOKED' | 'HOSTKEY_NOT_RECORDED';
-
-export class HostKeyError extends SshpoolError<HostKeyErrorCode> {}
-
-export interface HostKeyVerifierOptions {
-  /** known_hosts files, all read; the first is where accept-new records keys. */
-  files: string[];
-  policy: HostKeyPolicy;
-}
-
 /**
- * Checks server host keys against known_hosts as OpenSSH does. One verifier serves a
- * whole run: the files are read once, and keys accepted under accept-new are appended
- * one at a time (one O_APPEND write per line, so other processes' lines never
- * interleave with ours) and remembered, so a host is recorded once however many
- * connections to it finish together. Lines are written unhashed, `[host]:port type key`.
+ * One known_hosts line for a host, as ssh writes it: `[host]:port type key`, or with
+ * HashKnownHosts the name hashed as `|1|salt|HMAC-SHA1(salt, name)` (hostfile.c's
+ * host_hash(), a fresh 20-byte salt per line), which `ssh-keygen -F` still finds.
+ * Lookups lower-case the name before hashing it, so the hashed name is lower case too.
  */
-export class HostKeyVerifier {
-  private readonly files: string[];
-  private readonly policy: HostKeyPolicy;
-  private knownHosts: Promise<KnownHosts> | undefined;
-  private appends: Promise<void> = Promise.resolve();
-  /** Entries this run added, with their pending write: a host is only ok once it is on disk. */
-  private readonly recorded = new Map<KnownHostMatch, Promise<void>>();
-
-  constructor(options: HostKeyVerifierOptions) {
-    this.files = options.files;
-    this.policy = options.policy;
+export function knownHostsLine(host: string, port: number, keyType: string, key: Buffer, hashed: boolean): string {
+  let name = hostPort(host, port);
+  if (hashed) {
+    const salt = randomBytes(20);
+    name = `|1|${salt.toString('base64')}|${createHmac('sha1', salt).update(name.toLowerCase()).digest('base64')}`;
   }
-
-  /** Reads the files (once); a run calls it up front so an unreadable file stops it before any host. */
-  load(): Promise<KnownHosts> {
-    this.knownHosts ??= KnownHosts.load(this.files);
-    return this.knownHosts;
-  }
-
-  /**
-   * `key` is the raw public key blob ssh2 passes to `hostVerifier`. With HostKeyAlias,
-   * pass the alias as `host` and 22 as `port`, as ssh looks the alias up undecorated.
-   */
-  async verify(host: string, port: number, key: Buffer): Promise<void> {
-    const knownHosts = await this.load();
-    const keyType = keyTypeOf(key);
-    const offered = `the server offered ${keyType} ${fingerprintOf(key)}`;
-    const name = displayName(host, port);
-    const matches = knownHosts.lookup(host, port);
-
-    const revoked = matches.find((entry) => entry.revoked && sameKey(entry, keyType, key));
-    if (revoked) {
-      throw new HostKeyError('HOSTKEY_REVOKED', `Host key for ${name} is revoked: ${offered}, marked @revoked at ${location(revoked)}`);
-    }
-    if (this.policy === 'no') return;
-
-    const valid = matches.filter((entry) => !entry.revoked);
-    const known = valid.find((entry) => sameKey(entry, keyType, key));
-    if (known) return this.recorded.get(known);
-    if (valid.length > 0) {
-      const conflicting = valid.filter((entry) => entry.keyType === keyType);
-      const listed = (conflicting.length > 0 ? conflicting : valid).map((entry) => `${entry.keyType} at ${location(entry)}`);
-      throw new HostKeyError(
-        'HOSTKEY_MISMATCH',
-        `Host key for ${name} has changed: ${offered}, but known_hosts has ${listed.join(', ')}. ` +
-          'Someone could be eavesdropping (man-in-the-middle), or the host key was replaced; remove the old entry if you trust the new key.',
-      );
-    }
-    if (this.policy === 'yes') {
-      throw new HostKeyError('HOSTKEY_UNKNOWN', `Host key for ${name} is unknown: ${offered}, which is not in ${this.files.join(' or ')} (strict host key checking)`);
-    }
-    return this.record(knownHosts, host, port, keyType, key);
-  }
-
-  private record(knownHosts: KnownHosts, host: string, port: number, keyType: string, key: Buffer): Promise<void> {
-    const file = this.files[0];
-    if (file === undefined) {
-      return Promise.reject(new HostKeyError('HOSTKEY_NOT_RECORDED', `No known_hosts file to record ${displayName(host, port)}'s key in`));
-    }
-    // Added before the write so concurrent verify() calls for this host wait on it instead of appending again.
-    const entry = knownHosts.add(host, port, keyType, key, file);
-    const line = `${knownHostsName(host, port)} ${keyType} ${key.toString('base64')}\n`;
-    const written = this.appends.then(() => appendLine(file, line)).catch((error: unknown) => {
-      throw new HostKeyError('HOSTKEY_NOT_RECORDED', `Could not record ${displayName(host, port)}'s host key in ${file}: ${(error as Error).message}`, { cause: error });
-    });
-    this.appends = written.catch(() => undefined);
-    this.recorded.set(entry, written);
-    return written;
-  }
-}
-
-/** One write(2) on an O_APPEND descriptor; starts a new line if the file lacks a final newline. */
-async function appendLine(file: string, line: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const handle = await open(file, 'a+', 0o600);
-  try {
-    const { size } = await handle.stat();
-    let prefix = '';
-    if (size > 0) {
-      const last = Buffer.alloc(1);
-      await handle.read(last, 0, 1, size - 1);
-      if (last[0] !== 0x0a) prefix = '\n';
-    }
-    await handle.write(prefix + line);
-  } finally {
-    await handle.close();
-  }
-}
-
-function sameKey(entry: KnownHostMatch, keyType: string, key: Buffer): boolean {
-  return entry.keyType === keyType && entry.key.equals(key);
-}
-
-function location(entry: KnownHostMatch): string {
-  return entry.line === undefined ? `${entry.file} (added during this run)` : `${entry.file}:${entry.line}`;
-}
-
-function displayName(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+  return `${name} ${keyType} ${key.toString('base64')}\n`;
 }

@@ -39,7 +39,7 @@ export function runRemoteCommand(
   options: RemoteCommandOptions,
 ): Promise<RemoteCommandOutcome> {
   return new Promise<RemoteCommandOutcome>((resolve, reject) => {
-    connection.exec(command, (channel) => watchChannel(channel, connection, options, resolve)).catch(reject);
+    connection.exec(command, (channel) => watchChannel(channel, connection, options, resolve), {}, options.signal).catch(reject);
   });
 }
 
@@ -50,10 +50,16 @@ function watchChannel(
   options: RemoteCommandOptions,
   done: (outcome: RemoteCommandOutcome) => void,
 ): void {
-  const watch = new CommandWatch(connection.label, options, () => killRemoteProcess(channel), done);
-  // Not guarded by the watch having finished: when sshd dies, the channel's close can come
-  // before the connection's loss is known, and the loss is still what ended this command.
-  connection.lost.catch((error: SshpoolError) => watch.fail(error));
+  const onLost = (): void => watch.finish();
+  const watch = new CommandWatch(connection.label, options, () => killRemoteProcess(channel), (outcome) => {
+    connection.off('lost', onLost);
+    // When sshd dies, ssh2 closes the channel just after the connection's loss is known:
+    // a command with no exit status yet was ended by that loss.
+    const exited = outcome.exitCode !== null || outcome.signal !== null;
+    if (connection.lostError && !exited) outcome.error ??= connection.lostError;
+    done(outcome);
+  });
+  connection.once('lost', onLost);
   channel.on('data', watch.collect('stdout'));
   channel.stderr.on('data', watch.collect('stderr'));
   channel.on('exit', (code: number | null, signalName?: string) => watch.exited(code, signalName));

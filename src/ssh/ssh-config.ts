@@ -3,7 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse, type Line } from 'ssh-config';
 import { InputError } from '../errors.js';
+import { timerDelayMs } from '../timer-delay.js';
 import { HostPatternList, hasWildcard, patternToRegExp } from './host-pattern.js';
+import { OPENSSH_KEYWORDS } from './openssh-keywords.js';
+import { checkProxyCommandTokens } from './proxy-command.js';
 import { expandPathTokens, checkPathTokens, homePath } from './path-tokens.js';
 
 export type StrictHostKeyChecking = 'yes' | 'accept-new' | 'no';
@@ -19,11 +22,19 @@ export interface ResolvedSshConfig {
   identityAgent?: string;
   /** Raw, e.g. "user@jump:2222,jump2". Absent when unset or `ProxyJump none`. */
   proxyJump?: string;
+  /**
+   * As written, %-tokens unexpanded (they name the final host, port and user); absent when unset
+   * or `ProxyCommand none`. Only one of proxyJump and proxyCommand is set: the first obtained.
+   */
+  proxyCommand?: string;
   connectTimeoutMs?: number;
   serverAliveIntervalMs?: number;
   serverAliveCountMax?: number;
   strictHostKeyChecking?: StrictHostKeyChecking;
   userKnownHostsFiles: string[];
+  /** As written: ssh expands neither ~ nor %-tokens here. Empty for `GlobalKnownHostsFile none`. */
+  globalKnownHostsFiles: string[];
+  hashKnownHosts: boolean;
   hostKeyAlias?: string;
 }
 
@@ -63,13 +74,19 @@ interface Setting {
 
 const DEFAULT_IDENTITY_FILES = ['id_rsa', 'id_ecdsa', 'id_ecdsa_sk', 'id_ed25519', 'id_ed25519_sk', 'id_xmss', 'id_dsa'];
 const DEFAULT_KNOWN_HOSTS_FILES = ['known_hosts', 'known_hosts2'];
+/** OpenSSH's _PATH_SSH_SYSTEM_HOSTFILE and _PATH_SSH_SYSTEM_HOSTFILE2. */
+const DEFAULT_GLOBAL_KNOWN_HOSTS_FILES = ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'];
 /** OpenSSH's READCONF_MAX_DEPTH. */
 const MAX_INCLUDE_DEPTH = 16;
+
+/** ProxyJump and ProxyCommand exclude each other: the first obtained decides, `none` included (OpenSSH's readconf.c). */
+const RIVALS: Partial<Record<SshConfigField, SshConfigField>> = { proxyJump: 'proxyCommand', proxyCommand: 'proxyJump' };
 
 /**
  * ssh_config(5) for the settings sshpool uses: parsed once at load into a flat list of
  * settings, each carrying the Host/Match conditions around it, then resolved per alias
- * with the first obtained value winning. Unknown keywords are ignored (we are not ssh).
+ * with the first obtained value winning. Keywords ssh knows that sshpool does not use are
+ * ignored; a keyword ssh does not know either is a warning (ssh would refuse the file).
  */
 export class SshConfigResolver {
   /** Things in the file we do not support and treated conservatively; for the CLI to show. */
@@ -152,7 +169,7 @@ export class SshConfigResolver {
       }
       if (!lastHolds) continue;
       if (setting.field === 'identityFiles') identityFiles.push(setting.value as string);
-      else if (!obtained.has(setting.field)) obtained.set(setting.field, setting.value);
+      else if (!obtained.has(setting.field) && !obtained.has(RIVALS[setting.field] as SshConfigField)) obtained.set(setting.field, setting.value);
     }
     if (identityFiles.length > 0) obtained.set('identityFiles', identityFiles);
 
@@ -170,10 +187,12 @@ export class SshConfigResolver {
         : DEFAULT_IDENTITY_FILES.map((name) => path.join(this.home, '.ssh', name)),
       identitiesOnly: (obtained.get('identitiesOnly') as boolean | undefined) ?? false,
       userKnownHostsFiles: ((obtained.get('userKnownHostsFiles') as string[] | undefined) ?? DEFAULT_KNOWN_HOSTS_FILES.map((name) => `~/.ssh/${name}`)).map(expand),
+      globalKnownHostsFiles: [...((obtained.get('globalKnownHostsFiles') as string[] | undefined) ?? DEFAULT_GLOBAL_KNOWN_HOSTS_FILES)],
+      hashKnownHosts: (obtained.get('hashKnownHosts') as boolean | undefined) ?? false,
     };
     const identityAgent = obtained.get('identityAgent') as string | undefined;
     if (identityAgent !== undefined) values.identityAgent = expand(identityAgent);
-    for (const field of ['proxyJump', 'connectTimeoutMs', 'serverAliveIntervalMs', 'serverAliveCountMax', 'strictHostKeyChecking', 'hostKeyAlias'] as const) {
+    for (const field of ['proxyJump', 'proxyCommand', 'connectTimeoutMs', 'serverAliveIntervalMs', 'serverAliveCountMax', 'strictHostKeyChecking', 'hostKeyAlias'] as const) {
       const value = obtained.get(field);
       if (value !== undefined) Object.assign(values, { [field]: value });
     }
@@ -202,6 +221,8 @@ function expandHostname(raw: Setting['value'], alias: string): string {
 class ConfigLoader {
   readonly settings: Setting[] = [];
   readonly warnings: string[] = [];
+  /** IgnoreUnknown's patterns: unknown keywords they match are not warned about, as ssh does not refuse them. */
+  private readonly ignoredUnknown: HostPatternList[] = [];
 
   constructor(private readonly home: string) {}
 
@@ -229,9 +250,13 @@ class ConfigLoader {
       } else if (keyword === 'include') {
         if (depth >= MAX_INCLUDE_DEPTH) throw new SshConfigError(file, at.line, `Include nested more than ${MAX_INCLUDE_DEPTH} deep`);
         for (const included of await this.includedFiles(values, at)) await this.loadFile(included, conditions, depth + 1);
-      } else {
-        const setting = interpret(keyword, values, at);
+      } else if (keyword === 'ignoreunknown') {
+        this.ignoredUnknown.push(new HostPatternList((values[0] ?? '').split(',')));
+      } else if (Object.hasOwn(interpreters, keyword)) {
+        const setting = interpret(keyword, values, argumentText(lines[index] ?? ''), at);
         if (setting) this.settings.push({ ...setting, conditions, position: this.settings.length });
+      } else if (!OPENSSH_KEYWORDS.has(keyword) && !this.ignoredUnknown.some((patterns) => patterns.matches(keyword))) {
+        this.warnings.push(`${at.file}:${at.line}: unknown keyword ${directive.param}; ignored (ssh would refuse the file unless IgnoreUnknown names it)`);
       }
     }
   }
@@ -300,7 +325,8 @@ function valueList(value: Directive['value']): string[] {
   return typeof value === 'string' ? [value] : value.map(({ val }) => val);
 }
 
-type Interpreter = (first: string, values: string[], fail: (message: string) => never) => Pick<Setting, 'field' | 'value'>;
+/** `text`: the whole argument as written (ProxyCommand takes it verbatim, quotes and all). */
+type Interpreter = (first: string, values: string[], fail: (message: string) => never, text: string) => Pick<Setting, 'field' | 'value'> | undefined;
 
 const interpreters: Record<string, Interpreter> = {
   hostname: (first) => ({ field: 'hostname', value: first }),
@@ -316,31 +342,61 @@ const interpreters: Record<string, Interpreter> = {
     return { field: 'identityAgent', value: first };
   },
   proxyjump: (first) => ({ field: 'proxyJump', value: first.toLowerCase() === 'none' ? undefined : first }),
-  connecttimeout: (first, _, fail) => ({ field: 'connectTimeoutMs', value: seconds(first) ?? fail(`bad ConnectTimeout '${first}'`) }),
-  serveraliveinterval: (first, _, fail) => ({ field: 'serverAliveIntervalMs', value: seconds(first) ?? fail(`bad ServerAliveInterval '${first}'`) }),
+  proxycommand: (_, __, fail, text) => {
+    if (text === '-') fail('ProxyCommand - (the session on ssh\'s own stdin and stdout) is not supported');
+    checkProxyCommandTokens(text, (token) => fail(`ProxyCommand: unsupported token %${token}`));
+    return { field: 'proxyCommand', value: text.toLowerCase() === 'none' ? undefined : text };
+  },
+  connecttimeout: (first, _, fail) => timeSetting('connectTimeoutMs', 'ConnectTimeout', first, fail),
+  serveraliveinterval: (first, _, fail) => timeSetting('serverAliveIntervalMs', 'ServerAliveInterval', first, fail),
   serveralivecountmax: (first, _, fail) => ({ field: 'serverAliveCountMax', value: integerIn(first, 0, 2 ** 31) ?? fail(`bad ServerAliveCountMax '${first}'`) }),
   stricthostkeychecking: (first, _, fail) => ({ field: 'strictHostKeyChecking', value: strictness(first) ?? fail(`bad StrictHostKeyChecking '${first}'`) }),
   userknownhostsfile: (_, values, fail) => {
     for (const value of values) checkPathTokens(value, (token) => fail(`UserKnownHostsFile: unsupported token %${token}`));
     return { field: 'userKnownHostsFiles', value: values };
   },
+  globalknownhostsfile: (first, values, fail) => {
+    if (values.some((value) => value.toLowerCase() === 'none') && values.length > 1) fail('GlobalKnownHostsFile: "none" must appear alone');
+    return { field: 'globalKnownHostsFiles', value: first.toLowerCase() === 'none' ? [] : values };
+  },
+  hashknownhosts: (first, _, fail) => ({ field: 'hashKnownHosts', value: yesNo(first) ?? fail(`bad HashKnownHosts '${first}'`) }),
   hostkeyalias: (first) => ({ field: 'hostKeyAlias', value: first }),
 };
 
-function interpret(keyword: string, values: string[], at: Location): Pick<Setting, 'field' | 'value'> | undefined {
-  const interpreter = interpreters[keyword];
-  if (!interpreter) return undefined;
+function interpret(keyword: string, values: string[], text: string, at: Location): Pick<Setting, 'field' | 'value'> | undefined {
+  const interpreter = interpreters[keyword] as Interpreter;
   const fail = (message: string): never => {
     throw new SshConfigError(at.file, at.line, message);
   };
   const first = values[0] ?? '';
   if (first === '') fail(`${keyword} needs a value`);
-  return interpreter(first, values, fail);
+  return interpreter(first, values, fail, text);
 }
 
-function seconds(text: string): number | undefined {
-  const value = integerIn(text, 0, 2 ** 31);
-  return value === undefined ? undefined : value * 1000;
+/** What follows the keyword and its separator (spaces, `=`), trailing spaces cut, as ssh's readconf.c takes it. */
+function argumentText(line: string): string {
+  return line.replace(/^\s*[^\s=]+[\s=]*/, '').replace(/\s+$/, '');
+}
+
+/**
+ * A time as ssh_config writes it ("90", "1m30s": OpenSSH's convtime) as a timer delay;
+ * 0 is "no limit" (ConnectTimeout) or "off" (ServerAliveInterval), as in ssh, and `none`
+ * sets nothing, so a later line may.
+ */
+function timeSetting(field: SshConfigField, keyword: string, text: string, fail: (message: string) => never): Pick<Setting, 'field' | 'value'> | undefined {
+  if (text === 'none') return undefined;
+  const seconds = convtime(text) ?? fail(`bad ${keyword} '${text}'`);
+  return { field, value: timerDelayMs(seconds * 1000, true, (reason) => fail(`${keyword} ${text} ${reason}`)) };
+}
+
+const TIME_UNITS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
+
+/** Seconds from OpenSSH's time format: numbers each with an optional unit (s, m, h, d, w), summed. */
+function convtime(text: string): number | undefined {
+  if (!/^(?:\d+[smhdw]?)+$/i.test(text)) return undefined;
+  let total = 0;
+  for (const [, count, unit] of text.matchAll(/(\d+)([smhdw]?)/gi)) total += Number(count) * (TIME_UNITS[(unit as string).toLowerCase()] as number);
+  return total;
 }
 
 function integerIn(text: string, min: number, max: number): number | undefined {

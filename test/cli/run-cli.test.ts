@@ -1,8 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { Fleet } from '../fleet/index.js';
+import { Fleet, silentPort } from '../fleet/index.js';
 import { runCliProcess } from '../helpers/cli-process.js';
 
 describe('sshpool run / ping (the real binary against a real sshd fleet)', function () {
@@ -76,6 +76,20 @@ describe('sshpool run / ping (the real binary against a real sshd fleet)', funct
     expect(missingKey.stderr).to.include(path.join(scratch, 'no-such-key'));
   });
 
+  it('refuses a timeout a timer cannot hold (exit 2, nothing run), and runs with the longest one it can', async () => {
+    const marker = path.join(scratch, 'ran');
+    for (const [option, value] of [['-t', '3000000'], ['-t', '0.0001'], ['--connect-timeout', '2147484'], ['--server-alive-interval', '9999999']]) {
+      const refused = await sshpool(['run', ...base(), '-l', 'h01', option!, value!, '--', `touch ${marker}`]);
+      expect(refused.code, `${option} ${value}`).to.equal(2);
+      expect(refused.stderr).to.match(new RegExp(`^sshpool: ${option === '-t' ? '--timeout' : option}: "${value}" is (more|less) than`));
+    }
+    expect(await readFile(marker).then(() => true, () => false)).to.equal(false);
+    // The longest whole number of seconds a timer holds (2^31-1 ms is 2147483.647 s).
+    const longest = await sshpool(['run', ...base(), '-l', 'h01', '-t', '2147483', '--connect-timeout', '2147483', '--server-alive-interval', '2147483', '--', 'sleep 0.5; echo done']);
+    expect(longest.stdout).to.equal('h01: done\n');
+    expect(longest.code).to.equal(0);
+  });
+
   it('exits 1 for other errors (an unreadable known_hosts file), before touching any host', async () => {
     const { code, stdout, stderr } = await sshpool(['run', '-i', fleet.inventoryPath, '--known-hosts', scratch, '-F', '/dev/null', '--', 'true']);
     expect(code).to.equal(1);
@@ -105,6 +119,35 @@ describe('sshpool run / ping (the real binary against a real sshd fleet)', funct
     expect(result.code).to.equal(3);
     expect(result.stderr).to.match(/h01: \[failed\] ABORTED/);
     expect(result.stderr).to.match(/h02: \[skipped\]/);
+  });
+
+  it('on SIGINT while hosts are still connecting, records them ABORTED (not CONNECT_TIMEOUT) and exits 3', async () => {
+    const silent = await silentPort();
+    try {
+      const inventory = path.join(scratch, 'silent.yml');
+      await writeFile(inventory, `all:\n  hosts:\n    s1: { ansible_host: 127.0.0.1, ansible_port: ${silent.port} }\n    s2: { ansible_host: 127.0.0.1, ansible_port: ${silent.port} }\n`);
+      let interruptedAt = 0;
+      const result = await runCliProcess(['run', '-i', inventory, '--known-hosts', fleet.knownHostsPath, '-F', '/dev/null', '--no-agent', '--connect-timeout', '30', '-o', 'json', '--', 'true'], {
+        env: { ...process.env, SSH_AUTH_SOCK: '' },
+        onSpawn: (child) => {
+          const poll = setInterval(() => {
+            if (silent.accepted() < 2) return;
+            clearInterval(poll);
+            interruptedAt = Date.now();
+            child.kill('SIGINT');
+          }, 10);
+        },
+      });
+      expect(Date.now() - interruptedAt).to.be.below(3000);
+      expect(result.code, result.stderr).to.equal(3);
+      const records = JSON.parse(result.stdout) as Array<{ host: string; status: string; error: { code: string } }>;
+      expect(records.map((r) => [r.host, r.status, r.error.code])).to.deep.equal([
+        ['s1', 'skipped', 'ABORTED'],
+        ['s2', 'skipped', 'ABORTED'],
+      ]);
+    } finally {
+      await silent.close();
+    }
   });
 
   it('prints help with examples, and the version', async () => {

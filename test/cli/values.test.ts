@@ -13,6 +13,16 @@ describe('option values', () => {
     expect(() => parseSeconds('0', '--connect-timeout', { allowZero: false })).to.throw(UsageError, '--connect-timeout');
   });
 
+  it('refuses what a timer cannot wait for instead of firing at once or never (Node timers hold at most 2^31-1 ms)', () => {
+    expect(parseSeconds('2147483.647', '--timeout', { allowZero: true })).to.equal(2 ** 31 - 1);
+    expect(parseSeconds('0.001', '--timeout', { allowZero: true })).to.equal(1);
+    expect(() => parseSeconds('3000000', '--timeout', { allowZero: true })).to.throw(UsageError, /^--timeout: "3000000" is more than 2147483.647 s/);
+    expect(() => parseSeconds('2147483.648', '--connect-timeout', { allowZero: false })).to.throw(UsageError, '--connect-timeout');
+    for (const tiny of ['0.0001', '0.0004', '1e-9']) {
+      expect(() => parseSeconds(tiny, '--timeout', { allowZero: true }), tiny).to.throw(UsageError, /--timeout: .* is less than 1 ms/);
+    }
+  });
+
   it('reads sizes with K/M/G suffixes', () => {
     expect(parseBytes('1048576', '--max-output')).to.equal(1048576);
     expect(parseBytes('512K', '--max-output')).to.equal(512 * 1024);

@@ -19,7 +19,8 @@ export interface ClientFiles {
 export interface SshdConfigSpec {
   address: string;
   port: number;
-  hostKeyPath: string;
+  /** One HostKey line each; sshd offers them all. */
+  hostKeyPaths: readonly string[];
   authorizedKeysPath: string;
   extraLines: readonly string[];
 }
@@ -43,7 +44,7 @@ export function renderSshdConfig(spec: SshdConfigSpec): string {
   const lines = [
     ...overrides,
     `ListenAddress ${listen}`,
-    `HostKey ${configValue(spec.hostKeyPath)}`,
+    ...spec.hostKeyPaths.map((path) => `HostKey ${configValue(path)}`),
     'PidFile none',
     'UsePAM no',
     'StrictModes no',

@@ -338,6 +338,21 @@ describe('test fleet', function () {
       }
     });
 
+    it('serves every host key type asked for, as ssh-keyscan sees them', async function () {
+      const multi = await Fleet.start({ hosts: 1, hostKeyTypes: ['ecdsa', 'ed25519', 'rsa'] });
+      try {
+        const [host] = multi.hosts;
+        expect(host!.servedHostKeys.map((key) => key.split(' ')[0])).to.deep.equal(['ecdsa-sha2-nistp256', 'ssh-ed25519', 'ssh-rsa']);
+        expect(host!.hostKeyPublic).to.equal(host!.servedHostKeys[0]);
+        const { stdout } = await execFileAsync('ssh-keyscan', ['-p', String(host!.port), '-t', 'ed25519,ecdsa,rsa', host!.address]);
+        const scanned = stdout.trim().split('\n').map((line) => line.split(' ').slice(1).join(' '));
+        expect(scanned.sort()).to.deep.equal([...host!.servedHostKeys].sort());
+        expect((await readFile(multi.knownHostsPath, 'utf8')).trim()).to.equal(`[${host!.address}]:${host!.port} ${host!.servedHostKeys[0]}`);
+      } finally {
+        await multi.stop();
+      }
+    });
+
     it('closedPort refuses connections', async function () {
       expect(await connectOutcome(await closedPort())).to.equal('ECONNREFUSED');
     });

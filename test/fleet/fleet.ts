@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { FleetError } from './fleet-error.js';
 import { renderInventory, renderKnownHosts, renderSshConfig, renderSshdConfig } from './fleet-files.js';
-import { generateKey } from './keys.js';
+import { generateKey, type KeyType } from './keys.js';
 import { ensureLoginUser } from './login-user.js';
 import { assertLoopback } from './loopback.js';
 import type { OwnedProcess } from './owned-process.js';
 import { closedPort, waitForRefusal } from './ports.js';
+import { commandLine, descendantPids } from './proc.js';
 import { SshdStartError, startSshd, type RunningSshd } from './sshd.js';
 
 export interface FleetHost {
@@ -16,8 +17,10 @@ export interface FleetHost {
   port: number;
   /** sshd's pid. */
   pid: number;
-  /** The key this host's sshd serves, "ssh-ed25519 AAAA...". */
+  /** The key this host's sshd serves of the first of hostKeyTypes, "ssh-ed25519 AAAA...". */
   hostKeyPublic: string;
+  /** Every key it serves, one per hostKeyTypes entry in that order: "ecdsa-sha2-nistp256 AAAA...". */
+  servedHostKeys: string[];
   /** The key known_hosts holds for this host: hostKeyPublic, except on wrongHostKey hosts. */
   knownHostKey: string;
   /** sshd's stderr (LogLevel ERROR), for debugging a failed test. */
@@ -39,6 +42,8 @@ export interface FleetOptions {
   dir?: string;
   /** Extra sshd_config lines for every host; they take precedence over the fleet's defaults. */
   sshdOptions?: string[];
+  /** The host keys every sshd serves; default ['ed25519']. known_hosts gets the first one's. */
+  hostKeyTypes?: KeyType[];
 }
 
 /** Tries on freshly picked ports when another process grabbed the previous one before sshd bound it. */
@@ -80,20 +85,21 @@ async function assertTraversable(dir: string): Promise<void> {
 interface HostKeys {
   name: string;
   hostDir: string;
-  hostKeyPath: string;
-  servedKey: string;
+  hostKeyPaths: string[];
+  servedKeys: string[];
   knownHostKey: string;
 }
 
-async function generateHostKeys(dir: string, name: string, wrongHostKey: boolean): Promise<HostKeys> {
+async function generateHostKeys(dir: string, name: string, types: readonly KeyType[], wrongHostKey: boolean): Promise<HostKeys> {
   const hostDir = join(dir, 'hosts', name);
   await mkdir(hostDir, { recursive: true });
-  const hostKeyPath = join(hostDir, 'ssh_host_ed25519_key');
-  const [servedKey, otherKey] = await Promise.all([
-    generateKey(hostKeyPath, name),
-    wrongHostKey ? generateKey(join(hostDir, 'known_hosts_ed25519_key'), `${name}-known-hosts`) : undefined,
+  const hostKeyPaths = types.map((type) => join(hostDir, `ssh_host_${type}_key`));
+  const first = types[0] as KeyType;
+  const [otherKey, ...servedKeys] = await Promise.all([
+    wrongHostKey ? generateKey(join(hostDir, `known_hosts_${first}_key`), `${name}-known-hosts`, first) : undefined,
+    ...types.map((type, index) => generateKey(hostKeyPaths[index] as string, name, type)),
   ]);
-  return { name, hostDir, hostKeyPath, servedKey, knownHostKey: otherKey ?? servedKey };
+  return { name, hostDir, hostKeyPaths, servedKeys, knownHostKey: otherKey ?? (servedKeys[0] as string) };
 }
 
 interface HostLaunch {
@@ -115,7 +121,7 @@ async function launchHost(launch: HostLaunch): Promise<{ host: FleetHost; sshd: 
     const config = renderSshdConfig({
       address,
       port,
-      hostKeyPath: keys.hostKeyPath,
+      hostKeyPaths: keys.hostKeyPaths,
       authorizedKeysPath,
       extraLines: launch.sshdOptions,
     });
@@ -127,7 +133,8 @@ async function launchHost(launch: HostLaunch): Promise<{ host: FleetHost; sshd: 
         address,
         port,
         pid: sshd.pid,
-        hostKeyPublic: keys.servedKey,
+        hostKeyPublic: keys.servedKeys[0] as string,
+        servedHostKeys: keys.servedKeys,
         knownHostKey: keys.knownHostKey,
         logPath,
       };
@@ -175,6 +182,8 @@ export class Fleet {
     const names = hostNames(hostCount(options));
     assertKnownNames('wrongHostKey', options.wrongHostKey, names);
     assertKnownNames('refuseUserKey', options.refuseUserKey, names);
+    const hostKeyTypes = options.hostKeyTypes ?? ['ed25519'];
+    if (hostKeyTypes.length === 0) throw new FleetError('hostKeyTypes must name at least one key type');
 
     const ownsDir = options.dir === undefined;
     const dir = options.dir === undefined ? await mkdtemp(join(tmpdir(), 'sshpool-fleet-')) : resolve(options.dir);
@@ -186,7 +195,7 @@ export class Fleet {
     const [user, userPublicKey, ...hostKeys] = await Promise.all([
       ensureLoginUser(),
       generateKey(userKeyPath, 'sshpool-fleet-user'),
-      ...names.map((name) => generateHostKeys(dir, name, options.wrongHostKey?.includes(name) ?? false)),
+      ...names.map((name) => generateHostKeys(dir, name, hostKeyTypes, options.wrongHostKey?.includes(name) ?? false)),
     ]);
 
     const launches = await Promise.allSettled(
@@ -223,6 +232,15 @@ export class Fleet {
     const host = this.hosts.find((candidate) => candidate.name === name);
     if (host === undefined) throw new FleetError(`no host ${name} in this fleet`);
     return host;
+  }
+
+  /**
+   * The processes serving the host's authenticated connections, one per connection (sshd's
+   * unprivileged child: "sshd: user", "sshd: user@notty" once a session is open; not the
+   * "[priv]" monitor): SIGSTOP one to freeze a host after authentication.
+   */
+  connectionPids(name: string): number[] {
+    return descendantPids(this.host(name).pid).filter((pid) => /^sshd: [^\s@]+(@\S+)?$/.test(commandLine(pid)));
   }
 
   /** SIGKILLs the host's sshd and every session it runs; resolves once its port refuses connections. */

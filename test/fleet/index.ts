@@ -4,8 +4,9 @@
  *   before(async () => { fleet = await Fleet.start({ hosts: 3, refuseUserKey: ['h03'] }); });
  *   after(() => fleet.stop());
  *
- * Each host is `sshd -D -e -f <its config>` with its own ed25519 host key; clients log in as
- * fleet.user with fleet.userKeyPath, checked against fleet.knownHostsPath, or through the written
+ * Each host is `sshd -D -e -f <its config>` with its own host keys (ed25519 only, unless
+ * hostKeyTypes says otherwise; known_hosts gets the first); clients log in as fleet.user with
+ * fleet.userKeyPath, checked against fleet.knownHostsPath, or through the written
  * fleet.inventoryPath / fleet.sshConfigPath. As root the login user is `sshpool-test` (/bin/sh).
  */
 export { Fleet, type FleetHost, type FleetOptions } from './fleet.js';
@@ -13,3 +14,5 @@ export { FleetError } from './fleet-error.js';
 export { closedPort, silentPort } from './ports.js';
 export { startAgent } from './agent.js';
 export { encryptedKeyCopy } from './keys.js';
+export { canStartDisconnectingServer, startDisconnectingServer, type DisconnectingServer } from './disconnecting-server.js';
+export { blackholeUnavailable, startBlackhole, type Blackhole } from './blackhole.js';

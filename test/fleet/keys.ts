@@ -8,11 +8,16 @@ export function withoutComment(publicKeyLine: string): string {
   return publicKeyLine.trim().split(/\s+/).slice(0, 2).join(' ');
 }
 
-/** Writes a fresh unencrypted ed25519 pair at path and path.pub, replacing any earlier pair; returns the public key. */
-export async function generateKey(path: string, comment: string): Promise<string> {
+/** The key types ssh-keygen -t makes that sshd serves as host keys. */
+export type KeyType = 'ed25519' | 'ecdsa' | 'rsa';
+
+/** Writes a fresh unencrypted pair (ed25519 unless told) at path and path.pub, replacing any earlier pair; returns the public key. */
+export async function generateKey(path: string, comment: string, type: KeyType = 'ed25519'): Promise<string> {
   // ssh-keygen asks before overwriting, and with no terminal that question fails the run.
   await Promise.all([rm(path, { force: true }), rm(`${path}.pub`, { force: true })]);
-  await runToolOk('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', path]);
+  // RSA at 2048 bits, not ssh-keygen's 3072: prime search is the slow part, and a loaded machine took over 15 s.
+  const size = type === 'rsa' ? ['-b', '2048'] : [];
+  await runToolOk('ssh-keygen', ['-q', '-t', type, ...size, '-N', '', '-C', comment, '-f', path], { timeoutMs: 60_000 });
   return withoutComment(await readFile(`${path}.pub`, 'utf8'));
 }
 

@@ -29,11 +29,16 @@ export async function closedPort(address = '127.0.0.1'): Promise<number> {
   return port;
 }
 
-/** A port that accepts TCP connections and never sends a byte: a host that hangs before the SSH banner. */
-export async function silentPort(address = '127.0.0.1'): Promise<{ port: number; close(): Promise<void> }> {
+/**
+ * A port that accepts TCP connections and never sends a byte: a host that hangs before the SSH banner.
+ * `accepted()` counts the connections it took, so a test knows a client is waiting there (or never came).
+ */
+export async function silentPort(address = '127.0.0.1'): Promise<{ port: number; accepted(): number; close(): Promise<void> }> {
   assertLoopback(address);
   const sockets = new Set<Socket>();
+  let accepted = 0;
   const server = createServer((socket) => {
+    accepted += 1;
     sockets.add(socket);
     socket.on('error', () => socket.destroy());
     socket.on('close', () => sockets.delete(socket));
@@ -41,6 +46,7 @@ export async function silentPort(address = '127.0.0.1'): Promise<{ port: number;
   const port = await listen(server, address);
   return {
     port,
+    accepted: () => accepted,
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await closeServer(server);

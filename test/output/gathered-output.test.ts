@@ -46,4 +46,18 @@ describe('gathered output (clush -b)', () => {
     expect(err.text()).to.include('\x1b[');
     expect(err.text().replace(/\x1b\[\d+m/g, '')).to.equal('---------------\nweb03 (1)\n---------------\nwarn\n');
   });
+
+  it('escapes control characters in output on a terminal, and only there (or when the sink asks); in headers always', () => {
+    const hostile = [record({ host: 'web\x1b[2K01', stdout: 'a\x1b]52;c;ZXZpbA==\x07\rb\n' })];
+    const tty = capture(true);
+    writeGathered(hostile, { stdout: tty.stream, stderr: capture(true).stream });
+    expect(tty.text().replace(/\x1b\[\d+m/g, '')).to.equal('---------------\nweb\\x1b[2K01 (1)\n---------------\na\\x1b]52;c;ZXZpbA==\\x07\\rb\n');
+    const piped = capture(false);
+    writeGathered(hostile, { stdout: piped.stream, stderr: capture(false).stream });
+    expect(piped.text()).to.equal('---------------\nweb\\x1b[2K01 (1)\n---------------\na\x1b]52;c;ZXZpbA==\x07\rb\n');
+    const asked = capture(false);
+    const sink = { write: (text: string) => asked.stream.write(text), sanitize: true };
+    writeGathered(hostile, { stdout: sink, stderr: sink });
+    expect(asked.text()).to.equal(tty.text().replace(/\x1b\[\d+m/g, ''));
+  });
 });

@@ -3,7 +3,8 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { OutputWriteError } from '../../src/output/errors.js';
-import { HostFiles, HostFilesError, safeFileName } from '../../src/output/host-files.js';
+import { HostFiles, HostFilesError } from '../../src/output/host-files.js';
+import { safeFileName } from '../../src/output/host-file-name.js';
 import { tempDirPerTest } from '../helpers/temp-dir.js';
 
 describe('per-host output files (--out-tempDir())', () => {
@@ -65,5 +66,20 @@ describe('per-host output files (--out-tempDir())', () => {
     expect(safeFileName('web01.example.com')).to.equal('web01.example.com');
     expect(safeFileName('../etc/passwd')).to.equal('_._etc_passwd');
     expect(safeFileName('user@[::1]:22')).to.equal('user@_::1_:22');
+  });
+
+  it('gives hosts whose names encode alike, and names too long for a file name, files of their own', async () => {
+    const files = HostFiles.create(tempDir(), { maxOpen: 8 });
+    const hosts = ['app+1', 'app=1', 'app_1', `${'x'.repeat(300)}a`, `${'x'.repeat(300)}b`];
+    for (const host of hosts) {
+      files.hostStart(host);
+      files.output(host, 'stdout', Buffer.from(`${host}\n`));
+      files.hostDone(host);
+    }
+    files.close();
+    const names = await readdir(tempDir());
+    expect(names).to.have.length(hosts.length * 2);
+    for (const host of hosts) expect(await readFile(files.fileFor(host, 'stdout'), 'utf8')).to.equal(`${host}\n`);
+    expect(names).to.include('app_1.out');
   });
 });

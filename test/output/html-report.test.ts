@@ -95,6 +95,27 @@ describe('the HTML report (in headless Chromium)', function () {
     expect(rows[3]).to.deep.equal(['db1', 'unreachable', '', '100 ms', 'AUTH_FAILED: db1: <no> key accepted']);
     expect(rows[5]?.[1]).to.equal('skipped');
   });
+
+  it('cannot be made to show other text than was sent: `\\r`, ESC and bidi overrides appear as escapes', async () => {
+    const file = path.join(dir, 'controls.html');
+    const controls = [
+      record({ host: 'evil\u202eko', status: 'failed', exitCode: 1, stdout: 'real\rFAKE \x1b[2J \u202eok deliat\n', error: { code: 'CONNECTION_LOST', message: 'server: \u202edeliaf' } }),
+    ];
+    await writeHtmlReport(file, controls, { title: 'echo \u202e' });
+    const other = await browser.context.newPage();
+    try {
+      await other.goto(pathToFileURL(file).href);
+      await other.locator('.bar').click();
+      expect(await other.locator('#details pre.stdout').innerText()).to.equal('real\\rFAKE \\x1b[2J \\u202eok deliat');
+      expect(await other.locator('#details strong').innerText()).to.equal('evil\\u202eko');
+      const cells = await other.locator('#hosts tbody td').allInnerTexts();
+      expect(cells[0]).to.equal('evil\\u202eko');
+      expect(cells[4]).to.equal('CONNECTION_LOST: server: \\u202edeliaf');
+      expect(await other.title()).to.equal('sshpool: echo \\u202e');
+    } finally {
+      await other.close();
+    }
+  });
 });
 
 describe('the HTML report (as text)', () => {

@@ -45,4 +45,19 @@ describe('the progress line', () => {
     expect(line.match(/\x1b\[\d+m/g) ?? []).to.have.length.of.at.most(2);
     progress.stop();
   });
+
+  it('is cleared and not drawn while suspended (a prompt has the terminal), and drawn again after resume', async () => {
+    const err = capture(true, 200);
+    const progress = new ProgressLine(err.stream, 2, { intervalMs: 10 });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    progress.suspend();
+    expect(err.text().endsWith('\r\x1b[2K')).to.equal(true);
+    const length = err.text().length;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(err.text().length).to.equal(length);
+    progress.resume();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(err.text().slice(length)).to.match(/^\r\x1b\[2K0\/2 done/);
+    progress.stop();
+  });
 });

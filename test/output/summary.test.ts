@@ -29,4 +29,9 @@ describe('the end-of-run summary', () => {
     expect(formatSummary([])).to.equal('summary: 0 hosts: none in 0 ms\n');
     expect(formatSummary([record()], { color: true })).to.include('\x1b[');
   });
+
+  it('escapes control characters in host names and outcomes', () => {
+    const results = [record({ host: 'web\x1b[2J1', status: 'failed', exitCode: null, error: { code: 'X\rY', message: 'm' } })];
+    expect(formatSummary(results)).to.include('slowest: web\\x1b[2J1 10 ms\n[failed] X\\rY: web\\x1b[2J1 (1)\n');
+  });
 });

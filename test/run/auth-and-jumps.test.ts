@@ -10,7 +10,7 @@ import { Fleet, encryptedKeyCopy } from '../fleet/index.js';
 import { inventoryHostsFor, isolatedOptions } from '../helpers/fleet-hosts.js';
 import { rejectionOf } from '../helpers/rejection.js';
 import { CLI_MAIN } from '../helpers/cli-process.js';
-import { clearPassword, setPassword } from '../helpers/login-password.js';
+import { clearLoginPassword, setLoginPassword } from '../helpers/login-password.js';
 
 describe('authentication and jump hosts against a real sshd fleet', function () {
   this.timeout(60_000);
@@ -62,10 +62,10 @@ describe('authentication and jump hosts against a real sshd fleet', function () 
     const password = `pw-${randomBytes(8).toString('hex')}`;
     before(async function () {
       if (process.getuid?.() !== 0) this.skip();
-      await setPassword(fleet.user, password);
+      await setLoginPassword(fleet.user, password);
     });
     after(async () => {
-      if (process.getuid?.() === 0) await clearPassword(fleet.user);
+      if (process.getuid?.() === 0) await clearLoginPassword(fleet.user);
     });
 
     it('logs in with the password after keys fail, asking once for many hosts', async () => {

@@ -13,7 +13,7 @@ import { Fleet } from '../fleet/index.js';
 import type { FleetHost } from '../fleet/index.js';
 import { runCliProcess } from '../helpers/cli-process.js';
 import { isolatedOptions } from '../helpers/fleet-hosts.js';
-import { clearPassword, setPassword } from '../helpers/login-password.js';
+import { clearLoginPassword, setLoginPassword } from '../helpers/login-password.js';
 
 /** A loopback port that counts the TCP connections made to it: a host refused before connecting never adds one. */
 async function countingPort(): Promise<{ port: number; connections: () => number; close: () => Promise<void> }> {
@@ -143,10 +143,10 @@ describe('connection vars from the inventory, against a real sshd fleet', functi
 
     before(async function () {
       if (process.getuid?.() !== 0) this.skip();
-      await setPassword(fleet.user, password);
+      await setLoginPassword(fleet.user, password);
     });
     after(async () => {
-      if (process.getuid?.() === 0) await clearPassword(fleet.user);
+      if (process.getuid?.() === 0) await clearLoginPassword(fleet.user);
     });
 
     it('logs in with ansible_password (or the old name, which wins) after keys, and keeps it out of the records', async () => {

@@ -8,7 +8,9 @@ import type { HostResult } from '../../src/run/host-result.js';
 import { Fleet, closedPort, silentPort, startAgent } from '../fleet/index.js';
 import { inventoryHost, inventoryHostsFor, isolatedOptions } from '../helpers/fleet-hosts.js';
 import { eventually, processAlive } from '../helpers/processes.js';
+import { rejectionOf } from '../helpers/rejection.js';
 import { tempDirPerTest } from '../helpers/temp-dir.js';
+import { UsageError } from '../../src/errors.js';
 
 const run = promisify(execFile);
 
@@ -121,6 +123,20 @@ describe('runCommand against a real sshd fleet', function () {
         ['unreachable', 'CONNECT_TIMEOUT'],
         ['ok', null],
       ]);
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it('refuses a timer option a timer cannot hold, naming it, before contacting any host', async () => {
+    const silent = await silentPort();
+    try {
+      const hosts = [inventoryHost('silent', '127.0.0.1', silent.port, fleet)];
+      for (const [name, value] of [['commandTimeoutMs', 2 ** 31], ['connectTimeoutMs', 0.5], ['serverAliveIntervalMs', 3e12], ['commandTimeoutMs', -1]] as const) {
+        const error = await rejectionOf(runCommand(hosts, 'true', { ...isolatedOptions(fleet), [name]: value }), UsageError);
+        expect(error.message).to.match(new RegExp(`^${name}: ${value} \\(ms\\) is`));
+      }
+      expect(silent.accepted()).to.equal(0);
     } finally {
       await silent.close();
     }

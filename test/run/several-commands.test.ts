@@ -2,6 +2,9 @@ import { expect } from 'chai';
 import { runCommand, streamCommand } from '../../src/run/host-run.js';
 import type { HostDoneDetail } from '../../src/run/host-run.js';
 import type { HostResult } from '../../src/run/host-result.js';
+import { SshContext } from '../../src/run/ssh-context.js';
+import { resolveTarget } from '../../src/run/target-settings.js';
+import { runRemoteCommand } from '../../src/ssh/remote-command.js';
 import { Fleet, closedPort } from '../fleet/index.js';
 import { inventoryHost, inventoryHostsFor, isolatedOptions } from '../helpers/fleet-hosts.js';
 
@@ -45,6 +48,32 @@ describe('several commands per host over one connection', function () {
     expect(results.slice(4, 8).map((r) => [r.status, r.exitCode])).to.deep.equal(names.map(() => ['failed', 3]));
     expect(results.slice(8).map((r) => r.stdout)).to.deep.equal(names.map(() => 'three\n'));
     expect(seen).to.have.deep.members(names.flatMap((name) => [0, 1, 2].map((command) => [name, command] as [string, number])));
+  });
+
+  it('removes each command’s loss handler when it ends: the count on the connection stays flat over many commands', async () => {
+    const [host] = inventoryHostsFor(fleet, [fleet.host('h01')]);
+    const options = isolatedOptions(fleet);
+    const context = await SshContext.create(options);
+    const counts: Array<{ running: number; after: number }> = [];
+    const outputs: string[] = [];
+    try {
+      const target = resolveTarget(host!, options, context.sshConfig);
+      if (target.kind !== 'ssh') throw new Error(`expected an SSH target, got ${target.kind}`);
+      await context.prepare([target]);
+      const connection = await context.connect(target, new AbortController().signal);
+      for (let index = 0; index < 6; index += 1) {
+        let running = -1;
+        const outcome = await runRemoteCommand(connection, `echo ${index}`, { maxOutputBytes: 1024, onOutput: () => (running = connection.listenerCount('lost')) });
+        counts.push({ running, after: connection.listenerCount('lost') });
+        outputs.push(outcome.stdout.text());
+      }
+      connection.close();
+    } finally {
+      context.close();
+    }
+    expect(outputs).to.deep.equal(counts.map((_, index) => `${index}\n`));
+    // One handler while a command runs (so a lost connection ends it), none left once it is done.
+    expect(counts).to.deep.equal(outputs.map(() => ({ running: 1, after: 0 })));
   });
 
   it('gives an unreachable host one unreachable record per command', async () => {

@@ -99,14 +99,14 @@ describe('templated and !vault inventory values against a real sshd fleet', func
     expect(h01).to.include({ status: 'ok', stdout: `${fleet.user} ${fleet.hosts[0]!.port}\n`, port: fleet.hosts[0]!.port, address: '127.0.0.1' });
     expect(h02).to.include({ status: 'ok', stdout: `${fleet.user} ${fleet.hosts[1]!.port}\n`, user: fleet.user });
     expect(h04).to.include({ status: 'ok', stdout: `${fleet.user} ${fleet.hosts[3]!.port}\n` });
-    expect(h03).to.include({ host: 'h03', status: 'unreachable', exitCode: null, stdout: '' });
+    expect(h03).to.include({ host: 'h03', status: 'skipped', exitCode: null, stdout: '' });
     expect(h03!.error).to.deep.equal({ code: 'INVENTORY_TEMPLATE', message: `${inventoryFile}:${failingLine}:7: host 'h03': ansible_user: 'ipmi_user' is undefined` });
   });
 
   it('without a vault password fails only the host that needs one, and never shows the secret', async () => {
     const inventory = await loadInventory([inventoryFile]);
     const results = await whoami(inventory);
-    expect(results.map((result) => result.status)).to.deep.equal(['ok', 'unreachable', 'unreachable', 'ok']);
+    expect(results.map((result) => result.status)).to.deep.equal(['ok', 'skipped', 'skipped', 'ok']);
     expect(results[1]!.error!.code).to.equal('INVENTORY_VAULT');
     expect(results[1]!.error!.message).to.match(/host 'h02': ansible_user: a !vault value is needed and no vault password was given .*\(through vaulted_user \(.*inventory\.yml:14:7\)\)$/);
     const wrong = await whoami(inventory, new VaultSecrets(['not-the-password']));
@@ -129,12 +129,12 @@ describe('templated and !vault inventory values against a real sshd fleet', func
       }
     });
 
-    it('exits 4 when a host cannot be templated, with that host in the output and the others run', async () => {
+    it('exits 1 when a host cannot be templated (it is skipped, as nothing was attempted), with that host in the output and the others run', async () => {
       const { code, stdout } = await runCliProcess(['run', ...base(), '--vault-password-file', passwordFile, '--', 'true'], { env: env() });
-      expect(code).to.equal(4);
+      expect(code).to.equal(1);
       const records = JSON.parse(stdout) as HostResult[];
       expect(records.map((record) => [record.host, record.status, record.error?.code ?? null])).to.deep.equal([
-        ['h01', 'ok', null], ['h02', 'ok', null], ['h03', 'unreachable', 'INVENTORY_TEMPLATE'], ['h04', 'ok', null],
+        ['h01', 'ok', null], ['h02', 'ok', null], ['h03', 'skipped', 'INVENTORY_TEMPLATE'], ['h04', 'ok', null],
       ]);
     });
 

@@ -4,7 +4,8 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { HostKeyError, HostKeyVerifier, KnownHosts, type HostKeyPolicy } from '../../src/ssh/known-hosts.js';
+import { HostKeyError, HostKeyVerifier, type HostKeyPolicy } from '../../src/ssh/host-key-verifier.js';
+import { KnownHosts } from '../../src/ssh/known-hosts.js';
 import { rejectionOf } from '../helpers/rejection.js';
 
 const run = promisify(execFile);
@@ -92,13 +93,13 @@ describe('known_hosts', () => {
   });
 
   describe('HostKeyVerifier', () => {
-    it('accepts a known key and refuses an unknown host under policy yes, naming host:port, type and fingerprint', async () => {
+    it('accepts a known key and refuses an unknown host under policy yes, naming [host]:port as OpenSSH does, type and fingerprint', async () => {
       const file = await knownHostsFile([`[127.0.0.1]:2222 ${good.type} ${good.base64}`]);
       const strict = verifier(file);
       await strict.verify('127.0.0.1', 2222, good.blob);
       const error = await rejectionOf(strict.verify('127.0.0.1', 2223, good.blob), HostKeyError);
       expect(error.code).to.equal('HOSTKEY_UNKNOWN');
-      expect(error.message).to.contain('127.0.0.1:2223').and.contain(good.type).and.contain(file);
+      expect(error.message).to.contain('[127.0.0.1]:2223').and.contain(good.type).and.contain(file);
     });
 
     it('reports a changed key with the fingerprint ssh-keygen -l prints and the file:line of the old entry', async () => {
@@ -109,7 +110,7 @@ describe('known_hosts', () => {
       for (const policy of ['yes', 'accept-new'] as const) {
         const error = await rejectionOf(verifier(file, policy).verify('127.0.0.1', 2222, other.blob), HostKeyError);
         expect(error.code).to.equal('HOSTKEY_MISMATCH');
-        expect(error.message).to.contain('127.0.0.1:2222').and.contain(fingerprint).and.contain(`${file}:2`).and.contain('ssh-ed25519');
+        expect(error.message).to.contain('[127.0.0.1]:2222').and.contain(fingerprint).and.contain(`${file}:2`).and.contain('ssh-ed25519');
       }
       expect(await readFile(file, 'utf8')).to.not.contain(other.base64);
     });
@@ -161,6 +162,55 @@ describe('known_hosts', () => {
       expect(error.code).to.equal('HOSTKEY_MISMATCH');
       expect(error.message).to.contain('added during this run');
       await verifier(file).verify('127.0.0.1', 40003, good.blob);
+    });
+
+    it('accept-new with hashKnownHosts writes |1|salt|hash names that ssh-keygen -F finds, and never the name itself', async () => {
+      const file = path.join(dir, 'known_hosts');
+      const hashing = new HostKeyVerifier({ files: [file], policy: 'accept-new', hashKnownHosts: true });
+      await Promise.all([hashing.verify('Web1.Example', 22, good.blob), hashing.verify('127.0.0.1', 2022, other.blob)]);
+      const text = await readFile(file, 'utf8');
+      expect(text).to.not.match(/web1|127\.0\.0\.1/i);
+      const lines = text.trimEnd().split('\n');
+      expect(lines).to.have.length(2);
+      for (const line of lines) expect(line).to.match(/^\|1\|[A-Za-z0-9+/]{27}=\|[A-Za-z0-9+/]{27}= ssh-ed25519 /);
+      expect((await run('ssh-keygen', ['-F', 'web1.example', '-f', file])).stdout).to.contain(good.base64);
+      expect((await run('ssh-keygen', ['-F', '[127.0.0.1]:2022', '-f', file])).stdout).to.contain(other.base64);
+      // Read back, by a verifier of its own: the hashed names match, case aside, as ssh lower-cases names.
+      await verifier(file).verify('WEB1.example', 22, good.blob);
+      await verifier(file).verify('127.0.0.1', 2022, other.blob);
+    });
+
+    it('reads global files as the user\'s: trusts a key there, refuses a contradicting one under accept-new, writes only the user file', async () => {
+      const user = path.join(dir, 'user_known_hosts');
+      const global = path.join(dir, 'ssh_known_hosts');
+      await writeFile(global, `pinned.test ${good.type} ${good.base64}\n`);
+      const options = { files: [user], globalFiles: [path.join(dir, 'absent'), global] };
+      expect(await new HostKeyVerifier({ ...options, policy: 'yes' }).verify('pinned.test', 22, good.blob)).to.deep.equal({});
+      const error = await rejectionOf(new HostKeyVerifier({ ...options, policy: 'accept-new' }).verify('pinned.test', 22, other.blob), HostKeyError);
+      expect(error.code).to.equal('HOSTKEY_MISMATCH');
+      expect(error.message).to.contain(`${global}:1`);
+      await new HostKeyVerifier({ ...options, policy: 'accept-new' }).verify('new.test', 22, good.blob);
+      expect(await readFile(user, 'utf8')).to.equal(`new.test ${good.type} ${good.base64}\n`);
+      expect(await readFile(global, 'utf8')).to.equal(`pinned.test ${good.type} ${good.base64}\n`);
+      const unknown = await rejectionOf(new HostKeyVerifier({ ...options, policy: 'yes' }).verify('elsewhere.test', 22, good.blob), HostKeyError);
+      expect(unknown.message).to.contain(user).and.contain(global);
+    });
+
+    it('under policy no, accepts a contradicting key with a verdict that names the conflict; an unknown or matching key gets none', async () => {
+      const file = await knownHostsFile([`[127.0.0.1]:2222 ${good.type} ${good.base64}`]);
+      const verdict = await verifier(file, 'no').verify('127.0.0.1', 2222, other.blob);
+      expect(verdict.conflict).to.match(/^Host key for \[127\.0\.0\.1\]:2222 has changed: .*StrictHostKeyChecking is no/);
+      expect(verdict.conflict).to.contain(`${file}:1`);
+      expect(await verifier(file, 'no').verify('127.0.0.1', 2222, good.blob)).to.deep.equal({});
+      expect(await verifier(file, 'no').verify('127.0.0.1', 2223, other.blob)).to.deep.equal({});
+    });
+
+    it('offers first the host key algorithms of the key types known_hosts holds for the host, revoked ones aside', async () => {
+      const file = await knownHostsFile([`old.test ${ecdsa.type} ${ecdsa.base64}`, `@revoked old.test ${good.type} ${good.base64}`, `new.test ${good.type} ${good.base64}`]);
+      const strict = verifier(file);
+      expect((await strict.hostKeyAlgorithms('old.test', 22))[0]).to.equal('ecdsa-sha2-nistp256');
+      expect((await strict.hostKeyAlgorithms('new.test', 22))[0]).to.equal('ssh-ed25519');
+      expect((await strict.hostKeyAlgorithms('unknown.test', 22))[0]).to.equal('ssh-ed25519');
     });
 
     it('accept-new writes bare host names for port 22 and starts a new line when the file lacks a final newline', async () => {

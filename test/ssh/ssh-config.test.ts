@@ -1,9 +1,15 @@
 import { expect } from 'chai';
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { SshConfigError, SshConfigResolver } from '../../src/ssh/ssh-config.js';
 import { rejectionOf } from '../helpers/rejection.js';
+import { runTool, runToolOk } from '../fleet/run-tool.js';
+import { OPENSSH_KEYWORDS } from '../../src/ssh/openssh-keywords.js';
+
+const run = promisify(execFile);
 
 describe('SshConfigResolver', () => {
   let dir: string;
@@ -38,6 +44,8 @@ describe('SshConfigResolver', () => {
       identityFiles: ['id_rsa', 'id_ecdsa', 'id_ecdsa_sk', 'id_ed25519', 'id_ed25519_sk', 'id_xmss', 'id_dsa'].map((name) => path.join(home, '.ssh', name)),
       identitiesOnly: false,
       userKnownHostsFiles: [path.join(home, '.ssh/known_hosts'), path.join(home, '.ssh/known_hosts2')],
+      globalKnownHostsFiles: ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2'],
+      hashKnownHosts: false,
     });
     expect([...fromFile]).to.deep.equal([]);
   });
@@ -152,6 +160,31 @@ Host *
     expect(resolver.resolve('other').values).to.include({ port: 9, user: localUser });
   });
 
+  it('reads GlobalKnownHostsFile (unexpanded, `none` for none) and HashKnownHosts as ssh -G reports them', async () => {
+    const text = `
+Host pinned
+  GlobalKnownHostsFile ~/global/%h "/etc/with space/known"
+  HashKnownHosts yes
+Host off
+  GlobalKnownHostsFile none
+`;
+    const resolver = await load(text);
+    const sshG = async (alias: string) => {
+      const { stdout } = await run('ssh', ['-G', '-F', path.join(dir, 'config'), alias]);
+      const setting = (name: string) => stdout.split('\n').find((line) => line.startsWith(`${name} `))!.slice(name.length + 1);
+      return { global: setting('globalknownhostsfile'), hash: setting('hashknownhosts') };
+    };
+    for (const alias of ['pinned', 'off', 'default']) {
+      const { values } = resolver.resolve(alias);
+      const ssh = await sshG(alias);
+      expect(values.globalKnownHostsFiles.join(' ') || 'none', alias).to.equal(ssh.global);
+      expect(values.hashKnownHosts ? 'yes' : 'no', alias).to.equal(ssh.hash);
+    }
+    expect(resolver.resolve('pinned').values.globalKnownHostsFiles).to.deep.equal(['~/global/%h', '/etc/with space/known']);
+    const error = await rejectionOf(load('GlobalKnownHostsFile none /etc/x\n'), SshConfigError);
+    expect(error.message).to.match(/config:1: GlobalKnownHostsFile: "none" must appear alone/);
+  });
+
   it('treats ProxyJump none as a decision of the file', async () => {
     const resolver = await load('Host direct\n  ProxyJump none\nHost *\n  ProxyJump jump\n');
     const { values, fromFile } = resolver.resolve('direct');
@@ -160,12 +193,75 @@ Host *
     expect(resolver.resolve('x').values.proxyJump).to.equal('jump');
   });
 
+  /** What the real ssh makes of a file for an alias: `ssh -G` prints the settings it would use, keywords lowercased. */
+  async function sshG(alias: string): Promise<Map<string, string>> {
+    const output = await runToolOk('ssh', ['-G', '-F', path.join(dir, 'config'), alias]);
+    return new Map(output.split('\n').filter(Boolean).map((line) => [line.slice(0, line.indexOf(' ')), line.slice(line.indexOf(' ') + 1)]));
+  }
+
+  it('reads ConnectTimeout and ServerAliveInterval in ssh’s time format (1m30s), `none` leaving them to a later line, as ssh -G does', async () => {
+    const resolver = await load('Host a\n  ConnectTimeout 1m30s\n  ServerAliveInterval 2H5\nHost b\n  ConnectTimeout none\nHost *\n  ConnectTimeout 7\n  ServerAliveInterval 0\n');
+    for (const alias of ['a', 'b']) {
+      const ssh = await sshG(alias);
+      const { values } = resolver.resolve(alias);
+      expect(values.connectTimeoutMs, alias).to.equal(Number(ssh.get('connecttimeout')) * 1000);
+      expect(values.serverAliveIntervalMs, alias).to.equal(Number(ssh.get('serveraliveinterval')) * 1000);
+    }
+    expect(resolver.resolve('a').values).to.include({ connectTimeoutMs: 90_000, serverAliveIntervalMs: 7_205_000 });
+  });
+
+  it('keeps the first of ProxyJump and ProxyCommand obtained (`none` included), ProxyCommand as written, as ssh -G does', async () => {
+    const resolver = await load(`
+Host cmd-first
+  ProxyCommand=ssh -W '[%h]:%p'  "jump host" # kept: ssh takes the rest of the line
+Host jump-first
+  ProxyJump bastion
+Host none-first
+  ProxyCommand none
+Host *
+  ProxyJump late
+  ProxyCommand nc %h %p
+`);
+    for (const alias of ['cmd-first', 'jump-first', 'none-first', 'other']) {
+      const ssh = await sshG(alias);
+      const { values } = resolver.resolve(alias);
+      expect([values.proxyJump, values.proxyCommand], alias).to.deep.equal([ssh.get('proxyjump'), ssh.get('proxycommand')]);
+    }
+    expect(resolver.resolve('cmd-first').values.proxyCommand).to.equal(`ssh -W '[%h]:%p'  "jump host" # kept: ssh takes the rest of the line`);
+    expect(resolver.resolve('none-first').fromFile.has('proxyCommand')).to.equal(true);
+  });
+
+  it('warns about a keyword no ssh knows, naming file and line, as ssh refuses it; not one IgnoreUnknown names, nor one sshpool does not use', async () => {
+    const file = path.join(dir, 'config');
+    const refused = await load('Host a\n  UseKeychain yes\n  ForwardAgent yes\n');
+    expect(refused.warnings).to.deep.equal([`${file}:2: unknown keyword UseKeychain; ignored (ssh would refuse the file unless IgnoreUnknown names it)`]);
+    const ssh = await runTool('ssh', ['-G', '-F', file, 'a']);
+    expect(ssh.exitCode).to.not.equal(0);
+    expect(ssh.stderr).to.include('line 2: Bad configuration option: usekeychain');
+
+    const ignored = await load('IgnoreUnknown AddKeysToAgent,UseKey*\nHost a\n  UseKeychain yes\n  ForwardAgent yes\n');
+    expect(ignored.warnings).to.deep.equal([]);
+    expect((await runTool('ssh', ['-G', '-F', file, 'a'])).exitCode).to.equal(0);
+  });
+
+  it('knows every keyword the installed ssh knows (all that ssh -G prints)', async () => {
+    await load('');
+    const ssh = await sshG('any');
+    const unknown = [...ssh.keys()].filter((keyword) => !OPENSSH_KEYWORDS.has(keyword.toLowerCase()));
+    expect(unknown).to.deep.equal([]);
+    expect(ssh.size).to.be.above(60);
+  });
+
   for (const [text, line, message] of [
     ['Host a\n  Port banana\n', 2, /bad Port 'banana'/],
     ['# ok\n\nHost a\n  User "unterminated\n', 4, /Unexpected line break/],
     ['Host\n', 1, /keyword without a value/],
     ['Host a\n  StrictHostKeyChecking maybe\n', 2, /bad StrictHostKeyChecking/],
     ['IdentityFile ~/.ssh/%C\n', 1, /unsupported token %C/],
+    ['Host a\n  ConnectTimeout 10x\n', 2, /bad ConnectTimeout '10x'/],
+    // ssh takes up to 2^31-1 s; a timer holds 2^31-1 ms, and a longer delay would fire at once.
+    ['Host a\n  ServerAliveInterval 30d\n', 2, /ServerAliveInterval 30d is more than 2147483.647 s/],
+    ['ProxyCommand nc %h %p %C\n', 1, /ProxyCommand: unsupported token %C/],
   ] as const) {
     it(`names file and line of a bad line: ${JSON.stringify(text)}`, async () => {
       const error = await rejectionOf(load(text), SshConfigError);

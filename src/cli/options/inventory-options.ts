@@ -2,6 +2,7 @@ import type { Argv } from 'yargs';
 import { UsageError } from '../../errors.js';
 import { loadInventory } from '../../inventory/index.js';
 import type { Inventory, InventoryHost } from '../../inventory/index.js';
+import { escapeControlCharacters } from '../../output/untrusted-text.js';
 import type { CliIo } from '../cli.js';
 import { repeatable } from './values.js';
 
@@ -51,6 +52,6 @@ export async function loadArgsInventory(args: Pick<InventoryArgs, 'inventory'>, 
   const sources = args.inventory?.length ? args.inventory : fromEnv ? [fromEnv] : [];
   if (sources.length === 0) throw new UsageError(`no inventory: give -i/--inventory or set ${INVENTORY_ENV}`);
   const inventory = await loadInventory(sources);
-  for (const warning of inventory.warnings) io.stderr.write(`sshpool: warning: ${warning}\n`);
+  for (const warning of inventory.warnings) io.stderr.write(`sshpool: warning: ${escapeControlCharacters(warning)}\n`);
   return inventory;
 }

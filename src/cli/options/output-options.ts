@@ -11,6 +11,7 @@ export interface OutputArgs {
   report?: string;
   quiet: boolean;
   summary?: boolean;
+  sanitize?: boolean;
 }
 
 /** How results are shown and kept, shared by run and ping. */
@@ -21,7 +22,11 @@ export function withOutputOptions<T>(parser: Argv<T>): Argv<T & OutputArgs> {
     .option('results', { type: 'string', requiresArg: true, describe: 'Write every record to this JSON file, atomically, as hosts finish (also when interrupted)' })
     .option('report', { type: 'string', requiresArg: true, describe: 'Write a self-contained HTML report (timeline and summary) to this file' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress line and no summary' })
-    .option('summary', { type: 'boolean', describe: 'Print the end-of-run summary on stderr (default: when stderr is a terminal)' }) as unknown as Argv<T & OutputArgs>;
+    .option('summary', { type: 'boolean', describe: 'Print the end-of-run summary on stderr (default: when stderr is a terminal)' })
+    .option('sanitize', {
+      type: 'boolean',
+      describe: 'Escape control characters in host output (\\x1b, \\r, ...) also when not writing to a terminal (default: on terminals only); --no-sanitize: never, even on a terminal',
+    }) as unknown as Argv<T & OutputArgs>;
 }
 
 export function toRunOutputOptions(args: OutputArgs, io: Pick<CliIo, 'stderr'>): RunOutputOptions {
@@ -32,5 +37,6 @@ export function toRunOutputOptions(args: OutputArgs, io: Pick<CliIo, 'stderr'>):
     reportFile: args.report,
     progress: !args.quiet,
     summary: !args.quiet && (args.summary ?? Boolean(io.stderr.isTTY)),
+    sanitize: args.sanitize,
   };
 }

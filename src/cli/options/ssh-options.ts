@@ -19,7 +19,7 @@ export function withSshOptions<T>(parser: Argv<T>) {
       describe: 'Host key policy (default yes: unknown or changed keys fail that host)',
     })
     .option('jump', { alias: 'J', type: 'string', describe: 'ProxyJump hops for every host: [user@]host[:port][,...]' })
-    .option('connect-timeout', { type: 'string', describe: 'Seconds for TCP + SSH handshake + auth, per host (default 10)' })
+    .option('connect-timeout', { type: 'string', describe: 'Seconds for TCP + SSH handshake + auth per host, then for each channel to open (default 10)' })
     .option('server-alive-interval', { type: 'string', describe: 'Seconds between keepalives; a host silent for 3 of them is unreachable (default 15, 0 = off)' })
     .option('ask-pass', { type: 'boolean', default: false, describe: 'Ask once for a password (on the terminal) and try password auth after keys' })
     .option('agent', { type: 'boolean', default: true, describe: 'Use ssh-agent (SSH_AUTH_SOCK); --no-agent turns it off' });

@@ -1,12 +1,12 @@
 import { UsageError } from '../../errors.js';
+import { timerDelayMs } from '../../timer-delay.js';
 
-/** Seconds as the user writes them ("10", "2.5") to milliseconds; errors name the option. */
+/** Seconds as the user writes them ("10", "2.5") to a timer delay in milliseconds; errors name the option. */
 export function parseSeconds(text: string, option: string, { allowZero }: { allowZero: boolean }): number {
-  const seconds = Number(text);
-  if (text.trim() === '' || !Number.isFinite(seconds) || seconds < 0 || (!allowZero && seconds === 0)) {
-    throw new UsageError(`${option}: "${text}" is not a number of seconds${allowZero ? '' : ' greater than 0'}`);
-  }
-  return Math.round(seconds * 1000);
+  const seconds = text.trim() === '' ? Number.NaN : Number(text);
+  return timerDelayMs(seconds * 1000, allowZero, (reason) => {
+    throw new UsageError(`${option}: "${text}" ${reason}`);
+  });
 }
 
 const SIZE_UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };

@@ -1,0 +1,55 @@
+import { spawn } from 'node:child_process';
+
+/** A command running on a terminal of its own: script(1) makes a pty, and what it writes there is copied here. */
+export interface PtySession {
+  /** Everything written to the terminal so far (newlines as the terminal sends them: `\r\n`). */
+  screen(): string;
+  /** Types on the terminal. */
+  type(text: string): void;
+  /** Resolves once the screen matches; rejects after timeoutMs. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /** The command's exit code (script -e passes it on). */
+  exited: Promise<number | null>;
+}
+
+export function startInPty(argv: readonly string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): PtySession {
+  const child = spawn('script', ['-qec', argv.map(shellQuote).join(' '), '/dev/null'], { env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let screen = '';
+  const waiters = new Set<() => void>();
+  child.stdout.on('data', (chunk: Buffer) => {
+    screen += chunk.toString('utf8');
+    for (const check of [...waiters]) check();
+  });
+  const killer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(killer);
+      resolve(code);
+    });
+  });
+  return {
+    screen: () => screen,
+    type: (text) => child.stdin.write(text),
+    waitFor: (pattern, timeoutMs = 15_000) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`the terminal never showed ${pattern}; it shows ${JSON.stringify(screen)}`));
+        }, timeoutMs);
+        const check = () => {
+          if (!pattern.test(screen)) return;
+          clearTimeout(timer);
+          waiters.delete(check);
+          resolve();
+        };
+        waiters.add(check);
+        check();
+      }),
+    exited,
+  };
+}
+
+function shellQuote(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
