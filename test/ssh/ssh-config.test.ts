@@ -271,16 +271,14 @@ Host *
     });
   }
 
-  it('resolves 10,000 aliases against a generated 10,000-host file quickly, caching per alias', async () => {
+  // How fast is bench/inventory.ts's to measure (never a timed unit test: these machines are shared).
+  it('resolves 10,000 aliases against a generated 10,000-host file, caching per alias', async () => {
     const blocks = Array.from({ length: 10_000 }, (_, index) => `Host node${index} alias${index}\n  HostName 10.0.${index >> 8}.${index & 255}\n`).join('');
     const resolver = await load(`Host *.internal\n  Port 2200\n${blocks}Host node*\n  User fleet\n  HostName never\n`);
-    const started = performance.now();
     for (let index = 0; index < 10_000; index++) resolver.resolve(`node${index}`);
-    const elapsed = performance.now() - started;
     expect(resolver.resolve('node9999').values).to.include({ hostname: '10.0.39.15', user: 'fleet', port: 22 });
     expect(resolver.resolve('ALIAS258').values).to.include({ hostname: '10.0.1.2', user: localUser });
     expect(resolver.resolve('node1.internal').values).to.include({ hostname: 'never', port: 2200 });
     expect(resolver.resolve('node7')).to.equal(resolver.resolve('node7'));
-    expect(elapsed).to.be.below(2_000);
   });
 });
