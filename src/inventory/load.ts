@@ -2,10 +2,11 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
 import { parseAddress } from './address.js';
-import { InventoryError } from './errors.js';
+import { cannotRead, InventoryError } from './errors.js';
 import { Inventory } from './inventory.js';
 import { GroupCycleError, InventoryData } from './inventory-data.js';
 import { checkVariable } from './variables.js';
+import { readVarsFiles } from './vars-files.js';
 import { InventoryWarnings } from './warnings.js';
 import { readYamlInventory } from './yaml-inventory.js';
 import type { Warn } from './yaml-inventory.js';
@@ -19,7 +20,8 @@ const IGNORED_ENTRIES = /^\.|^host_vars$|^group_vars$|^vars_plugins$|(?:\.pyc|\.
 /**
  * Loads and merges inventory sources in order, as `ansible -i A -i B`: a YAML
  * file, a directory of them, or a comma-separated host list (`web1,web2:2222,`)
- * when the source has a comma and is no existing path.
+ * when the source has a comma and is no existing path; then the group_vars/ and
+ * host_vars/ beside each source.
  */
 export async function loadInventory(sources: readonly string[], options: { cwd?: string } = {}): Promise<Inventory> {
   const cwd = options.cwd ?? process.cwd();
@@ -28,7 +30,7 @@ export async function loadInventory(sources: readonly string[], options: { cwd?:
   const warn = (message: string, key?: string) => warnings.add(message, key);
   for (const source of sources) {
     if (!source) continue;
-    const path = resolve(cwd, expandHome(source));
+    const path = resolveSource(source, cwd);
     const stats = await stat(path).catch(() => undefined);
     if (!stats && source.includes(',')) readHostList(source, data);
     else if (!stats) throw new InventoryError('INVENTORY_NOT_FOUND', `inventory source '${source}' does not exist`, { file: source });
@@ -41,6 +43,7 @@ export async function loadInventory(sources: readonly string[], options: { cwd?:
     if (!(error instanceof GroupCycleError)) throw error;
     throw new InventoryError('INVENTORY_CYCLE', `${error.message} (every group hangs under 'all')`);
   }
+  await readVarsFiles(sources.filter(Boolean).map((source) => ({ shown: source, path: resolveSource(source, cwd) })), data, warn);
   for (const name of data.hosts.keys()) {
     if (data.groups.has(name)) {
       warn(`'${name}' names both a host and a group: the pattern '${name}' selects the host, '&${name}' and '!${name}' the group`);
@@ -79,8 +82,8 @@ async function readFileSource(shown: string, path: string, data: InventoryData, 
   readYamlInventory(shown, text, data, warn);
 }
 
-function cannotRead(shown: string, error: unknown): never {
-  throw new InventoryError('INVENTORY_READ', `cannot read '${shown}': ${(error as Error).message}`, { file: shown }, { cause: error });
+function resolveSource(source: string, cwd: string): string {
+  return resolve(cwd, expandHome(source));
 }
 
 function expandHome(source: string): string {

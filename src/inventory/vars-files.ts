@@ -1,0 +1,175 @@
+/**
+ * group_vars/ and host_vars/ beside each inventory source, found as Ansible's
+ * host_group_vars vars plugin finds them (plugins/vars/host_group_vars.py,
+ * DataLoader.find_vars_files in parsing/dataloader.py).
+ */
+import type { Dirent } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { dirname, extname, join } from 'node:path';
+import PQueue from 'p-queue';
+import { isMap, isScalar } from 'yaml';
+import { cannotRead, InventoryError } from './errors.js';
+import { setVariable } from './inventory-data.js';
+import type { InventoryData, SourceVars, VariableOrigin, VariableOwner } from './inventory-data.js';
+import { YamlDocument } from './yaml-document.js';
+import { readVariable, variableOrigin } from './yaml-variables.js';
+import type { Warn } from './yaml-variables.js';
+
+/** An inventory source as given (for messages) and as a resolved path. */
+export interface VarsFilesSource {
+  readonly shown: string;
+  readonly path: string;
+}
+
+/** Tried in this order for a group or host NAME; the first that exists is the only one read (C.YAML_FILENAME_EXTENSIONS). */
+const EXTENSIONS = ['', '.yml', '.yaml', '.json'];
+
+/** Bounds the files open at once when every host has its own host_vars file. */
+const READS_AT_ONCE = 16;
+
+interface VarsFile {
+  readonly shown: string;
+  readonly path: string;
+}
+
+type Variable = readonly [name: string, value: unknown, origin: VariableOrigin];
+
+/**
+ * Reads every source's group_vars/ and host_vars/ into `data.sourceVars`, for
+ * the groups and hosts the inventory has (files for others are ignored, as
+ * Ansible ignores them). Call once every source is read and reconciled, so
+ * that `all` and `ungrouped` hold their final members.
+ */
+export async function readVarsFiles(sources: readonly VarsFilesSource[], data: InventoryData, warn: Warn): Promise<void> {
+  for (const dir of await varsDirectories(sources)) {
+    const groups = await readOwners(dir, 'group_vars', data.groups, warn);
+    const hosts = await readOwners(dir, 'host_vars', data.hosts, warn);
+    if (groups.size > 0 || hosts.size > 0) data.sourceVars.push({ groups, hosts } satisfies SourceVars);
+  }
+}
+
+/**
+ * Where each source's vars directories are: a directory source's own, a
+ * file's parent, none for a host list. A directory named twice counts at its
+ * last place: applying it again there gives what Ansible's repeated reading gives.
+ */
+async function varsDirectories(sources: readonly VarsFilesSource[]): Promise<VarsFile[]> {
+  const dirs = new Map<string, VarsFile>();
+  for (const source of sources) {
+    const stats = await stat(source.path).catch(() => undefined);
+    if (!stats) continue;
+    const dir = stats.isDirectory() ? source : { shown: dirname(source.shown), path: dirname(source.path) };
+    dirs.delete(dir.path);
+    dirs.set(dir.path, dir);
+  }
+  return [...dirs.values()];
+}
+
+async function readOwners<T>(source: VarsFile, subdir: string, entities: ReadonlyMap<string, T>, warn: Warn): Promise<Map<T, VariableOwner>> {
+  const dir = { shown: join(source.shown, subdir), path: join(source.path, subdir) };
+  const owners = new Map<T, VariableOwner>();
+  const stats = await stat(dir.path).catch(() => undefined);
+  if (!stats) return owners;
+  if (!stats.isDirectory()) {
+    warn(`${dir.shown}: not a directory, skipped`);
+    return owners;
+  }
+  const listing = new Map((await listDirectory(dir)).map((entry) => [entry.name, entry]));
+  const found: Array<[T, VarsFile[]]> = [];
+  // Names come from the listing, so a name with a '/' (or '..') never reaches outside the directory.
+  for (const [name, entity] of entities) {
+    const files = await filesFor(dir, name, listing);
+    if (files.length > 0) found.push([entity, files]);
+  }
+  const variables = await readAll(found.map(([, files]) => files), warn);
+  found.forEach(([entity], index) => {
+    const owner: VariableOwner = { vars: {}, origins: new Map() };
+    for (const [name, value, origin] of variables[index]!) setVariable(owner, name, value, origin);
+    owners.set(entity, owner);
+  });
+  return owners;
+}
+
+/** Each list of files read in order, a few at a time; the first bad file in that order is the error reported. */
+async function readAll(fileLists: readonly VarsFile[][], warn: Warn): Promise<Variable[][]> {
+  const queue = new PQueue({ concurrency: READS_AT_ONCE });
+  const settled = await Promise.allSettled(fileLists.flat().map((file) => queue.add(() => readVarsFile(file, warn))));
+  const failed = settled.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  const read = settled.map((result) => (result as PromiseFulfilledResult<Variable[]>).value);
+  let next = 0;
+  return fileLists.map((files) => read.slice(next, (next += files.length)).flat());
+}
+
+/** `NAME`, else `NAME.yml`, `NAME.yaml`, `NAME.json`: a file, or a directory of them. */
+async function filesFor(dir: VarsFile, name: string, listing: ReadonlyMap<string, Dirent>): Promise<VarsFile[]> {
+  for (const extension of EXTENSIONS) {
+    const entry = listing.get(name + extension);
+    if (!entry) continue;
+    const candidate = { shown: join(dir.shown, entry.name), path: join(dir.path, entry.name) };
+    const kind = await entryKind(candidate, entry);
+    if (kind === 'missing') continue;
+    return kind === 'directory' ? directoryFiles(candidate) : [candidate];
+  }
+  return [];
+}
+
+/**
+ * A NAME/ directory's files in Ansible's order (sorted, depth first), later
+ * ones overriding earlier ones: hidden and backup (`~`) entries skipped,
+ * subdirectories without an extension entered, files with no extension or a
+ * YAML/JSON one read.
+ */
+async function directoryFiles(dir: VarsFile): Promise<VarsFile[]> {
+  const files: VarsFile[] = [];
+  for (const entry of await listDirectory(dir)) {
+    if (entry.name.startsWith('.') || entry.name.endsWith('~')) continue;
+    const child = { shown: join(dir.shown, entry.name), path: join(dir.path, entry.name) };
+    const extension = extname(entry.name);
+    const kind = await entryKind(child, entry);
+    if (kind === 'directory' && !extension) files.push(...(await directoryFiles(child)));
+    else if (kind === 'file' && EXTENSIONS.includes(extension)) files.push(child);
+  }
+  return files;
+}
+
+/** By name, as Ansible sorts a directory's files before reading them: the last one read wins. */
+async function listDirectory(dir: VarsFile): Promise<Dirent[]> {
+  const entries = await readdir(dir.path, { withFileTypes: true }).catch((error: unknown) => cannotRead(dir.shown, error));
+  return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/**
+ * Symbolic links followed, as Ansible's os.path checks follow them; a dangling
+ * one does not exist, and neither does anything that is no file or directory
+ * (reading a FIFO would hang).
+ */
+async function entryKind(file: VarsFile, entry: Dirent): Promise<'file' | 'directory' | 'missing'> {
+  const target = entry.isSymbolicLink() ? await stat(file.path).catch(() => undefined) : entry;
+  if (target?.isDirectory()) return 'directory';
+  return target?.isFile() ? 'file' : 'missing';
+}
+
+/** A vars file is a mapping of variables; an empty one (or any false value: Ansible's `if new_data`) sets nothing. */
+async function readVarsFile(file: VarsFile, warn: Warn): Promise<Variable[]> {
+  const text = await readFile(file.path, 'utf8').catch((error: unknown) => cannotRead(file.shown, error));
+  if (text.startsWith('$ANSIBLE_VAULT;')) {
+    throw new InventoryError('INVENTORY_READ', `cannot read '${file.shown}': it is encrypted with Ansible Vault, which sshpool decrypts only in !vault values, not whole files`, { file: file.shown });
+  }
+  const yaml = new YamlDocument(file.shown, text);
+  const root = yaml.resolve(yaml.root, '');
+  if (root === null) return [];
+  if (!isMap(root)) {
+    if (pythonFalsy(yaml.value(root, ''))) return [];
+    const found = isScalar(root) ? `a ${typeof root.value}` : 'a list';
+    throw new InventoryError('INVENTORY_SHAPE', `a vars file must be a mapping of variable names to values, found ${found}`, yaml.location(root));
+  }
+  return yaml.entries(root, '(top level)', warn).map((entry) => {
+    const name = String(entry.key);
+    return [name, readVariable(yaml, entry, name, warn), variableOrigin(yaml, entry)] as const;
+  });
+}
+
+function pythonFalsy(value: unknown): boolean {
+  return !value || (Array.isArray(value) && value.length === 0);
+}
