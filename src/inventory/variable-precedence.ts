@@ -69,10 +69,15 @@ function plainLayer(owner: VariableOwner): MergedVars {
 }
 
 function merge(layers: readonly MergedVars[]): MergedVars {
-  return {
-    vars: Object.freeze(Object.assign({}, ...layers.map((layer) => layer.vars)) as Record<string, unknown>),
-    origins: Object.freeze(Object.assign({}, ...layers.map((layer) => layer.origins)) as Record<string, VariableOrigin>),
-  };
+  const [first, ...rest] = layers;
+  // Spreading the first layer clones it on V8's fast path; assigning into {} adds its keys one by one.
+  const vars: Record<string, unknown> = { ...first!.vars };
+  const origins: Record<string, VariableOrigin> = { ...first!.origins };
+  for (const layer of rest) {
+    Object.assign(vars, layer.vars);
+    Object.assign(origins, layer.origins);
+  }
+  return { vars: Object.freeze(vars), origins: Object.freeze(origins) };
 }
 
 /** Depths and ancestors of groups, each computed once: membership stays linear in the number of hosts. */

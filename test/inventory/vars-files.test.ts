@@ -1,8 +1,10 @@
 import { expect } from 'chai';
+import fc from 'fast-check';
 import { execFile } from 'node:child_process';
 import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { stringify } from 'yaml';
 import { InventoryError, loadInventory } from '../../src/inventory/index.js';
 import type { Inventory } from '../../src/inventory/index.js';
 import { tempFiles } from './fixtures.js';
@@ -247,5 +249,22 @@ describe('group_vars/ and host_vars/', () => {
       expect(inventory.host('web1')!.vars.k).to.equal(2);
       expect(inventory.warnings.join('\n')).to.match(/inv\/group_vars\/web\.yml:2:1: duplicate key 'k'/);
     });
+  });
+
+  it('random vars files never make loading throw anything but InventoryError', async function () {
+    this.timeout(60_000);
+    const value = fc.oneof(fc.constant(null), fc.boolean(), fc.integer({ min: -5, max: 70000 }), fc.string({ maxLength: 6 }), fc.array(fc.string({ maxLength: 3 }), { maxLength: 2 }));
+    const vars = fc.dictionary(fc.oneof(fc.constantFrom('ansible_port', 'ansible_host', 'ansible_group_priority', 'ansible_ssh_common_args'), fc.string({ maxLength: 6 })), value, { maxKeys: 3 });
+    const text = fc.oneof(vars.map((mapping) => stringify(mapping)), value.map((scalar) => stringify(scalar)), fc.string({ maxLength: 40 }), fc.constantFrom('a: *x\n', '{a: [', '$ANSIBLE_VAULT;1.1;AES256\n00\n'));
+    await fc.assert(
+      fc.asyncProperty(text, text, async (groupVars, hostVars) => {
+        try {
+          await load({ 'inv/group_vars/all/x.yml': groupVars, 'inv/host_vars/web1': hostVars });
+        } catch (error) {
+          expect(error, String((error as Error)?.stack)).to.be.instanceOf(InventoryError);
+        }
+      }),
+      { numRuns: 100 },
+    );
   });
 });
