@@ -7,7 +7,7 @@ import { constants } from 'node:fs';
 import { access, readFile, stat } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { InventoryError } from './errors.js';
+import { cannotRead, InventoryError } from './errors.js';
 
 export interface PathContext {
   readonly env: NodeJS.ProcessEnv;
@@ -97,9 +97,7 @@ function expandUser(path: string, home: string): string {
 
 /** What Ansible (get_ini_config_value) reads for a key: undefined when the section or the key is missing. */
 export async function readConfigValue(file: string, section: string, key: string): Promise<string | undefined> {
-  const bytes = await readFile(file).catch((error: unknown) => {
-    throw new InventoryError('INVENTORY_READ', `cannot read '${file}': ${(error as Error).message}`, { file }, { cause: error });
-  });
+  const bytes = await readFile(file).catch((error: unknown) => cannotRead(file, error));
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
