@@ -8,6 +8,7 @@ import { access, readFile, stat } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { cannotRead, InventoryError } from './errors.js';
+import { decodeUtf8 } from './utf8.js';
 
 export interface PathContext {
   readonly env: NodeJS.ProcessEnv;
@@ -32,7 +33,7 @@ export async function findAnsibleConfig(context: PathContext, systemDir = '/etc/
   if (fromEnv === undefined) {
     looked.push('$ANSIBLE_CONFIG (unset)');
   } else {
-    const path = resolvePath(fromEnv, context.cwd, context);
+    const path = unfrackPath(fromEnv, context.cwd, context);
     const isDirectory = (await stat(path).catch(() => undefined))?.isDirectory();
     envFile = isDirectory ? join(path, 'ansible.cfg') : path;
     candidates.push({ path: envFile, label: `${envFile} (from $ANSIBLE_CONFIG)` });
@@ -46,7 +47,7 @@ export async function findAnsibleConfig(context: PathContext, systemDir = '/etc/
   } else {
     candidates.push({ path: cwdConfig, label: cwdConfig });
   }
-  for (const path of [resolvePath('~/.ansible.cfg', context.cwd, context), join(systemDir, 'ansible.cfg')]) candidates.push({ path, label: path });
+  for (const path of [unfrackPath('~/.ansible.cfg', context.cwd, context), join(systemDir, 'ansible.cfg')]) candidates.push({ path, label: path });
   for (const { path, label } of candidates) {
     if (await readable(path)) {
       checkConfigExtension(path);
@@ -72,14 +73,14 @@ export async function readable(path: string): Promise<boolean> {
   );
 }
 
-/**
- * A path from the configuration as Ansible's resolve_path makes it: `{{CWD}}`,
- * then `$VAR`/`${VAR}`, then a leading `~`, expanded; a relative path taken
- * from `basedir`.
- */
+/** A path from a setting, as Ansible's resolve_path makes it: unfrackpath after `{{CWD}}` is replaced. */
 export function resolvePath(path: string, basedir: string, context: PathContext): string {
-  const expanded = expandUser(expandVars(path.replaceAll('{{CWD}}', context.cwd), context.env), context.home);
-  return resolve(basedir, expanded);
+  return unfrackPath(path.replaceAll('{{CWD}}', context.cwd), basedir, context);
+}
+
+/** utils/path.unfrackpath without following links: `$VAR`/`${VAR}`, then a leading `~`, expanded; a relative path taken from `basedir`. */
+function unfrackPath(path: string, basedir: string, context: PathContext): string {
+  return resolve(basedir, expandUser(expandVars(path, context.env), context.home));
 }
 
 /** os.path.expandvars: an unknown variable is left as written. */
@@ -98,12 +99,7 @@ function expandUser(path: string, home: string): string {
 /** What Ansible (get_ini_config_value) reads for a key: undefined when the section or the key is missing. */
 export async function readConfigValue(file: string, section: string, key: string): Promise<string | undefined> {
   const bytes = await readFile(file).catch((error: unknown) => cannotRead(file, error));
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch (error) {
-    throw new InventoryError('INVENTORY_READ', `cannot read '${file}': it is not UTF-8, which Ansible requires of ansible.cfg`, { file }, { cause: error });
-  }
+  const text = decodeUtf8(file, bytes);
   const sections = parseConfig(file, text);
   const values = sections.get(section);
   if (!values) return undefined;

@@ -10,24 +10,20 @@ import { dirname, extname, join } from 'node:path';
 import { isMap, isScalar } from 'yaml';
 import { cannotRead, InventoryError } from './errors.js';
 import { setVariable } from './inventory-data.js';
-import type { InventoryData, SourceVars, VariableOrigin, VariableOwner } from './inventory-data.js';
+import type { InventoryData, VariableOrigin, VariableOwner } from './inventory-data.js';
+import { decodeUtf8 } from './utf8.js';
 import { YamlDocument } from './yaml-document.js';
 import { readVariable, variableOrigin } from './yaml-variables.js';
 import type { Warn } from './yaml-variables.js';
 
-/** An inventory source as given (for messages) and as a resolved path. */
-export interface VarsFilesSource {
+/** A file or directory as the user named it (for messages) and as a resolved path. */
+export interface ShownPath {
   readonly shown: string;
   readonly path: string;
 }
 
 /** Tried in this order for a group or host NAME; the first that exists is the only one read (C.YAML_FILENAME_EXTENSIONS). */
 const EXTENSIONS = ['', '.yml', '.yaml', '.json'];
-
-interface VarsFile {
-  readonly shown: string;
-  readonly path: string;
-}
 
 type Variable = readonly [name: string, value: unknown, origin: VariableOrigin];
 
@@ -37,11 +33,11 @@ type Variable = readonly [name: string, value: unknown, origin: VariableOrigin];
  * Ansible ignores them). Call once every source is read and reconciled, so
  * that `all` and `ungrouped` hold their final members.
  */
-export async function readVarsFiles(sources: readonly VarsFilesSource[], data: InventoryData, warn: Warn): Promise<void> {
+export async function readVarsFiles(sources: readonly ShownPath[], data: InventoryData, warn: Warn): Promise<void> {
   for (const dir of await varsDirectories(sources)) {
     const groups = await readOwners(dir, 'group_vars', data.groups, warn);
     const hosts = await readOwners(dir, 'host_vars', data.hosts, warn);
-    if (groups.size > 0 || hosts.size > 0) data.sourceVars.push({ groups, hosts } satisfies SourceVars);
+    if (groups.size > 0 || hosts.size > 0) data.sourceVars.push({ groups, hosts });
   }
 }
 
@@ -50,8 +46,8 @@ export async function readVarsFiles(sources: readonly VarsFilesSource[], data: I
  * file's parent, none for a host list. A directory named twice counts at its
  * last place: applying it again there gives what Ansible's repeated reading gives.
  */
-async function varsDirectories(sources: readonly VarsFilesSource[]): Promise<VarsFile[]> {
-  const dirs = new Map<string, VarsFile>();
+async function varsDirectories(sources: readonly ShownPath[]): Promise<ShownPath[]> {
+  const dirs = new Map<string, ShownPath>();
   for (const source of sources) {
     const stats = await stat(source.path).catch(() => undefined);
     if (!stats) continue;
@@ -62,7 +58,7 @@ async function varsDirectories(sources: readonly VarsFilesSource[]): Promise<Var
   return [...dirs.values()];
 }
 
-async function readOwners<T>(source: VarsFile, subdir: string, entities: ReadonlyMap<string, T>, warn: Warn): Promise<Map<T, VariableOwner>> {
+async function readOwners<T>(source: ShownPath, subdir: string, entities: ReadonlyMap<string, T>, warn: Warn): Promise<Map<T, VariableOwner>> {
   const dir = { shown: join(source.shown, subdir), path: join(source.path, subdir) };
   const owners = new Map<T, VariableOwner>();
   const stats = await stat(dir.path).catch(() => undefined);
@@ -72,7 +68,7 @@ async function readOwners<T>(source: VarsFile, subdir: string, entities: Readonl
     return owners;
   }
   const listing = new Map((await listDirectory(dir)).map((entry) => [entry.name, entry]));
-  const found: Array<[T, VarsFile[]]> = [];
+  const found: Array<[T, ShownPath[]]> = [];
   // Names come from the listing, so a name with a '/' (or '..') never reaches outside the directory.
   for (const [name, entity] of entities) {
     const files = await filesFor(dir, name, listing);
@@ -87,7 +83,7 @@ async function readOwners<T>(source: VarsFile, subdir: string, entities: Readonl
 }
 
 /** `NAME`, else `NAME.yml`, `NAME.yaml`, `NAME.json`: a file, or a directory of them. */
-async function filesFor(dir: VarsFile, name: string, listing: ReadonlyMap<string, Dirent>): Promise<VarsFile[]> {
+async function filesFor(dir: ShownPath, name: string, listing: ReadonlyMap<string, Dirent>): Promise<ShownPath[]> {
   for (const extension of EXTENSIONS) {
     const entry = listing.get(name + extension);
     if (!entry) continue;
@@ -105,8 +101,8 @@ async function filesFor(dir: VarsFile, name: string, listing: ReadonlyMap<string
  * subdirectories without an extension entered, files with no extension or a
  * YAML/JSON one read.
  */
-async function directoryFiles(dir: VarsFile): Promise<VarsFile[]> {
-  const files: VarsFile[] = [];
+async function directoryFiles(dir: ShownPath): Promise<ShownPath[]> {
+  const files: ShownPath[] = [];
   for (const entry of await listDirectory(dir)) {
     if (entry.name.startsWith('.') || entry.name.endsWith('~')) continue;
     const child = { shown: join(dir.shown, entry.name), path: join(dir.path, entry.name) };
@@ -119,7 +115,7 @@ async function directoryFiles(dir: VarsFile): Promise<VarsFile[]> {
 }
 
 /** By name, as Ansible sorts a directory's files before reading them: the last one read wins. */
-async function listDirectory(dir: VarsFile): Promise<Dirent[]> {
+async function listDirectory(dir: ShownPath): Promise<Dirent[]> {
   const entries = await readdir(dir.path, { withFileTypes: true }).catch((error: unknown) => cannotRead(dir.shown, error));
   return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
@@ -129,21 +125,22 @@ async function listDirectory(dir: VarsFile): Promise<Dirent[]> {
  * one does not exist, and neither does anything that is no file or directory
  * (reading a FIFO would hang).
  */
-async function entryKind(file: VarsFile, entry: Dirent): Promise<'file' | 'directory' | 'missing'> {
+async function entryKind(file: ShownPath, entry: Dirent): Promise<'file' | 'directory' | 'missing'> {
   const target = entry.isSymbolicLink() ? await stat(file.path).catch(() => undefined) : entry;
   if (target?.isDirectory()) return 'directory';
   return target?.isFile() ? 'file' : 'missing';
 }
 
 /** A vars file is a mapping of variables; an empty one (or any false value: Ansible's `if new_data`) sets nothing. */
-function readVarsFile(file: VarsFile, warn: Warn): Variable[] {
-  let text: string;
+function readVarsFile(file: ShownPath, warn: Warn): Variable[] {
+  let bytes: Buffer;
   try {
     // Read synchronously: for a thousand small host_vars files that costs a tenth of the CPU of fs.promises' four thread-pool round trips each.
-    text = readFileSync(file.path, 'utf8');
+    bytes = readFileSync(file.path);
   } catch (error) {
     cannotRead(file.shown, error);
   }
+  const text = decodeUtf8(file.shown, bytes);
   if (text.startsWith('$ANSIBLE_VAULT;')) {
     throw new InventoryError('INVENTORY_READ', `cannot read '${file.shown}': it is encrypted with Ansible Vault, which sshpool decrypts only in !vault values, not whole files`, { file: file.shown });
   }

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { execFile } from 'node:child_process';
-import { mkdir, symlink } from 'node:fs/promises';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { stringify } from 'yaml';
@@ -236,6 +236,19 @@ describe('group_vars/ and host_vars/', () => {
       const error = await loadError({ 'inv/group_vars/all/vault.yml': '$ANSIBLE_VAULT;1.1;AES256\n6162636465666768\n' });
       expect(error.code).to.equal('INVENTORY_READ');
       expect(error.message).to.contain("'inv/group_vars/all/vault.yml': it is encrypted with Ansible Vault").and.not.contain('6162');
+    });
+
+    it('a file that is not UTF-8 is refused by name', async () => {
+      const { dir, cleanup } = await tempFiles({ 'inv/hosts.yml': HOSTS });
+      try {
+        await mkdir(join(dir, 'inv', 'host_vars'));
+        await writeFile(join(dir, 'inv', 'host_vars', 'web1.yml'), Buffer.from('name: caf\xe9\n', 'latin1'));
+        const error = await loadInventory(['inv/hosts.yml'], { cwd: dir }).catch((caught: unknown) => caught);
+        expect(error).to.be.instanceOf(InventoryError).with.property('code', 'INVENTORY_READ');
+        expect((error as Error).message).to.equal(`${join('inv', 'host_vars', 'web1.yml')}: cannot read '${join('inv', 'host_vars', 'web1.yml')}': it is not UTF-8 text`);
+      } finally {
+        await cleanup();
+      }
     });
 
     it('the first bad file in reading order is the one reported', async () => {
