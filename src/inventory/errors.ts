@@ -38,6 +38,11 @@ export class InventoryError extends InputError {
   }
 }
 
+/** A file or directory of an inventory could not be read at all. */
+export function cannotRead(shown: string, error: unknown): never {
+  throw new InventoryError('INVENTORY_READ', `cannot read '${shown}': ${(error as Error).message}`, { file: shown }, { cause: error });
+}
+
 /** A host pattern (or --limit) selected no host at all. */
 export class NoHostsMatchedError extends InputError {
   readonly pattern: string;

@@ -2,6 +2,8 @@ export { Inventory } from './inventory.js';
 export type { InventoryGroup, InventoryHost } from './inventory.js';
 export type { VariableOrigin } from './inventory-data.js';
 export { loadInventory } from './load.js';
+export { findDefaultInventory, SSHPOOL_INVENTORY } from './default-inventory.js';
+export type { DefaultInventory, DefaultInventoryOptions } from './default-inventory.js';
 export { connectionSettings } from './connection.js';
 export type { BecomeSettings, ConnectionSettings, ConnectionType, VariableLookup } from './connection.js';
 export { InventoryError, InventoryUnparsedError, NoHostsMatchedError, PatternError } from './errors.js';

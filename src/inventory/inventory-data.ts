@@ -41,6 +41,16 @@ export interface HostData extends VariableOwner {
   readonly groups: Set<GroupData>;
 }
 
+/**
+ * What one inventory source's group_vars/ and host_vars/ set (Ansible's
+ * host_group_vars plugin), kept per source because Ansible applies them source
+ * by source (see variable-precedence.ts).
+ */
+export interface SourceVars {
+  readonly groups: ReadonlyMap<GroupData, VariableOwner>;
+  readonly hosts: ReadonlyMap<HostData, VariableOwner>;
+}
+
 /** Adding this edge would make a group its own ancestor. */
 export class GroupCycleError extends Error {}
 
@@ -49,6 +59,8 @@ export class InventoryData {
   readonly hosts = new Map<string, HostData>();
   readonly all: GroupData;
   readonly ungrouped: GroupData;
+  /** In the order of the sources they sit beside. */
+  readonly sourceVars: SourceVars[] = [];
 
   constructor() {
     this.all = this.addGroup('all');

@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { InventoryError, InventoryUnparsedError } from './errors.js';
+import { cannotRead, InventoryError, InventoryUnparsedError } from './errors.js';
 import type { FormatAttempt } from './errors.js';
 import { readIniInventory } from './ini-inventory.js';
 import type { InventoryData } from './inventory-data.js';
@@ -114,10 +114,6 @@ function writtenIn(file: InventoryFile, bytes: Uint8Array, attempts: readonly Fo
   const yaml = attempts.find((attempt) => attempt.format === 'YAML');
   if (yaml && (extname(file.path) !== '' || !YAML_TEXT_ERRORS.has(yaml.error.code))) return 'YAML';
   return 'INI';
-}
-
-export function cannotRead(shown: string, error: unknown): never {
-  throw new InventoryError('INVENTORY_READ', `cannot read '${shown}': ${(error as Error).message}`, { file: shown }, { cause: error });
 }
 
 function startsWith(bytes: Uint8Array, prefix: readonly number[]): boolean {

@@ -3,11 +3,15 @@ import type { AnsibleList } from './ansible-output.js';
 import { NoHostsMatchedError, PatternError } from './errors.js';
 import { matchHosts } from './host-pattern.js';
 import type { PatternScope } from './host-pattern.js';
-import type { GroupData, InventoryData, VariableOrigin } from './inventory-data.js';
+import type { InventoryData, VariableOrigin } from './inventory-data.js';
+import { VariablePrecedence } from './variable-precedence.js';
 
 export interface InventoryHost {
   readonly name: string;
-  /** Merged as Ansible merges them: `all` < parent groups < child groups < the host's own. */
+  /**
+   * Merged as Ansible merges them: `all` < parent groups < child groups (inventory vars, then
+   * group_vars/ files) < the host's own < host_vars/ files. See VariablePrecedence.
+   */
   readonly vars: Readonly<Record<string, unknown>>;
   /** Where each of `vars` was set (the value that won); absent on hosts made by hand, not read from a file. */
   readonly origins?: Readonly<Record<string, VariableOrigin>>;
@@ -17,7 +21,7 @@ export interface InventoryHost {
 
 export interface InventoryGroup {
   readonly name: string;
-  /** The group's own vars, not merged with its parents'. */
+  /** The group's own vars (from the inventory, then its group_vars/ files), not merged with its parents'. */
   readonly vars: Readonly<Record<string, unknown>>;
   /** Longest distance from `all` (0); deeper groups' vars win. */
   readonly depth: number;
@@ -51,14 +55,14 @@ export class Inventory implements PatternScope<InventoryHost> {
   private readonly groupHosts = new Map<string, readonly InventoryHost[]>();
 
   constructor(data: InventoryData, warnings: readonly string[]) {
-    const graph = new GroupGraph(data);
+    const precedence = new VariablePrecedence(data);
     this.groups = new Map(
       [...data.groups.values()].map((group) => [
         group.name,
         Object.freeze({
           name: group.name,
-          vars: Object.freeze({ ...group.vars }),
-          depth: graph.depth(group),
+          vars: precedence.group(group),
+          depth: precedence.depth(group),
           priority: group.priority,
           parents: Object.freeze(group.parents.map((parent) => parent.name)),
           children: Object.freeze(group.children.map((child) => child.name)),
@@ -69,19 +73,8 @@ export class Inventory implements PatternScope<InventoryHost> {
     this.groupNames = Object.freeze([...this.groups.keys()]);
     this.hosts = Object.freeze(
       [...data.hosts.values()].map((host) => {
-        const groups = graph.precedence(host.groups);
-        const vars = Object.assign({}, ...groups.map((group) => group.vars), host.vars) as Record<string, unknown>;
-        const origins = Object.assign(
-          {},
-          ...groups.map((group) => Object.fromEntries(group.origins)),
-          Object.fromEntries(host.origins),
-        ) as Record<string, VariableOrigin>;
-        return Object.freeze({
-          name: host.name,
-          vars: Object.freeze(vars),
-          origins: Object.freeze(origins),
-          groups: Object.freeze(groups.map((group) => group.name)),
-        });
+        const { vars, origins, groups } = precedence.host(host);
+        return Object.freeze({ name: host.name, vars, origins, groups });
       }),
     );
     this.hostsByName = new Map(this.hosts.map((host) => [host.name, host]));
@@ -149,51 +142,5 @@ export class Inventory implements PatternScope<InventoryHost> {
   toGraph(group = 'all', options: { vars?: boolean } = {}): string {
     if (!this.groups.has(group)) throw new PatternError(group, 'a graph starts at a group, and no group has that name');
     return ansibleGraph(this, group, options.vars ?? false);
-  }
-}
-
-/** Depths and ancestors of groups, each computed once: membership stays linear in the number of hosts. */
-class GroupGraph {
-  private readonly depths = new Map<GroupData, number>();
-  private readonly ancestors = new Map<GroupData, ReadonlySet<GroupData>>();
-
-  constructor(private readonly data: InventoryData) {}
-
-  depth(group: GroupData): number {
-    let depth = this.depths.get(group);
-    if (depth === undefined) {
-      depth = group.parents.reduce((deepest, parent) => Math.max(deepest, this.depth(parent) + 1), 0);
-      this.depths.set(group, depth);
-    }
-    return depth;
-  }
-
-  /**
-   * A host's groups with their ancestors, ordered as Ansible applies their
-   * vars (helpers.sort_groups): by depth, then ansible_group_priority, then name.
-   */
-  precedence(direct: Iterable<GroupData>): GroupData[] {
-    const all = new Set<GroupData>([this.data.all]);
-    for (const group of direct) {
-      all.add(group);
-      for (const ancestor of this.ancestorsOf(group)) all.add(ancestor);
-    }
-    return [...all].sort(
-      (a, b) => this.depth(a) - this.depth(b) || a.priority - b.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
-    );
-  }
-
-  private ancestorsOf(group: GroupData): ReadonlySet<GroupData> {
-    let ancestors = this.ancestors.get(group);
-    if (!ancestors) {
-      const set = new Set<GroupData>();
-      for (const parent of group.parents) {
-        set.add(parent);
-        for (const ancestor of this.ancestorsOf(parent)) set.add(ancestor);
-      }
-      ancestors = set;
-      this.ancestors.set(group, ancestors);
-    }
-    return ancestors;
   }
 }

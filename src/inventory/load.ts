@@ -2,11 +2,12 @@ import { readdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseAddress } from './address.js';
-import { InventoryError } from './errors.js';
+import { cannotRead, InventoryError } from './errors.js';
 import { Inventory } from './inventory.js';
 import { GroupCycleError, InventoryData } from './inventory-data.js';
-import { cannotRead, readInventoryFile } from './inventory-source.js';
+import { readInventoryFile } from './inventory-source.js';
 import { checkVariable } from './variables.js';
+import { readVarsFiles } from './vars-files.js';
 import { InventoryWarnings } from './warnings.js';
 import type { Warn } from './yaml-inventory.js';
 
@@ -17,7 +18,8 @@ const IGNORED_ENTRIES = /^\.|^host_vars$|^group_vars$|^vars_plugins$|(?:\.pyc|\.
  * Loads and merges inventory sources in order, as `ansible -i A -i B`: a file
  * (INI, YAML or JSON, or an inventory script, told apart as Ansible does), a
  * directory of them, or a comma-separated host list (`web1,web2:2222,`) when
- * the source has a comma and is no existing path.
+ * the source has a comma and is no existing path; then the group_vars/ and
+ * host_vars/ beside each source.
  */
 export async function loadInventory(sources: readonly string[], options: { cwd?: string } = {}): Promise<Inventory> {
   const cwd = options.cwd ?? process.cwd();
@@ -26,7 +28,7 @@ export async function loadInventory(sources: readonly string[], options: { cwd?:
   const warn = (message: string, key?: string) => warnings.add(message, key);
   for (const source of sources) {
     if (!source) continue;
-    const path = resolve(cwd, expandHome(source));
+    const path = resolveSource(source, cwd);
     const stats = await stat(path).catch(() => undefined);
     if (!stats && source.includes(',')) readHostList(source, data);
     else if (!stats) throw new InventoryError('INVENTORY_NOT_FOUND', `inventory source '${source}' does not exist`, { file: source });
@@ -39,6 +41,7 @@ export async function loadInventory(sources: readonly string[], options: { cwd?:
     if (!(error instanceof GroupCycleError)) throw error;
     throw new InventoryError('INVENTORY_CYCLE', `${error.message} (every group hangs under 'all')`);
   }
+  await readVarsFiles(sources.filter(Boolean).map((source) => ({ shown: source, path: resolveSource(source, cwd) })), data, warn);
   for (const name of data.hosts.keys()) {
     if (data.groups.has(name)) {
       warn(`'${name}' names both a host and a group: the pattern '${name}' selects the host, '&${name}' and '!${name}' the group`);
@@ -80,6 +83,10 @@ async function readDirectory(shown: string, path: string, data: InventoryData, w
   }
   if (!read) warn(`${shown}: no inventory in this directory`);
   return read;
+}
+
+function resolveSource(source: string, cwd: string): string {
+  return resolve(cwd, expandHome(source));
 }
 
 function expandHome(source: string): string {

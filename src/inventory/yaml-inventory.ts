@@ -9,11 +9,12 @@ import type { GroupData, InventoryData, VariableOrigin } from './inventory-data.
 import { checkVariable } from './variables.js';
 import { YamlDocument } from './yaml-document.js';
 import type { MappingEntry } from './yaml-document.js';
+import { place, readVariable, variableOrigin } from './yaml-variables.js';
+import type { Warn } from './yaml-variables.js';
 
 const SECTIONS = new Set(['hosts', 'children', 'vars']);
 
-/** `key` groups warnings that are one cause said in several places, so it is reported once. */
-export type Warn = (message: string, key?: string) => void;
+export type { Warn } from './yaml-variables.js';
 
 /**
  * Reads one YAML inventory file into `data`, as Ansible's yaml inventory plugin
@@ -143,16 +144,11 @@ class YamlInventoryReader {
   }
 
   private origin(entry: MappingEntry): VariableOrigin {
-    const { file, line, column } = this.yaml.location(entry.keyNode);
-    return { file: file ?? this.yaml.file, line, column };
+    return variableOrigin(this.yaml, entry);
   }
 
   private variable(entry: MappingEntry, path: string): unknown {
-    const value = this.yaml.value(this.yaml.resolve(entry.valueNode, path), path);
-    const problem = checkVariable(String(entry.key), value);
-    if (problem?.kind === 'error') throw this.shapeError(entry.valueNode ?? entry.keyNode, path, problem.message);
-    if (problem?.kind === 'warning') this.warn(`${this.place(entry.keyNode, path)}: ${problem.message}`, problem.message);
-    return value;
+    return readVariable(this.yaml, entry, path, this.warn);
   }
 
   private port(digits: string, entry: MappingEntry, path: string): number {
@@ -179,8 +175,7 @@ class YamlInventoryReader {
   }
 
   private place(node: Node | null, path: string): string {
-    const { file, line, column } = this.yaml.location(node);
-    return line === undefined ? `${file} (${path})` : `${file}:${line}:${column} (${path})`;
+    return place(this.yaml, node, path);
   }
 }
 

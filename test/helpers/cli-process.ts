@@ -15,9 +15,13 @@ export interface CliProcessResult {
  * Runs the real `sshpool` binary as a child process. `onSpawn` gets the child
  * (to signal it mid-run, say).
  */
-export function runCliProcess(args: string[], options: { env?: NodeJS.ProcessEnv; onSpawn?: (child: ChildProcess) => void } = {}): Promise<CliProcessResult> {
+export function runCliProcess(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; onSpawn?: (child: ChildProcess) => void } = {},
+): Promise<CliProcessResult> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [CLI_MAIN, ...args], { timeout: 60_000, env: options.env ?? process.env, maxBuffer: 64 * 1024 * 1024 }, (_error, stdout, stderr) =>
+    const settings = { timeout: 60_000, env: options.env ?? process.env, cwd: options.cwd, maxBuffer: 64 * 1024 * 1024 };
+    const child = execFile(process.execPath, [CLI_MAIN, ...args], settings, (_error, stdout, stderr) =>
       resolve({ code: child.exitCode, stdout, stderr }),
     );
     options.onSpawn?.(child);

@@ -154,6 +154,18 @@ const CASES: Record<string, Fixture> = {
     patterns: ['all', 'a:b', 'c', '!c', '*1'],
     unordered: true,
   },
+  'group_vars and host_vars': {
+    sources: ['group-vars/hosts.yml'],
+    hosts: ['web1', 'web2', 'web3', 'db1'],
+    graphs: ['all', 'web'],
+    patterns: ['all', 'web', 'cache:&backend', 'nosuch'],
+  },
+  'group_vars of two sources and a host list': {
+    sources: ['two-sources/a/hosts.yml', 'two-sources/b', 'x9,'],
+    hosts: ['h1', 'h2', 'h3', 'x9'],
+    graphs: ['all', 'parent'],
+    patterns: ['all', 'ungrouped', 'child'],
+  },
 
   // Inventories of well-known projects, as they publish them (real/README.md: source, commit, licence, what each exercises).
   'kubespray sample': {

@@ -117,7 +117,8 @@ db:
       'inv/a': 'all:\n  hosts:\n    h3:\n',
       'inv/.hidden.yml': 'not: [valid',
       'inv/README.md': '# notes',
-      'inv/group_vars/all.yml': 'ignored: true',
+      // Not an inventory (Ansible skips group_vars/ in a directory source), and vars of a group the inventory does not have.
+      'inv/group_vars/nosuch.yml': 'ignored: true',
       'inv/hosts.ini': '[web]\nweb1\n',
     });
     try {

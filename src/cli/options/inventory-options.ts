@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
 import { UsageError } from '../../errors.js';
-import { loadInventory } from '../../inventory/index.js';
+import { findDefaultInventory, InventoryError, loadInventory, SSHPOOL_INVENTORY } from '../../inventory/index.js';
 import type { Inventory, InventoryHost } from '../../inventory/index.js';
 import { escapeControlCharacters } from '../../output/untrusted-text.js';
 import type { CliIo } from '../cli.js';
@@ -11,9 +11,6 @@ export interface InventoryArgs {
   limit: string;
 }
 
-/** Read when no -i is given: one source, as one -i value would be. */
-const INVENTORY_ENV = 'SSHPOOL_INVENTORY';
-
 /** -i/--inventory and -l/--limit, as ansible and ansible-playbook take them. */
 export function withInventoryOptions<T>(parser: Argv<T>): Argv<T & InventoryArgs> {
   return parser
@@ -22,7 +19,7 @@ export function withInventoryOptions<T>(parser: Argv<T>): Argv<T & InventoryArgs
       type: 'string',
       requiresArg: true,
       coerce: repeatable,
-      describe: `Inventory: an INI, YAML or JSON file, an inventory script, a directory of them, or a host list "web1,web2:2222,"; repeat to merge (default: $${INVENTORY_ENV})`,
+      describe: `Inventory: an INI, YAML or JSON file, an inventory script, a directory of them, or a host list "web1,web2:2222,"; repeat to merge (default: $${SSHPOOL_INVENTORY}, $ANSIBLE_INVENTORY, then inventory in ansible.cfg)`,
     })
     .option('limit', {
       alias: 'l',
@@ -46,12 +43,22 @@ export async function selectHosts(
   return { inventory, hosts: inventory.select(args.limit) };
 }
 
-/** The inventory named by -i (or $SSHPOOL_INVENTORY), its warnings printed. */
+/** The inventory named by -i, else found as Ansible finds its default one; its warnings printed. */
 export async function loadArgsInventory(args: Pick<InventoryArgs, 'inventory'>, io: Pick<CliIo, 'stderr'>): Promise<Inventory> {
-  const fromEnv = process.env[INVENTORY_ENV];
-  const sources = args.inventory?.length ? args.inventory : fromEnv ? [fromEnv] : [];
-  if (sources.length === 0) throw new UsageError(`no inventory: give -i/--inventory or set ${INVENTORY_ENV}`);
-  const inventory = await loadInventory(sources);
+  if (args.inventory?.length) return printWarnings(await loadInventory(args.inventory), io);
+  const found = await findDefaultInventory();
+  for (const warning of found.warnings) io.stderr.write(`sshpool: warning: ${escapeControlCharacters(warning)}\n`);
+  if (found.sources.length === 0) throw new UsageError(`no inventory: give -i/--inventory (looked at ${found.looked.join(', ')})`);
+  try {
+    return printWarnings(await loadInventory(found.sources), io);
+  } catch (error) {
+    // A missing path from the environment or ansible.cfg: say where it was named.
+    if (!(error instanceof InventoryError) || error.code !== 'INVENTORY_NOT_FOUND') throw error;
+    throw new InventoryError(error.code, `${error.reason} (named by ${found.origin})`, { file: error.file }, { cause: error });
+  }
+}
+
+function printWarnings(inventory: Inventory, io: Pick<CliIo, 'stderr'>): Inventory {
   for (const warning of inventory.warnings) io.stderr.write(`sshpool: warning: ${escapeControlCharacters(warning)}\n`);
   return inventory;
 }
