@@ -3,7 +3,8 @@
  * under 10 parents, vars at every level), then resolves every host's ssh_config
  * and target settings as a run does, and prints median times; then the same
  * inventory with its vars in group_vars/ (a file per group, a directory for
- * all), then with host_vars/ for every tenth host too. Run: npm run bench:inventory
+ * all), then with host_vars/ for every tenth host too, then as an INI file
+ * with the same vars files. Run: npm run bench:inventory
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -79,6 +80,20 @@ async function writeFiles(dir: string, files: ReadonlyMap<string, string>): Prom
 }
 
 /** The inventory with no vars in it: they are all in the vars files. */
+/** The same hosts and groups as an INI file, as most real inventories are: `[gNNN]` ranges, `[regionN:children]`. */
+function bareInventoryIni(): string {
+  const lines: string[] = [];
+  for (let region = 0; region < REGIONS; region += 1) {
+    lines.push(`[region${region}:children]`);
+    for (let group = region; group < GROUPS; group += REGIONS) lines.push(`g${String(group).padStart(3, '0')}`);
+  }
+  for (let group = 0; group < GROUPS; group += 1) {
+    const name = `g${String(group).padStart(3, '0')}`;
+    lines.push(`[${name}]`, `${name}-node[001:${String(HOSTS_PER_GROUP).padStart(3, '0')}].example.com`, `${name}-node001.example.com ansible_port=2222`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 function bareInventoryYaml(): string {
   return inventoryYaml().split('\n').filter((line) => !/^\s+(vars:|ansible_user:|region:|tier:)/.test(line)).join('\n');
 }
@@ -87,14 +102,14 @@ function bareInventoryYaml(): string {
  * Median wall and CPU time of loading `dir`/hosts.yml (then `after`, if given).
  * CPU time is what to compare on a busy machine, where wall time includes waiting for a core.
  */
-async function timeLoads(dir: string, after?: (inventory: Inventory) => void): Promise<{ inventory: Inventory; times: string }> {
+async function timeLoads(dir: string, after?: (inventory: Inventory) => void, source = 'hosts.yml'): Promise<{ inventory: Inventory; times: string }> {
   const wall: number[] = [];
   const cpu: number[] = [];
   let inventory: Inventory | undefined;
   for (let run = 0; run < RUNS; run += 1) {
     const start = performance.now();
     const startCpu = process.cpuUsage();
-    inventory = await loadInventory(['hosts.yml'], { cwd: dir });
+    inventory = await loadInventory([source], { cwd: dir });
     after?.(inventory);
     const used = process.cpuUsage(startCpu);
     cpu.push((used.user + used.system) / 1000);
@@ -154,6 +169,14 @@ async function main(): Promise<void> {
       for (const host of inventory.hosts) resolveTarget(host, {}, config);
     });
     console.log(`  load + ssh_config + target settings, all hosts   ${resolved.times}`);
+
+    // Written where the YAML one is, so it has the same group_vars/ and host_vars/ beside it.
+    await writeFile(join(varsDir, 'hosts'), bareInventoryIni());
+    const ini = await timeLoads(varsDir, (inventory) => {
+      for (const host of inventory.hosts) resolveTarget(host, {}, config);
+    }, 'hosts');
+    console.log(`the same as an INI file (${ini.inventory.hosts.length} hosts), with the same group_vars/ and host_vars/`);
+    console.log(`  load + ssh_config + target settings, all hosts   ${ini.times}`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -214,7 +214,7 @@ const CASES: Record<string, Fixture> = {
   },
   'ceph-ansible all_daemons': {
     sources: ['real/ceph-ansible/all_daemons/hosts'],
-    hosts: ['osd0', 'osd2', 'mon0', 'client0', 'rgw0'],
+    hosts: ['osd0', 'osd1', 'mon0', 'client0', 'rgw0'],
     graphs: ['all'],
     patterns: ['all', 'mons', 'osds[1:]', 'mons:&ceph_monitoring', 'all:!mons', 'rbd-*', '~(mon|mgr)\\d', 'nfss'],
   },
@@ -325,8 +325,8 @@ const CASES: Record<string, Fixture> = {
     hosts: ['hpc-control', 'hpc-login-0', 'hpc-compute-0'],
     graphs: ['all'],
     patterns: ['all', 'control', 'login', 'compute', 'cluster', 'compute:!hpc_extra', 'openondemand', 'hpc_*', 'extra'],
-    // cluster > openhpc > login, control, compute > hpc_head, hpc_standard.
-    unordered: ['cluster'],
+    // cluster > openhpc > login, control, compute > hpc_head, hpc_standard: all and cluster reach hosts two levels down.
+    unordered: ['all', 'cluster'],
   },
   'awx installer': {
     sources: ['real/awx/installer/inventory'],
@@ -535,8 +535,12 @@ function debugResults(output: Output, variable: string): Map<string, Resolved> {
 function resolvedVariable(inventory: Inventory, host: string, name: string): unknown {
   const record = inventory.host(host)!;
   const lookup = new TemplatedVariables().of(record).get;
-  const connection = () => connectionSettings(record, lookup);
+  // The connection vars as sshpool reads them, whatever the connection type (debug shows them for a winrm host too).
+  const connection = () => connectionSettings(record, (variable) => (variable === 'ansible_connection' ? undefined : lookup(variable)));
   switch (name) {
+    case 'ansible_connection':
+      // What Ansible's debug shows when none is set: its default, ssh.
+      return lookup(name) ?? 'ssh';
     case 'ansible_host':
       return connection().hostname ?? host;
     case 'ansible_user':
@@ -681,7 +685,7 @@ describe('sshpool inventory against the real Ansible (ansible-core)', function (
         const ansible = ansibleOutput('ansible-inventory', ['-i', source, '--list']);
         expect(ansible.code, ansible.stdout).to.not.equal(0);
         // Ansible wraps its warnings at 79 columns, inside long paths too.
-        const line = /:(\d+): Error parsing/.exec(ansible.stderr.replace(/\n/g, ''))?.[1];
+        const line = /:(\d+): (?:Error parsing|Section)/.exec(ansible.stderr.replace(/\n/g, ''))?.[1];
         expect(line, ansible.stderr).to.match(/^\d+$/);
         const error = await loadInventory([source], { cwd: FIXTURES }).then(
           () => expect.fail(`sshpool read ${source}`),
