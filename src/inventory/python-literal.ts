@@ -28,8 +28,8 @@ export class PythonLiteralError extends Error {
 
 /** The value Ansible's INI plugin gives `text`. */
 export function parseIniValue(text: string): unknown {
-  // The commonest values, without the parser: a plain name (user, group) is no literal; plain digits are an int.
-  if (PLAIN_NAME.test(text) && !Object.hasOwn(PYTHON_CONSTANTS, text)) return text;
+  // The commonest values, without the parser: a plain name (user, group) or an IPv4 address is no literal; plain digits are an int.
+  if ((PLAIN_NAME.test(text) && !Object.hasOwn(PYTHON_CONSTANTS, text)) || DOTTED_NUMBERS.test(text)) return text;
   if (PLAIN_INTEGER.test(text)) return Number(text);
   const parsed = parsePython(text);
   if (!parsed) return text;
@@ -46,6 +46,8 @@ export function parseIniValue(text: string): unknown {
 }
 
 const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** `10.0.0.5`: a float followed by another, which Python refuses. */
+const DOTTED_NUMBERS = /^[0-9]+(?:\.[0-9]+){2,}$/;
 /** Short enough to be exact as a double; no leading zero (Python refuses 07, and 00 is 0 anyway). */
 const PLAIN_INTEGER = /^(?:0|[1-9][0-9]{0,14})$/;
 /** Thrown to leave the evaluation where literal_eval raises ValueError (cheaply: no stack trace). */
