@@ -37,8 +37,7 @@ export class TemplatedVariables {
   of(host: InventoryHost): HostVariables {
     let variables = this.hosts.get(host);
     if (!variables) {
-      const views = this.session.views(inventoryOf(host) ?? oneHostInventory(host));
-      const scope = new HostScope(host, views, { hostvars: true, strict: true });
+      const scope = new HostScope(host, () => this.session.views(inventoryOf(host) ?? oneHostInventory(host)), { hostvars: true, strict: true });
       variables = {
         get: (name) => {
           const value = evaluate(scope, name, () => scope.lookup(name));
