@@ -65,9 +65,26 @@ describe('templated inventory values (the Jinja engine, as Ansible 2.14 renders 
     expect(error.message).to.match(/recursive loop detected in template string: a -> b -> a/);
   });
 
+  it('fails a chain of vars too deep for the stack as a template error of that host, not a crash', () => {
+    const vars: Record<string, unknown> = { v3000: 'end' };
+    for (let index = 0; index < 3000; index += 1) vars[`v${index}`] = `{{ v${index + 1} }}`;
+    // Node's default: mocha records whole stacks, which at this depth takes seconds per error.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 10;
+    let error: HostVariableError;
+    try {
+      error = failure('{{ v0 }}', vars);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+    expect(error.code).to.equal('INVENTORY_TEMPLATE');
+    expect(error.message).to.match(/^host 'web01\.example\.com': subject: templates nested too deeply \(a recursive loop\?\) \(through v0, v1, v2, \d+ more, v\d+, v\d+\)$/);
+  });
+
   it('fails on what the engine cannot evaluate, naming the reason but not the value', () => {
     expect(failure('{{ 1 + }}').message).to.equal("host 'web01.example.com': subject: template syntax error: unexpected token: }} (line 1, column 8 of the value)");
     expect(failure("secret{{ 'a' 'hunter2' }}").message).to.not.include('hunter2');
+    expect(failure("{{ x | default('a' 'hunter2') }}").message).to.not.include('hunter2');
     expect(failure('{{ s | nofilter }}', TEMPLATE_VARS).message).to.match(/no filter named 'nofilter'/);
     expect(failure('{{ s + 1 }}', TEMPLATE_VARS).message).to.match(/unsupported operand type\(s\) for \+: 'str' and 'int'$/);
     expect(failure("{{ lookup('pipe', 'id') }}").message).to.match(/lookup plugin 'pipe' is not supported here/);

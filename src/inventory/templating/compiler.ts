@@ -12,7 +12,7 @@ import { hasTest } from './tests.js';
  * _escape_backslashes makes Jinja keep them.
  */
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- nunjucks' compiler internals are untyped JavaScript. */
+// nunjucks' parser and compiler internals are untyped JavaScript.
 type AnyNode = any;
 type Frame = { lookup(name: string): string | undefined };
 

@@ -85,7 +85,13 @@ function syntaxError(error: unknown): JinjaError {
   return new JinjaError(`template syntax error: ${cleanMessage(message)}${where}`);
 }
 
+/** Tokens that are safe to name: punctuation, or the end of the value. */
+const SHOWN_TOKEN = /^(?:[^\w\s'"]{1,3}|end of file)$/;
+
 function cleanMessage(message: string): string {
   const reason = message.replace(/^\(unknown path\)(?: \[Line \d+, Column \d+\])?\s*/, '').replace(/^Template render error:\s*/, '').trim();
-  return reason.replace(/((?:unexpected token|got):?\s*)(.*)$/, (_, lead: string, token: string) => (/^[^\w\s'"]{1,3}$/.test(token) ? lead + token : lead.replace(/:?\s*$/, '')));
+  const token = /(?:unexpected token: |, got )(.*)$/.exec(reason);
+  if (!token || SHOWN_TOKEN.test(token[1]!)) return reason;
+  // "unexpected token: X" becomes "unexpected token", "expected X, got Y" becomes "expected X".
+  return reason.slice(0, token.index) + (token.index === 0 ? 'unexpected token' : '');
 }

@@ -36,9 +36,11 @@ export class HostVariableError extends InventoryError {
   }
 }
 
+/** At most six steps are named: the first three and the last two. */
 function through(via: readonly UndefinedStep[]): string {
   if (via.length === 0) return '';
-  const steps = via.map(({ name, origin }) => (origin ? `${name} (${place(origin)})` : name));
+  const shown = via.length > 6 ? [...via.slice(0, 3), undefined, ...via.slice(-2)] : via;
+  const steps = shown.map((step) => (step === undefined ? `${via.length - 5} more` : step.origin ? `${step.name} (${place(step.origin)})` : step.name));
   return ` (through ${steps.join(', ')})`;
 }
 

@@ -2,7 +2,7 @@ import { inventoryOf } from '../inventory.js';
 import type { InventoryHost } from '../inventory.js';
 import type { PatternScope } from '../host-pattern.js';
 import { VaultError, VaultSecrets } from '../vault.js';
-import { HostVariableError, JinjaError } from './errors.js';
+import { HostVariableError } from './errors.js';
 import { HostScope, OMIT, TemplateSession, VariableFailure } from './scope.js';
 import { Undefined, UndefinedError } from './undefined.js';
 import type { UndefinedStep } from './undefined.js';
@@ -37,8 +37,7 @@ export class TemplatedVariables {
   of(host: InventoryHost): HostVariables {
     let variables = this.hosts.get(host);
     if (!variables) {
-      const views = this.session.views(inventoryOf(host) ?? oneHostInventory(host));
-      const scope = new HostScope(host, views, { hostvars: true, strict: true });
+      const scope = new HostScope(host, () => this.session.views(inventoryOf(host) ?? oneHostInventory(host)), { hostvars: true, strict: true });
       variables = {
         get: (name) => {
           const value = evaluate(scope, name, () => scope.lookup(name));
@@ -68,11 +67,12 @@ function withoutSelf(via: readonly UndefinedStep[], variable: string): readonly 
   return via[0]?.name === variable ? via.slice(1) : via;
 }
 
+/** A !vault failure is INVENTORY_VAULT; anything else the engine met (undefined, syntax, types, a loop, nesting too deep) INVENTORY_TEMPLATE. */
 function hostError(scope: HostScope, variable: string, cause: unknown, via: readonly UndefinedStep[]): HostVariableError {
   const where = { host: scope.host.name, variable, origin: scope.origin(variable), via };
   if (cause instanceof VaultError) return new HostVariableError('INVENTORY_VAULT', where, cause.message, { cause });
-  if (cause instanceof UndefinedError || cause instanceof JinjaError) return new HostVariableError('INVENTORY_TEMPLATE', where, cause.message, { cause });
-  throw cause;
+  const reason = cause instanceof RangeError ? 'templates nested too deeply (a recursive loop?)' : (cause as Error).message;
+  return new HostVariableError('INVENTORY_TEMPLATE', where, reason, { cause });
 }
 
 function oneHostInventory(host: InventoryHost): PatternScope<InventoryHost> {

@@ -12,7 +12,8 @@ export function literalEval(text: string): { value: unknown } | undefined {
     parser.skipSpace();
     return parser.atEnd() ? { value } : undefined;
   } catch (error) {
-    if (error instanceof NotALiteral) return undefined;
+    // Nesting deeper than the stack allows is no literal either: the text stays as it is.
+    if (error instanceof NotALiteral || error instanceof RangeError) return undefined;
     throw error;
   }
 }

@@ -17,6 +17,9 @@ import type { UndefinedStep } from './undefined.js';
 /** Ansible's omit placeholder: a var set to it (`default(omit)`) counts as not set. */
 export const OMIT = '__omit_place_holder__sshpool';
 
+/** Ansible's magic vars that an inventory host has; they win over inventory vars of the same name. */
+const MAGIC_NAMES: readonly string[] = ['inventory_hostname', 'inventory_hostname_short', 'group_names', 'groups', 'omit', 'hostvars'];
+
 /** Templar's SINGLE_VAR: `{{ name }}` alone gives that var's number, bool or None as it is. */
 const SINGLE_VAR = /^\{\{\s*([\p{L}\p{N}_]*)\s*\}\}$/u;
 
@@ -162,32 +165,37 @@ export class HostScope implements VariableSource {
   private readonly values = new Map<string, unknown>();
   /** The vars being templated, innermost last: reading one of them again is a loop. */
   private readonly resolving: string[] = [];
-  private magicVars: Record<string, unknown> | undefined;
 
+  private inventoryViews: InventoryViews | undefined;
+
+  /** `views` is asked for only when a template reads groups or hostvars, or a !vault value is decrypted. */
   constructor(
     readonly host: InventoryHost,
-    private readonly views: InventoryViews,
+    private readonly viewsOf: InventoryViews | (() => InventoryViews),
     private readonly options: { hostvars: boolean; strict: boolean },
   ) {}
+
+  private get views(): InventoryViews {
+    this.inventoryViews ??= typeof this.viewsOf === 'function' ? this.viewsOf() : this.viewsOf;
+    return this.inventoryViews;
+  }
 
   origin(name: string): VariableOrigin | undefined {
     return this.host.origins?.[name];
   }
 
   names(): string[] {
-    return [...new Set([...Object.keys(this.host.vars), ...Object.keys(this.magic())])];
+    return [...new Set([...Object.keys(this.host.vars), ...this.magicNames()])];
   }
 
   /** The value as written (magic vars as they are), or undefined for no such var. */
   raw(name: string): unknown {
-    const magic = this.magic();
-    if (Object.hasOwn(magic, name)) return magic[name];
+    if (this.isMagic(name)) return this.magic(name);
     return Object.hasOwn(this.host.vars, name) ? this.host.vars[name] : undefined;
   }
 
   lookup(name: string): unknown {
-    const magic = this.magic();
-    if (Object.hasOwn(magic, name)) return magic[name];
+    if (this.isMagic(name)) return this.magic(name);
     if (!Object.hasOwn(this.host.vars, name)) return undefined;
     if (this.values.has(name)) return this.values.get(name);
     const start = this.resolving.indexOf(name);
@@ -231,18 +239,30 @@ export class HostScope implements VariableSource {
     }
   }
 
-  private magic(): Record<string, unknown> {
-    if (!this.magicVars) {
-      const { name, groups } = this.host;
-      this.magicVars = {
-        inventory_hostname: name,
-        inventory_hostname_short: isIpAddress(name) ? name : name.split('.')[0],
-        group_names: groups.filter((group) => group !== 'all').sort(),
-        groups: this.views.groups,
-        omit: OMIT,
-        ...(this.options.hostvars ? { hostvars: this.views.hostvars } : {}),
-      };
+  private magicNames(): readonly string[] {
+    return this.options.hostvars ? MAGIC_NAMES : MAGIC_NAMES.filter((name) => name !== 'hostvars');
+  }
+
+  private isMagic(name: string): boolean {
+    return MAGIC_NAMES.includes(name) && (name !== 'hostvars' || this.options.hostvars);
+  }
+
+  /** Worked out when read: most hosts' connection settings read none of them. */
+  private magic(name: string): unknown {
+    const { name: host, groups } = this.host;
+    switch (name) {
+      case 'inventory_hostname':
+        return host;
+      case 'inventory_hostname_short':
+        return isIpAddress(host) ? host : host.split('.')[0];
+      case 'group_names':
+        return groups.filter((group) => group !== 'all').sort();
+      case 'groups':
+        return this.views.groups;
+      case 'omit':
+        return OMIT;
+      default:
+        return this.views.hostvars;
     }
-    return this.magicVars;
   }
 }
