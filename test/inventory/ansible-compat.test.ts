@@ -684,8 +684,8 @@ describe('sshpool inventory against the real Ansible (ansible-core)', function (
       it(`${name}: refused at the line Ansible names`, async () => {
         const ansible = ansibleOutput('ansible-inventory', ['-i', source, '--list']);
         expect(ansible.code, ansible.stdout).to.not.equal(0);
-        // Ansible wraps its warnings at 79 columns, inside long paths too.
-        const line = /:(\d+): (?:Error parsing|Section)/.exec(ansible.stderr.replace(/\n/g, ''))?.[1];
+        // Ansible wraps its warnings at 79 columns, inside long paths too, and a wrap takes the place of a space.
+        const line = /:(\d+): ?(?:Error parsing|Section)/.exec(ansible.stderr.replace(/\n/g, ''))?.[1];
         expect(line, ansible.stderr).to.match(/^\d+$/);
         const error = await loadInventory([source], { cwd: FIXTURES }).then(
           () => expect.fail(`sshpool read ${source}`),
