@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 
 /** A command running on a terminal of its own: script(1) makes a pty, and what it writes there is copied here. */
 export interface PtySession {
@@ -6,6 +7,11 @@ export interface PtySession {
   screen(): string;
   /** Types on the terminal. */
   type(text: string): void;
+  /**
+   * Sends `signal` to the command itself (script's child), as the terminal's
+   * Ctrl-C would, but exactly once and to that process only.
+   */
+  signal(signal: NodeJS.Signals): Promise<void>;
   /** Resolves once the screen matches; rejects after timeoutMs. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
   /** The command's exit code (script -e passes it on). */
@@ -31,6 +37,11 @@ export function startInPty(argv: readonly string[], options: { env?: NodeJS.Proc
   return {
     screen: () => screen,
     type: (text) => child.stdin.write(text),
+    signal: async (signal) => {
+      const children = (await readFile(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8')).trim().split(/\s+/);
+      if (children.length !== 1 || children[0] === '') throw new Error(`script has ${children.length} children (${children.join(' ')}), expected the command alone`);
+      process.kill(Number(children[0]), signal);
+    },
     waitFor: (pattern, timeoutMs = 15_000) =>
       new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {
