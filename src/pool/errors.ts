@@ -27,6 +27,19 @@ export class PoolTerminatedError extends SshpoolError {
   }
 }
 
+/**
+ * `cancelPending()` dropped this task before it started: the rejection of its result. The
+ * tasks that were running when it was called were left to finish.
+ */
+export class TaskCancelledError extends SshpoolError {
+  readonly index: number;
+
+  constructor(index: number) {
+    super('POOL_CANCELLED', `task ${index} never started: the pool's pending tasks were cancelled`);
+    this.index = index;
+  }
+}
+
 /** `AsyncResult.get(timeoutMs)` found the result not ready in time; the task itself goes on. */
 export class TimeoutError extends SshpoolError {
   readonly timeoutMs: number;

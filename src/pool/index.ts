@@ -4,4 +4,4 @@ export { AsyncResult } from './async-result.js';
 export type { ResultCallbacks } from './async-result.js';
 export { currentTask } from './task-context.js';
 export type { TaskContext } from './task-context.js';
-export { PoolClosedError, PoolSizeError, PoolStateError, PoolTerminatedError, TimeoutError } from './errors.js';
+export { PoolClosedError, PoolSizeError, PoolStateError, PoolTerminatedError, TaskCancelledError, TimeoutError } from './errors.js';

@@ -20,6 +20,12 @@
  * - `close()`: no new tasks. Submitting after `close()` or `terminate()` throws
  *   `PoolClosedError` synchronously. `join()` throws `PoolStateError` synchronously unless
  *   the pool was closed or terminated; it resolves once every task's result has settled.
+ * - `cancelPending()`: what neither Python call does: `close()` and drop the tasks not yet
+ *   started (they never start, have no events, and their results reject with
+ *   `TaskCancelledError`), while running tasks go on undisturbed (their signal is not
+ *   aborted) and settle with their own outcome. The returned promise resolves once every
+ *   result has settled; `join()` works as after `close()`. After `terminate()` it does
+ *   nothing but wait.
  * - `terminate()`: tasks not yet started never start and their results reject with
  *   `PoolTerminatedError`; running tasks see `currentTask().signal` aborted (reason: a
  *   `PoolTerminatedError`) and settle however they choose. The returned promise resolves
@@ -36,7 +42,7 @@
 import { EventEmitter, setMaxListeners } from 'node:events';
 import PQueue from 'p-queue';
 import { AsyncResult, type ResultCallbacks } from './async-result.js';
-import { PoolClosedError, PoolSizeError, PoolStateError, PoolTerminatedError } from './errors.js';
+import { PoolClosedError, PoolSizeError, PoolStateError, PoolTerminatedError, TaskCancelledError } from './errors.js';
 import { callHook } from './hooks.js';
 import { inCompletionOrder, inSubmissionOrder } from './result-order.js';
 import { Slots } from './slots.js';
@@ -152,18 +158,28 @@ export class Pool {
     return this.#allSettled();
   }
 
+  cancelPending(): Promise<void> {
+    if (this.#state === 'running') this.#state = 'closed';
+    if (this.#state === 'closed') this.#dropPending((index) => new TaskCancelledError(index));
+    return this.#allSettled();
+  }
+
   terminate(): Promise<void> {
     if (this.#state !== 'terminated') {
       this.#state = 'terminated';
-      // Nothing may start from here on, even while the queued tasks are being removed.
-      this.#queue.pause();
-      for (const [index, dequeue] of this.#queued) {
-        dequeue.abort(new PoolTerminatedError(`task ${index} never started: the pool was terminated`));
-      }
-      this.#queued.clear();
+      this.#dropPending((index) => new PoolTerminatedError(`task ${index} never started: the pool was terminated`));
       this.#termination.abort(new PoolTerminatedError());
     }
     return this.#allSettled();
+  }
+
+  /** Removes every queued task, its result rejecting with `reason(index)`; the pool takes no new tasks by then. */
+  #dropPending(reason: (index: number) => Error): void {
+    // Nothing may start from here on, even while the queued tasks are being removed (each
+    // removal lets p-queue look for another task to start).
+    this.#queue.pause();
+    for (const [index, dequeue] of this.#queued) dequeue.abort(reason(index));
+    this.#queued.clear();
   }
 
   #assertRunning(): void {
