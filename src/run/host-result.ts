@@ -18,6 +18,8 @@ export interface HostResult {
   host: string;
   /** The command line this record is for; null for a connection check (ping). */
   command: string | null;
+  /** The kind of task this record is for: `command`, `ping`, `with-cleanup`, or a kind a library user registered. */
+  kind: string;
   address: string;
   port: number;
   user: string;
@@ -28,6 +30,8 @@ export interface HostResult {
   stderr: string;
   truncated: { stdout: boolean; stderr: boolean };
   error: ErrorRecord | null;
+  /** What a kind of task needs to say beyond the common fields (plain JSON data), e.g. `with-cleanup`'s `{ cleanup }`; absent for command and ping. */
+  detail?: Readonly<Record<string, unknown>>;
   /**
    * Present when something about the host needs the operator's eye although it ran,
    * e.g. a host key that contradicts known_hosts let through by StrictHostKeyChecking no.

@@ -2,17 +2,21 @@ import { EventEmitter } from 'node:events';
 import { TemplatedVariables } from '../inventory/index.js';
 import type { InventoryHost } from '../inventory/index.js';
 import { SshpoolError } from '../errors.js';
-import { Pool } from '../pool/index.js';
+import { currentTask, Pool } from '../pool/index.js';
+import { INPUT_ORDER, Scheduler } from '../scheduler/index.js';
+import type { SchedulePolicy } from '../scheduler/index.js';
+import { commandTask, defaultExecutors, PING_TASK } from '../tasks/index.js';
+import type { ExecutorRegistry, HostTask } from '../tasks/index.js';
 import { checkDescriptorLimit } from './fd-limit.js';
 import type { OutputStreamName } from '../ssh/remote-command.js';
 import type { HostResult } from './host-result.js';
-import { commandWork, pingWork, runHostTask, skippedResult } from './host-task.js';
-import type { HostWork } from './host-task.js';
+import { runHostTask, skippedResults } from './host-task.js';
+import type { HostTaskListener } from './host-task.js';
 import { DEFAULTS, checkTimerOptions } from './run-options.js';
 import type { RunOptions } from './run-options.js';
 import { SshContext } from './ssh-context.js';
 import { resolveTarget } from './target-settings.js';
-import type { Target, TargetSettings } from './target-settings.js';
+import type { ReachableTarget, Target, TargetSettings } from './target-settings.js';
 
 /** A host by name (settings from ssh_config) or as the inventory describes it. */
 export type HostInput = string | InventoryHost;
@@ -62,34 +66,42 @@ export interface HostRunOptions extends RunOptions {
    * holds no more of it than its listeners keep. Default true.
    */
   keepOutput?: boolean;
+  /** What runs each kind of task; default `defaultExecutors()` (command, ping, with-cleanup). */
+  executors?: ExecutorRegistry;
+  /** Which host starts next and when to stop starting more (one instance per run); default INPUT_ORDER, today's behaviour. */
+  policy?: SchedulePolicy<HostResult[]>;
 }
 
 /**
- * A run over many hosts on a bounded Pool. Listen for live events, or await
- * `results` for every host's record in input order (as `res.get()` in
- * submission order); with several commands per host, the records of the first
- * command for every host, then those of the second, and so on. Tasks start on the next tick, so listeners attached right
- * after creation miss nothing.
+ * A run of the same tasks (plain data) on many hosts, on a bounded Pool fed
+ * by a Scheduler. Listen for live events, or await `results` for every host's
+ * record in input order (as `res.get()` in submission order); with several
+ * tasks per host, the records of the first task for every host, then those of
+ * the second, and so on. Tasks start on the next tick, so listeners attached
+ * right after creation miss nothing.
  */
 export class HostRun extends EventEmitter<HostRunEvents> {
   readonly results: Promise<HostResult[]>;
-  private pool: Pool | undefined;
+  private scheduler: Scheduler<HostResult[]> | undefined;
   private stopped = false;
 
-  constructor(hosts: readonly HostInput[], workFor: (host: string, run: HostRun) => readonly HostWork[], options: HostRunOptions = {}) {
+  constructor(hosts: readonly HostInput[], tasks: readonly HostTask[], options: HostRunOptions = {}) {
     super();
-    this.results = this.execute(hosts, workFor, options);
+    this.results = this.execute(hosts, tasks, options);
     options.signal?.addEventListener('abort', () => this.stop(), { once: true });
   }
 
   /** Kills running commands and skips hosts not yet started; `results` still resolves. */
   stop(): void {
     this.stopped = true;
-    void this.pool?.terminate();
+    this.scheduler?.stop();
   }
 
-  private async execute(hosts: readonly HostInput[], workFor: (host: string, run: HostRun) => readonly HostWork[], options: HostRunOptions): Promise<HostResult[]> {
+  private async execute(hosts: readonly HostInput[], tasks: readonly HostTask[], options: HostRunOptions): Promise<HostResult[]> {
     checkTimerOptions(options);
+    const executors = options.executors ?? defaultExecutors();
+    for (const task of tasks) executors.check(task);
+    const plan = { tasks, executors };
     const context = await SshContext.create(options);
     try {
       // Listeners attached right after the run was made are in place by now.
@@ -110,49 +122,50 @@ export class HostRun extends EventEmitter<HostRunEvents> {
       const abortedAtStart = options.signal?.aborted === true;
       if (abortedAtStart) this.stopped = true;
       else await context.prepare(sshTargets);
-      const plans = targets.map((target) => ({ target, works: workFor(target.label, this) }));
       const becoming = targets.filter((target) => target.become?.enabled);
-      if (becoming.length > 0 && plans[0]?.works.some((work) => work.command !== null)) this.emit('warning', becomeNotApplied(becoming));
-      // The pool numbers only the hosts given to it (refused ones never are); events carry the input index.
-      const inputIndexOf: number[] = [];
-      const pool = new Pool({ size: forks });
-      this.pool = pool;
-      pool.on('taskStart', ({ index, slot }) => {
-        const inputIndex = inputIndexOf[index] as number;
-        this.emit('hostStart', { host: (targets[inputIndex] as Target).label, index: inputIndex, slot });
-      });
+      if (becoming.length > 0 && tasks.some((task) => executors.commandLine(task) !== null)) this.emit('warning', becomeNotApplied(becoming));
       const emitDone = (results: readonly HostResult[]): void => results.forEach((result, command) => this.emit('hostDone', result, { command }));
       const kept = (results: HostResult[]): HostResult[] => (options.keepOutput === false ? results.map(withoutOutput) : results);
-      const runAndEmit = async (...args: Parameters<typeof runHostTask>): Promise<HostResult[]> => {
-        const results = await runHostTask(...args);
+      const report = (results: HostResult[]): HostResult[] => {
         emitDone(results);
         return kept(results);
       };
-      const pending = plans.map(({ target, works }, inputIndex) => {
-        if (this.stopped || target.kind === 'refused') return { target, works, handle: undefined };
-        inputIndexOf.push(inputIndex);
-        return { target, works, handle: pool.applyAsync(runAndEmit, [context, target, attemptOf(target), works]) };
+      // Refused hosts are recorded, never scheduled; the scheduler numbers the others.
+      const reachable: { target: ReachableTarget; inputIndex: number }[] = [];
+      const refused: { target: Target; error: unknown }[] = [];
+      targets.forEach((target, inputIndex) => (target.kind === 'refused' ? refused.push({ target, error: target.error }) : reachable.push({ target, inputIndex })));
+      const scheduler = new Scheduler<HostResult[]>(new Pool({ size: forks }), options.policy ?? INPUT_ORDER, {
+        run: (host, attempt) => {
+          const { target, inputIndex } = reachable[host.index]!;
+          this.emit('hostStart', { host: target.label, index: inputIndex, slot: currentTask().slot });
+          return runHostTask(context, target, attempt, { ...plan, listener: this.listenerFor(target.label) });
+        },
+        finished: (_host, results) => report(results),
+        skipped: (host, attempt, reason) => {
+          const { target } = reachable[host.index]!;
+          const error = reason ?? (abortedAtStart ? new SshpoolError('ABORTED', `${target.label}: run stopped (its signal was aborted) before it started`) : new SshpoolError('SKIPPED', `${target.label}: run stopped before this host started`));
+          return report(skippedResults(target, plan, attempt, error));
+        },
       });
-      pool.close();
-      const perHost = await Promise.all(
-        pending.map(async ({ target, works, handle }) => {
-          try {
-            if (target.kind === 'refused') throw target.error;
-            if (!handle && abortedAtStart) throw new SshpoolError('ABORTED', `${target.label}: run stopped (its signal was aborted) before it started`);
-            if (!handle) throw new SshpoolError('SKIPPED', `${target.label}: run stopped before this host started`);
-            return await handle.get();
-          } catch (error) {
-            const results = works.map((work) => skippedResult(target, work, attemptOf(target), error));
-            emitDone(results);
-            return kept(results);
-          }
-        }),
-      );
-      const commands = pending[0]?.works.length ?? 0;
-      return Array.from({ length: commands }, (_, command) => perHost.map((results) => results[command] as HostResult)).flat();
+      this.scheduler = scheduler;
+      if (this.stopped) scheduler.stop();
+      const scheduled = scheduler.run(reachable.map(({ target }, index) => ({ index, label: target.label, attempt: attemptOf(target) })));
+      const refusedResults = new Map(refused.map(({ target, error }) => [target, report(skippedResults(target, plan, attemptOf(target), error))]));
+      const reachableResults = await scheduled;
+      let nextReachable = 0;
+      const perHost = targets.map((target) => refusedResults.get(target) ?? (reachableResults[nextReachable++] as HostResult[]));
+      return Array.from({ length: tasks.length }, (_, command) => perHost.map((results) => results[command] as HostResult)).flat();
     } finally {
       context.close();
     }
+  }
+
+  /** Live output of a running host's tasks, as the run's events. */
+  private listenerFor(host: string): HostTaskListener {
+    return {
+      output: (_task, stream, chunk) => this.emit('output', { host, stream, chunk }),
+      outputEnd: (command) => this.emit('outputEnd', { host, command }),
+    };
   }
 }
 
@@ -185,16 +198,7 @@ export interface CommandRunOptions extends HostRunOptions {
 export function streamCommand(hosts: readonly HostInput[], command: string | readonly string[], options: CommandRunOptions = {}): HostRun {
   const maxOutputBytes = options.maxOutputBytes ?? DEFAULTS.maxOutputBytes;
   const commands = typeof command === 'string' ? [command] : command;
-  return new HostRun(
-    hosts,
-    (host, run) => {
-      const onOutput = (stream: OutputStreamName, chunk: Buffer) => run.emit('output', { host, stream, chunk });
-      return commands.map((line, command) =>
-        commandWork(line, { commandTimeoutMs: options.commandTimeoutMs, maxOutputBytes, onOutput, onOutputEnd: () => run.emit('outputEnd', { host, command }) }),
-      );
-    },
-    options,
-  );
+  return new HostRun(hosts, commands.map((line) => commandTask(line, { timeoutMs: options.commandTimeoutMs, maxOutputBytes })), options);
 }
 
 /** Runs `command` (or each of several, over one connection per host) on every host; records as HostRun's `results`. */
@@ -204,7 +208,7 @@ export function runCommand(hosts: readonly HostInput[], command: string | readon
 
 /** Connects and authenticates only; `ok` means a command could run there. */
 export function streamPing(hosts: readonly HostInput[], options: HostRunOptions = {}): HostRun {
-  return new HostRun(hosts, () => [pingWork], options);
+  return new HostRun(hosts, [PING_TASK], options);
 }
 
 export function pingHosts(hosts: readonly HostInput[], options: HostRunOptions = {}): Promise<HostResult[]> {

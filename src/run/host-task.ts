@@ -1,46 +1,52 @@
 import { SshpoolError, toErrorRecord } from '../errors.js';
 import { currentTask } from '../pool/index.js';
 import type { OutputStreamName } from '../ssh/remote-command.js';
+import type { ExecutorRegistry, HostTask, LiveOutput, TaskOutcome } from '../tasks/index.js';
+import { emptyOutput, failureOutcome } from '../tasks/outcome.js';
 import type { HostResult } from './host-result.js';
 import { openSession } from './host-session.js';
 import type { HostSession } from './host-session.js';
 import type { SshContext } from './ssh-context.js';
 import type { ReachableTarget, Target } from './target-settings.js';
 
-/** What a host task did once connected: the fields of HostResult it decides. */
-type WorkOutcome = Pick<HostResult, 'status' | 'exitCode' | 'signal' | 'stdout' | 'stderr' | 'truncated' | 'error'>;
+/** Where the live output of a host's tasks goes, by the task's index in the host's list. */
+export interface HostTaskListener {
+  output(task: number, stream: OutputStreamName, chunk: Buffer): void;
+  outputEnd(task: number): void;
+}
 
-/** Work to do on a connected host (or a local one); `run` must settle soon after `signal` aborts. */
-export interface HostWork {
-  /** What the record names as its command: the command line, or null for a connection check. */
-  command: string | null;
-  run: (session: HostSession, signal: AbortSignal) => Promise<WorkOutcome>;
+/** The tasks every host runs, and what runs and hears them. */
+export interface HostTaskPlan {
+  tasks: readonly HostTask[];
+  executors: ExecutorRegistry;
+  listener?: HostTaskListener;
 }
 
 /**
  * One host, one pool task: connect (through jumps; a local host needs no
- * connection), do each piece of work in turn over that one connection, close,
- * and describe each piece as a HostResult (in `works` order). Never throws:
+ * connection), run each task in turn over that one connection, close, and
+ * describe each task as a HostResult (in `tasks` order). Never throws:
  * failures are data; a host that cannot be reached gets the same unreachable
- * record for every piece. Must run inside a pool task (it reads its slot and
+ * record for every task. Must run inside a pool task (it reads its slot and
  * abort signal there).
  */
-export async function runHostTask(context: SshContext, target: ReachableTarget, attempt: number, works: readonly HostWork[]): Promise<HostResult[]> {
+export async function runHostTask(context: SshContext, target: ReachableTarget, attempt: number, plan: HostTaskPlan): Promise<HostResult[]> {
   const { signal, slot } = currentTask();
   const results: HostResult[] = [];
   let started = Date.now();
   let session: HostSession | undefined;
-  let connectFailure: WorkOutcome | undefined;
+  let connectFailure: TaskOutcome | undefined;
   try {
     session = await openSession(context, target, signal);
   } catch (error) {
     connectFailure = failureOutcome(error, signal);
   }
   try {
-    for (const work of works) {
-      const outcome = connectFailure ?? (await attemptWork(work, session as HostSession, signal));
-      const warnings = session?.warnings.length ? { warnings: [...session.warnings] } : {};
-      results.push({ ...recordBase(target, work.command, attempt, slot, started), ...outcome, ...warnings, durationMs: Date.now() - started });
+    for (const [index, task] of plan.tasks.entries()) {
+      const { warnings: taskWarnings = [], ...outcome } = connectFailure ?? (await plan.executors.execute(task, session as HostSession, signal, liveOutput(plan.listener, index)));
+      const warnings = [...(session?.warnings ?? []), ...taskWarnings];
+      const base = recordBase(target, { kind: task.kind, command: plan.executors.commandLine(task) }, attempt, slot, started);
+      results.push({ ...base, ...outcome, ...(warnings.length > 0 ? { warnings } : {}), durationMs: Date.now() - started });
       started = Date.now();
     }
   } finally {
@@ -49,23 +55,21 @@ export async function runHostTask(context: SshContext, target: ReachableTarget, 
   return results;
 }
 
-async function attemptWork(work: HostWork, session: HostSession, signal: AbortSignal): Promise<WorkOutcome> {
-  if (signal.aborted) return failureOutcome(new SshpoolError('SKIPPED', `${session.label}: run stopped before this command started`), signal);
-  try {
-    return await work.run(session, signal);
-  } catch (error) {
-    return failureOutcome(error, signal);
-  }
+function liveOutput(listener: HostTaskListener | undefined, task: number): LiveOutput {
+  return { output: (stream, chunk) => listener?.output(task, stream, chunk), end: () => listener?.outputEnd(task) };
 }
 
-function failureOutcome(error: unknown, signal: AbortSignal): WorkOutcome {
-  return { ...emptyOutput(), status: signal.aborted ? 'skipped' : 'unreachable', exitCode: null, signal: null, error: toErrorRecord(error) };
+/** What a record says about its task before any outcome. */
+interface TaskLabel {
+  kind: string;
+  command: string | null;
 }
 
-function recordBase(target: Target, command: string | null, attempt: number, slot: number, started: number) {
+function recordBase(target: Target, task: TaskLabel, attempt: number, slot: number, started: number) {
   return {
     host: target.label,
-    command,
+    command: task.command,
+    kind: task.kind,
     address: target.hostname,
     port: target.port,
     user: target.user,
@@ -75,66 +79,16 @@ function recordBase(target: Target, command: string | null, attempt: number, slo
   };
 }
 
-export interface CommandWorkOptions {
-  commandTimeoutMs?: number;
-  maxOutputBytes: number;
-  onOutput?: (stream: OutputStreamName, chunk: Buffer) => void;
-  /** After the command's last output, however it ended. */
-  onOutputEnd?: () => void;
-}
-
-/** The work of `run`: one command, its output captured and streamed. */
-export function commandWork(command: string, options: CommandWorkOptions): HostWork {
-  return { command, run: runCommandLine(command, options) };
-}
-
-function runCommandLine(command: string, options: CommandWorkOptions): HostWork['run'] {
-  return async (session, signal) => {
-    const outcome = await session.runCommand(command, {
-      timeoutMs: options.commandTimeoutMs,
-      maxOutputBytes: options.maxOutputBytes,
-      onOutput: options.onOutput,
-      signal,
-    }).finally(options.onOutputEnd);
-    const output = {
-      stdout: outcome.stdout.text(),
-      stderr: outcome.stderr.text(),
-      truncated: { stdout: outcome.stdout.truncated, stderr: outcome.stderr.truncated },
-      exitCode: outcome.exitCode,
-      signal: outcome.signal,
-    };
-    if (outcome.timedOut) {
-      const seconds = (options.commandTimeoutMs ?? 0) / 1000;
-      return { ...output, status: 'timeout', error: { code: 'COMMAND_TIMEOUT', message: `${session.label}: command still running after ${seconds} s; killed` } };
-    }
-    if (outcome.error) {
-      const lost = outcome.error.code !== 'ABORTED';
-      return { ...output, status: lost ? 'unreachable' : 'failed', error: toErrorRecord(outcome.error) };
-    }
-    const ok = outcome.exitCode === 0 && outcome.signal === null;
-    return { ...output, status: ok ? 'ok' : 'failed', error: null };
-  };
-}
-
-/** The work of `ping`: being connected and authenticated is the whole test (a local host passes at once: there is nothing to connect to). */
-export const pingWork: HostWork = {
-  command: null,
-  run: async () => ({ ...emptyOutput(), status: 'ok', exitCode: null, signal: null, error: null }),
-};
-
-function emptyOutput(): Pick<HostResult, 'stdout' | 'stderr' | 'truncated'> {
-  return { stdout: '', stderr: '', truncated: { stdout: false, stderr: false } };
-}
-
-/** The record of a host whose task never started: the run was stopped first, or its inventory vars refused it. */
-export function skippedResult(target: Target, work: HostWork, attempt: number, error: unknown): HostResult {
-  return {
-    ...recordBase(target, work.command, attempt, -1, Date.now()),
+/** The records of a host whose tasks never started: the run was stopped first, or its inventory vars refused it. */
+export function skippedResults(target: Target, plan: HostTaskPlan, attempt: number, error: unknown): HostResult[] {
+  const errorRecord = toErrorRecord(error instanceof SshpoolError ? error : new SshpoolError('SKIPPED', String(error)));
+  return plan.tasks.map((task) => ({
+    ...recordBase(target, { kind: task.kind, command: plan.executors.commandLine(task) }, attempt, -1, Date.now()),
     status: 'skipped',
     exitCode: null,
     signal: null,
     ...emptyOutput(),
-    error: toErrorRecord(error instanceof SshpoolError ? error : new SshpoolError('SKIPPED', String(error))),
+    error: errorRecord,
     durationMs: 0,
-  };
+  }));
 }

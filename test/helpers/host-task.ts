@@ -2,23 +2,32 @@ import type { InventoryHost } from '../../src/inventory/index.js';
 import { Pool } from '../../src/pool/index.js';
 import type { HostResult } from '../../src/run/host-result.js';
 import { runHostTask } from '../../src/run/host-task.js';
-import type { HostWork } from '../../src/run/host-task.js';
+import type { HostTaskListener } from '../../src/run/host-task.js';
 import type { RunOptions } from '../../src/run/run-options.js';
 import { SshContext } from '../../src/run/ssh-context.js';
 import { resolveTarget } from '../../src/run/target-settings.js';
+import { defaultExecutors } from '../../src/tasks/index.js';
+import type { ExecutorRegistry, HostTask } from '../../src/tasks/index.js';
 
 /**
  * One host task as a run makes it (real SshContext, in a pool task), with the
- * works the test chooses, so a test can act between two of them (freeze the
- * server after authentication, count listeners). `pool.terminate()` is Ctrl-C.
+ * tasks and executors the test chooses, so a test can act between two of them
+ * (freeze the server after authentication, count listeners). `pool.terminate()`
+ * is Ctrl-C.
  */
-export async function startHostTask(host: InventoryHost, works: readonly HostWork[], options: RunOptions): Promise<{ pool: Pool; results: Promise<HostResult[]> }> {
+export async function startHostTask(
+  host: InventoryHost,
+  tasks: readonly HostTask[],
+  options: RunOptions,
+  executors: ExecutorRegistry = defaultExecutors(),
+  listener?: HostTaskListener,
+): Promise<{ pool: Pool; results: Promise<HostResult[]> }> {
   const context = await SshContext.create(options);
   const target = resolveTarget(host, options, context.sshConfig);
   if (target.kind === 'refused') throw target.error;
   await context.prepare(target.kind === 'ssh' ? [target] : []);
   const pool = new Pool({ size: 1 });
-  const results = pool.applyAsync(runHostTask, [context, target, 1, works]).get();
+  const results = pool.applyAsync(runHostTask, [context, target, 1, { tasks, executors, listener }]).get();
   pool.close();
   return { pool, results: results.finally(() => context.close()) };
 }

@@ -6,6 +6,7 @@ export function record(overrides: Partial<HostResult> = {}): HostResult {
   return {
     host: 'web01',
     command: 'true',
+    kind: 'command',
     address: '127.0.0.1',
     port: 22,
     user: 'u',

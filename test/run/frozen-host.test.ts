@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { commandWork } from '../../src/run/host-task.js';
-import type { HostWork } from '../../src/run/host-task.js';
+import { commandTask, defaultExecutors } from '../../src/tasks/index.js';
+import type { HostTask, TaskExecutor } from '../../src/tasks/index.js';
 import { Fleet } from '../fleet/index.js';
 import { runCliProcess } from '../helpers/cli-process.js';
 import { inventoryHostsFor, isolatedOptions } from '../helpers/fleet-hosts.js';
@@ -42,18 +42,28 @@ describe('a host frozen after authentication (its sshd connection process stoppe
     stopped.push(pids[0]!);
   }
 
-  /** Work that freezes the host it is connected to, between authentication and the next command. */
-  const freezeHost = (name: string): HostWork => ({
-    command: null,
-    run: async () => {
-      await freeze(name);
+  /** A task that freezes the host it is connected to, between authentication and the next command; then, if asked, stops the run. */
+  interface FreezeTask extends HostTask {
+    kind: 'freeze';
+    host: string;
+    thenStop?: boolean;
+  }
+  let stopRun: (() => void) | undefined;
+  const freezeExecutor: TaskExecutor<FreezeTask> = {
+    commandLine: () => null,
+    execute: async (task) => {
+      await freeze(task.host);
+      if (task.thenStop) setTimeout(() => stopRun?.(), 200);
       return { status: 'ok', exitCode: null, signal: null, stdout: '', stderr: '', truncated: { stdout: false, stderr: false }, error: null };
     },
-  });
+  };
+  const executors = defaultExecutors().register('freeze', freezeExecutor);
+  const freezeHost = (name: string): FreezeTask => ({ kind: 'freeze', host: name });
+  const echoNever = commandTask('echo never', { maxOutputBytes: 1024 });
 
   it('fails opening the exec channel with CHANNEL_TIMEOUT within the connect timeout, and the task ends', async () => {
     const [host] = inventoryHostsFor(fleet, [fleet.host('h01')]);
-    const { results } = await startHostTask(host!, [freezeHost('h01'), commandWork('echo never', { maxOutputBytes: 1024 })], { ...options(), connectTimeoutMs: 1500 });
+    const { results } = await startHostTask(host!, [freezeHost('h01'), echoNever], { ...options(), connectTimeoutMs: 1500 }, executors);
     const started = Date.now();
     const [, command] = await results;
     expect(Date.now() - started).to.be.within(1400, 4000);
@@ -64,17 +74,9 @@ describe('a host frozen after authentication (its sshd connection process stoppe
 
   it('gives up opening the channel at once when the run is stopped (Ctrl-C), long before the connect timeout', async () => {
     const [host] = inventoryHostsFor(fleet, [fleet.host('h01')]);
-    let pool: Awaited<ReturnType<typeof startHostTask>>['pool'] | undefined;
-    const stopAfterFreeze: HostWork = {
-      command: null,
-      run: async (connection, signal) => {
-        const outcome = await freezeHost('h01').run(connection, signal);
-        setTimeout(() => void pool?.terminate(), 200);
-        return outcome;
-      },
-    };
-    const task = await startHostTask(host!, [stopAfterFreeze, commandWork('echo never', { maxOutputBytes: 1024 })], { ...options(), connectTimeoutMs: 30_000 });
-    pool = task.pool;
+    const stopAfterFreeze: FreezeTask = { ...freezeHost('h01'), thenStop: true };
+    const task = await startHostTask(host!, [stopAfterFreeze, echoNever], { ...options(), connectTimeoutMs: 30_000 }, executors);
+    stopRun = () => void task.pool.terminate();
     const started = Date.now();
     const [, command] = await task.results;
     expect(Date.now() - started).to.be.below(3000);

@@ -1,0 +1,44 @@
+import type { SshpoolError } from '../errors.js';
+
+/** A host as the scheduler and its policy see it. */
+export interface ScheduledHost {
+  /** Its position in the run's list of hosts (the order records come back in). */
+  readonly index: number;
+  readonly label: string;
+  /** The attempt number of its first start (above 1 when re-running an earlier run's failures). */
+  readonly attempt: number;
+}
+
+/**
+ * What to do after a host finished:
+ * - continue: its outcome is final; go on starting hosts;
+ * - retry: run it again (attempt + 1) once `after` resolves (a backoff); the outcome of this attempt is not reported;
+ * - stop: its outcome is final, and no host starts from now on: the running ones finish, the rest are
+ *   recorded skipped with `reason` (its code says why).
+ */
+export type Verdict = { readonly next: 'continue' } | { readonly next: 'retry'; readonly after?: PromiseLike<void> } | { readonly next: 'stop'; readonly reason: SshpoolError };
+
+export const CONTINUE: Verdict = { next: 'continue' };
+
+/**
+ * Which host starts next and whether to start more at all. One instance per
+ * run (a policy may count what it has seen). The scheduler calls `waves` once,
+ * then `finished` inside each host's pool task, as soon as its outcome is
+ * known and before its slot takes the next host.
+ */
+export interface SchedulePolicy<R> {
+  /**
+   * The hosts as positions in `hosts`, in groups started one after the other:
+   * every host of a group is submitted to the pool (which starts them in that
+   * order as slots free up) once every host of the group before has finished.
+   * A position left out of every group is never started nor recorded: list each once.
+   */
+  waves(hosts: readonly ScheduledHost[]): Iterable<readonly number[]>;
+  finished(host: ScheduledHost, outcome: R, attempt: number): Verdict;
+}
+
+/** Today's behaviour: every host, in input order, one wave; never stops early, never retries. */
+export const INPUT_ORDER: SchedulePolicy<unknown> = {
+  waves: (hosts) => [hosts.map((host) => host.index)],
+  finished: () => CONTINUE,
+};

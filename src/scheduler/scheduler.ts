@@ -1,0 +1,89 @@
+import type { Pool } from '../pool/index.js';
+import { TaskCancelledError } from '../pool/index.js';
+import type { SshpoolError } from '../errors.js';
+import type { SchedulePolicy, ScheduledHost, Verdict } from './policy.js';
+import { CONTINUE } from './policy.js';
+
+/** What the scheduler runs and reports; it knows nothing of SSH. */
+export interface ScheduleHooks<R> {
+  /** Runs the host; called inside its pool task. */
+  run(host: ScheduledHost, attempt: number): Promise<R>;
+  /** The host's outcome is final (no retry follows): report it. Returns what the run's results keep of it. */
+  finished(host: ScheduledHost, outcome: R): R;
+  /**
+   * The host never started: report and return its record. `reason` is the
+   * pool's rejection (terminated), the policy's stop reason, or undefined when
+   * the run was stopped before the host was submitted.
+   */
+  skipped(host: ScheduledHost, attempt: number, reason: unknown): R;
+}
+
+/**
+ * Feeds hosts to a pool as its policy says, and gives every host's outcome in
+ * the order of the hosts it was given, whatever order they ran in. `stop()`
+ * is Ctrl-C: running hosts are told to stop (the pool is terminated) and no
+ * host starts any more. The pool is the scheduler's alone; it is closed once
+ * every host has its outcome.
+ */
+export class Scheduler<R> {
+  #stopped = false;
+  /** Set by a policy's stop verdict: no host starts from then on. */
+  #stopReason: SshpoolError | undefined;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly policy: SchedulePolicy<R>,
+    private readonly hooks: ScheduleHooks<R>,
+  ) {}
+
+  stop(): void {
+    this.#stopped = true;
+    void this.pool.terminate();
+  }
+
+  /** Submits the first wave before its first await, so that those hosts start in this call. */
+  async run(hosts: readonly ScheduledHost[]): Promise<R[]> {
+    const outcomes = new Array<R>(hosts.length);
+    try {
+      for (const wave of this.policy.waves(hosts)) {
+        await Promise.all(wave.map(async (position) => {
+          const host = hosts[position] as ScheduledHost;
+          outcomes[position] = await this.#settle(host, host.attempt);
+        }));
+      }
+    } finally {
+      this.pool.close();
+    }
+    return outcomes;
+  }
+
+  async #settle(host: ScheduledHost, attempt: number): Promise<R> {
+    if (this.#stopped || this.#stopReason) return this.hooks.skipped(host, attempt, this.#stopReason);
+    let ran: { outcome: R; verdict: Verdict };
+    try {
+      ran = await this.pool.applyAsync((scheduled: ScheduledHost, at: number) => this.#runInTask(scheduled, at), [host, attempt]).get();
+    } catch (error) {
+      // The pool dropped it before it started: for a policy's stop, the policy's reason is the host's.
+      const reason = error instanceof TaskCancelledError && this.#stopReason ? this.#stopReason : error;
+      return this.hooks.skipped(host, attempt, reason);
+    }
+    if (ran.verdict.next !== 'retry') return ran.outcome;
+    await ran.verdict.after;
+    // Stopped during the backoff: this attempt's outcome is the host's.
+    if (this.#stopped || this.#stopReason) return this.hooks.finished(host, ran.outcome);
+    return this.#settle(host, attempt + 1);
+  }
+
+  /** Inside the pool task, so the host is reported before its slot takes the next one. */
+  async #runInTask(host: ScheduledHost, attempt: number): Promise<{ outcome: R; verdict: Verdict }> {
+    const outcome = await this.hooks.run(host, attempt);
+    const verdict = this.#stopped || this.#stopReason ? CONTINUE : this.policy.finished(host, outcome, attempt);
+    if (verdict.next === 'retry') return { outcome, verdict };
+    const kept = this.hooks.finished(host, outcome);
+    if (verdict.next === 'stop') {
+      this.#stopReason = verdict.reason;
+      void this.pool.cancelPending();
+    }
+    return { outcome: kept, verdict };
+  }
+}

@@ -1,0 +1,11 @@
+import { InputError } from '../errors.js';
+
+/** A task whose kind no executor is registered for; refused before any host is contacted. */
+export class UnknownTaskKindError extends InputError {
+  readonly kind: string;
+
+  constructor(kind: unknown, known: readonly string[]) {
+    super('TASK_KIND_UNKNOWN', `unknown task kind ${JSON.stringify(kind)}: the registered kinds are ${known.join(', ')}`);
+    this.kind = String(kind);
+  }
+}
