@@ -12,6 +12,10 @@ export { runCommand, streamCommand, pingHosts, streamPing, HostRun } from './run
 export type { HostInput, HostRunEvents, HostStartEvent, HostOutputEvent, HostOutputEndEvent, CommandRunOptions } from './run/host-run.js';
 export type { RunOptions, SshOptions } from './run/run-options.js';
 export type { HostResult, HostStatus } from './run/host-result.js';
+export { commandTask, PING_TASK, SILENT, ExecutorRegistry, defaultExecutors, UnknownTaskKindError } from './tasks/index.js';
+export type { HostTask, CommandTask, PingTask, WithCleanupTask, CleanupDetail, ExecutionContext, LiveTaskOutput, TaskExecutor, TaskOutcome } from './tasks/index.js';
+export { Scheduler, CONTINUE, INPUT_ORDER } from './scheduler/index.js';
+export type { SchedulePolicy, ScheduledHost, ScheduleHooks, Verdict } from './scheduler/index.js';
 export { SshError } from './ssh/errors.js';
 export type { SshErrorCode } from './ssh/errors.js';
 export { HostKeyError } from './ssh/host-key-verifier.js';

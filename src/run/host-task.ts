@@ -1,7 +1,7 @@
 import { SshpoolError, toErrorRecord } from '../errors.js';
 import { currentTask } from '../pool/index.js';
 import type { OutputStreamName } from '../ssh/remote-command.js';
-import type { ExecutorRegistry, HostTask, LiveOutput, TaskOutcome } from '../tasks/index.js';
+import type { ExecutorRegistry, HostTask, LiveTaskOutput, TaskOutcome } from '../tasks/index.js';
 import { emptyOutput, failureOutcome } from '../tasks/outcome.js';
 import type { HostResult } from './host-result.js';
 import { openSession } from './host-session.js';
@@ -55,7 +55,7 @@ export async function runHostTask(context: SshContext, target: ReachableTarget, 
   return results;
 }
 
-function liveOutput(listener: HostTaskListener | undefined, task: number): LiveOutput {
+function liveOutput(listener: HostTaskListener | undefined, task: number): LiveTaskOutput {
   return { output: (stream, chunk) => listener?.output(task, stream, chunk), end: () => listener?.outputEnd(task) };
 }
 

@@ -29,6 +29,8 @@ export class Scheduler<R> {
   #stopped = false;
   /** Set by a policy's stop verdict: no host starts from then on. */
   #stopReason: SshpoolError | undefined;
+  /** One function for every host's pool task (the pool holds the arguments, not a closure per host). */
+  readonly #task = (host: ScheduledHost, attempt: number): Promise<{ outcome: R; verdict: Verdict }> => this.#runInTask(host, attempt);
 
   constructor(
     private readonly pool: Pool,
@@ -61,7 +63,7 @@ export class Scheduler<R> {
     if (this.#stopped || this.#stopReason) return this.hooks.skipped(host, attempt, this.#stopReason);
     let ran: { outcome: R; verdict: Verdict };
     try {
-      ran = await this.pool.applyAsync((scheduled: ScheduledHost, at: number) => this.#runInTask(scheduled, at), [host, attempt]).get();
+      ran = await this.pool.applyAsync(this.#task, [host, attempt]).get();
     } catch (error) {
       // The pool dropped it before it started: for a policy's stop, the policy's reason is the host's.
       const reason = error instanceof TaskCancelledError && this.#stopReason ? this.#stopReason : error;

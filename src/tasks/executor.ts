@@ -10,21 +10,21 @@ export type TaskOutcome = Pick<HostResult, 'status' | 'exitCode' | 'signal' | 's
 };
 
 /** Where a task's live output goes: the run's `output` and `outputEnd` events for this host and task. */
-export interface LiveOutput {
+export interface LiveTaskOutput {
   output(stream: OutputStreamName, chunk: Buffer): void;
   /** After the task's last output, however it ended. */
   end(): void;
 }
 
 /** Output nobody streams (a composite's housekeeping steps); the outcome still carries what was kept. */
-export const SILENT: LiveOutput = { output: () => undefined, end: () => undefined };
+export const SILENT: LiveTaskOutput = { output: () => undefined, end: () => undefined };
 
 /** What an executor is given to run a task on one host. */
 export interface ExecutionContext {
   readonly session: HostSession;
   /** Aborted when the run is stopped; the executor must settle soon after. */
   readonly signal: AbortSignal;
-  readonly live: LiveOutput;
+  readonly live: LiveTaskOutput;
   /**
    * Runs a sub-task on the same session (a composite's steps) and gives its
    * outcome; a throw becomes a failure outcome. By default it shares this
@@ -32,7 +32,7 @@ export interface ExecutionContext {
    */
   /** What a sub-task's records would name as their command. */
   commandLine(task: HostTask): string | null;
-  execute(task: HostTask, overrides?: { signal?: AbortSignal; live?: LiveOutput }): Promise<TaskOutcome>;
+  execute(task: HostTask, overrides?: { signal?: AbortSignal; live?: LiveTaskOutput }): Promise<TaskOutcome>;
 }
 
 /** Runs the tasks of one kind. */

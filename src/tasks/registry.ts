@@ -2,7 +2,7 @@ import { SshpoolError } from '../errors.js';
 import type { HostSession } from '../run/host-session.js';
 import { commandExecutor } from './command-executor.js';
 import { UnknownTaskKindError } from './errors.js';
-import type { ExecutionContext, LiveOutput, TaskExecutor, TaskOutcome } from './executor.js';
+import type { ExecutionContext, LiveTaskOutput, TaskExecutor, TaskOutcome } from './executor.js';
 import { failureOutcome } from './outcome.js';
 import { pingExecutor } from './ping-executor.js';
 import type { HostTask } from './task.js';
@@ -45,7 +45,7 @@ export class ExecutorRegistry {
    * stopped before the task started gives a skipped outcome without calling
    * the executor.
    */
-  async execute(task: HostTask, session: HostSession, signal: AbortSignal, live: LiveOutput): Promise<TaskOutcome> {
+  async execute(task: HostTask, session: HostSession, signal: AbortSignal, live: LiveTaskOutput): Promise<TaskOutcome> {
     if (signal.aborted) return failureOutcome(new SshpoolError('SKIPPED', `${session.label}: run stopped before this command started`), signal);
     const context: ExecutionContext = {
       session,
