@@ -143,8 +143,7 @@ export class HostRun extends EventEmitter<HostRunEvents> {
         finished: (_host, results) => report(results),
         skipped: (host, attempt, reason) => {
           const { target } = reachable[host.index]!;
-          const error = reason ?? (abortedAtStart ? new SshpoolError('ABORTED', `${target.label}: run stopped (its signal was aborted) before it started`) : new SshpoolError('SKIPPED', `${target.label}: run stopped before this host started`));
-          return report(skippedResults(target, plan, attempt, error));
+          return report(skippedResults(target, plan, attempt, reason ?? stoppedBeforeStart(target, abortedAtStart)));
         },
       });
       this.scheduler = scheduler;
@@ -167,6 +166,12 @@ export class HostRun extends EventEmitter<HostRunEvents> {
       outputEnd: (command) => this.emit('outputEnd', { host, command }),
     };
   }
+}
+
+/** Why a host the run never gave to the pool has no outcome of its own. */
+function stoppedBeforeStart(target: Target, abortedAtStart: boolean): SshpoolError {
+  if (abortedAtStart) return new SshpoolError('ABORTED', `${target.label}: run stopped (its signal was aborted) before it started`);
+  return new SshpoolError('SKIPPED', `${target.label}: run stopped before this host started`);
 }
 
 function withoutOutput(result: HostResult): HostResult {
