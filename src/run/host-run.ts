@@ -3,6 +3,7 @@ import { TemplatedVariables } from '../inventory/index.js';
 import type { InventoryHost } from '../inventory/index.js';
 import { SshpoolError } from '../errors.js';
 import { currentTask, Pool } from '../pool/index.js';
+import { callHook } from '../pool/hooks.js';
 import { INPUT_ORDER, Scheduler } from '../scheduler/index.js';
 import type { SchedulePolicy } from '../scheduler/index.js';
 import { commandTask, defaultExecutors, PING_TASK } from '../tasks/index.js';
@@ -137,7 +138,9 @@ export class HostRun extends EventEmitter<HostRunEvents> {
       const scheduler = new Scheduler<HostResult[]>(new Pool({ size: forks }), options.policy ?? INPUT_ORDER, {
         run: (host, attempt) => {
           const { target, inputIndex } = reachable[host.index]!;
-          this.emit('hostStart', { host: target.label, index: inputIndex, slot: currentTask().slot });
+          const slot = currentTask().slot;
+          // As the pool's own events: a throwing listener is reported, and the host still runs.
+          callHook(() => this.emit('hostStart', { host: target.label, index: inputIndex, slot }));
           return runHostTask(context, target, attempt, { ...plan, listener: this.listenerFor(target.label) });
         },
         finished: (_host, results) => report(results),
