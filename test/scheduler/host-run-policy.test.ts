@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { SshpoolError } from '../../src/errors.js';
-import { runCommand } from '../../src/run/host-run.js';
+import { runCommand, streamCommand } from '../../src/run/host-run.js';
 import type { HostResult } from '../../src/run/host-result.js';
 import { CONTINUE, INPUT_ORDER } from '../../src/scheduler/index.js';
 import type { SchedulePolicy } from '../../src/scheduler/index.js';
@@ -47,5 +47,16 @@ describe('a run given a scheduling policy (HostRun unchanged)', function () {
       ['echo two', 'skipped'],
       ['echo two', 'skipped'],
     ]);
+  });
+
+  it('keepOutput false: the results keep no output, the hostDone events carry it whole', async () => {
+    const hosts = inventoryHostsFor(fleet);
+    const run = streamCommand(hosts, 'echo "out $PPID"; echo err >&2', { ...isolatedOptions(fleet), forks: 2, keepOutput: false });
+    const done: HostResult[] = [];
+    run.on('hostDone', (result) => done.push(result));
+    const results = await run.results;
+    expect(results.map((result) => [result.host, result.status, result.stdout, result.stderr])).to.deep.equal(hosts.map((host) => [host.name, 'ok', '', '']));
+    expect(done).to.have.length(hosts.length);
+    for (const result of done) expect([result.stdout, result.stderr]).to.satisfy(([out, err]: string[]) => /^out \d+\n$/.test(out!) && err === 'err\n');
   });
 });
