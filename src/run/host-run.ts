@@ -10,9 +10,9 @@ import { commandWork, pingWork, runHostTask, skippedResult } from './host-task.j
 import type { HostWork } from './host-task.js';
 import { DEFAULTS, checkTimerOptions } from './run-options.js';
 import type { RunOptions } from './run-options.js';
-import { SshContext } from './ssh-context.js';
-import { resolveTarget } from './target-settings.js';
-import type { Target, TargetSettings } from './target-settings.js';
+import { SshContext } from '../ssh/ssh-context.js';
+import { resolveTarget } from '../ssh/target-settings.js';
+import type { Target, TargetSettings } from '../ssh/target-settings.js';
 
 /** A host by name (settings from ssh_config) or as the inventory describes it. */
 export type HostInput = string | InventoryHost;

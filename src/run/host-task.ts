@@ -2,10 +2,10 @@ import { SshpoolError, toErrorRecord } from '../errors.js';
 import { currentTask } from '../pool/index.js';
 import type { OutputStreamName } from '../ssh/remote-command.js';
 import type { HostResult } from './host-result.js';
-import { openSession } from './host-session.js';
-import type { HostSession } from './host-session.js';
-import type { SshContext } from './ssh-context.js';
-import type { ReachableTarget, Target } from './target-settings.js';
+import { openSession } from '../session/host-session.js';
+import type { HostSession } from '../session/host-session.js';
+import type { SshContext } from '../ssh/ssh-context.js';
+import type { ReachableTarget, Target } from '../ssh/target-settings.js';
 
 /** What a host task did once connected: the fields of HostResult it decides. */
 type WorkOutcome = Pick<HostResult, 'status' | 'exitCode' | 'signal' | 'stdout' | 'stderr' | 'truncated' | 'error'>;

@@ -4,8 +4,8 @@ import type { HostResult } from '../../src/run/host-result.js';
 import { runHostTask } from '../../src/run/host-task.js';
 import type { HostWork } from '../../src/run/host-task.js';
 import type { RunOptions } from '../../src/run/run-options.js';
-import { SshContext } from '../../src/run/ssh-context.js';
-import { resolveTarget } from '../../src/run/target-settings.js';
+import { SshContext } from '../../src/ssh/ssh-context.js';
+import { resolveTarget } from '../../src/ssh/target-settings.js';
 
 /**
  * One host task as a run makes it (real SshContext, in a pool task), with the

@@ -1,13 +1,13 @@
-import { listAgentKeys } from '../ssh/agent.js';
-import { buildAuthHandler } from '../ssh/auth.js';
-import { ConnectionOpener } from '../ssh/connection-opener.js';
-import type { ConnectPlan } from '../ssh/connection-opener.js';
-import type { SshConnection } from '../ssh/connection.js';
-import { HostKeyVerifier } from '../ssh/host-key-verifier.js';
-import { IdentityStore } from '../ssh/identities.js';
-import type { Identity } from '../ssh/identities.js';
-import { SshConfigResolver } from '../ssh/ssh-config.js';
-import type { SshOptions } from './run-options.js';
+import { listAgentKeys } from './agent.js';
+import { buildAuthHandler } from './auth.js';
+import { ConnectionOpener } from './connection-opener.js';
+import type { ConnectPlan } from './connection-opener.js';
+import type { SshConnection } from './connection.js';
+import { HostKeyVerifier } from './host-key-verifier.js';
+import { IdentityStore } from './identities.js';
+import type { Identity } from './identities.js';
+import { SshConfigResolver } from './ssh-config.js';
+import type { SshOptions } from '../run/run-options.js';
 import type { HopSettings, TargetSettings } from './target-settings.js';
 
 /**

@@ -1,8 +1,8 @@
 import { runRemoteCommand } from '../ssh/remote-command.js';
 import type { RemoteCommandOptions, RemoteCommandOutcome } from '../ssh/remote-command.js';
 import { runLocalCommand } from './local-command.js';
-import type { SshContext } from './ssh-context.js';
-import type { ReachableTarget } from './target-settings.js';
+import type { SshContext } from '../ssh/ssh-context.js';
+import type { ReachableTarget } from '../ssh/target-settings.js';
 
 /** Where a host's work runs: its SSH connection, or this machine for `ansible_connection: local`. */
 export interface HostSession {
