@@ -10,7 +10,7 @@ import { commandWork, pingWork, runHostTask, skippedResult } from './host-task.j
 import type { HostWork } from './host-task.js';
 import { DEFAULTS, checkTimerOptions } from './run-options.js';
 import type { RunOptions } from './run-options.js';
-import { SshContext } from '../ssh/ssh-context.js';
+import { SessionCache } from '../session/session-cache.js';
 import { resolveTarget } from '../ssh/target-settings.js';
 import type { Target, TargetSettings } from '../ssh/target-settings.js';
 
@@ -62,6 +62,12 @@ export interface HostRunOptions extends RunOptions {
    * holds no more of it than its listeners keep. Default true.
    */
   keepOutput?: boolean;
+  /**
+   * The caller's session cache: connections are kept there after the run, for
+   * the next run on the same hosts, until the caller closes it. Without it the
+   * run makes its own, closing each host's connection as the host finishes.
+   */
+  sessions?: SessionCache;
 }
 
 /**
@@ -90,15 +96,15 @@ export class HostRun extends EventEmitter<HostRunEvents> {
 
   private async execute(hosts: readonly HostInput[], workFor: (host: string, run: HostRun) => readonly HostWork[], options: HostRunOptions): Promise<HostResult[]> {
     checkTimerOptions(options);
-    const context = await SshContext.create(options);
+    const sessions = options.sessions ?? (await SessionCache.create(options));
     try {
       // Listeners attached right after the run was made are in place by now.
-      for (const warning of context.sshConfig.warnings) this.emit('warning', warning);
+      for (const warning of sessions.sshConfig.warnings) this.emit('warning', warning);
       // One for the run: a host's templated vars can read other hosts' (hostvars), each rendered once.
       const variables = new TemplatedVariables({ vault: options.vaultSecrets });
       const targets = hosts.map((input) => {
         const host = toInventoryHost(input);
-        return resolveTarget(host, options, context.sshConfig, variables.of(host).get);
+        return resolveTarget(host, options, sessions.sshConfig, variables.of(host).get);
       });
       const attemptOf = (target: Target): number => options.attempts?.get(target.label) ?? 1;
       const forks = options.forks ?? DEFAULTS.forks;
@@ -109,7 +115,7 @@ export class HostRun extends EventEmitter<HostRunEvents> {
       // A signal aborted before the run was made never fires 'abort': no host is contacted, no passphrase asked.
       const abortedAtStart = options.signal?.aborted === true;
       if (abortedAtStart) this.stopped = true;
-      else await context.prepare(sshTargets);
+      else await sessions.prepare(sshTargets);
       const plans = targets.map((target) => ({ target, works: workFor(target.label, this) }));
       const becoming = targets.filter((target) => target.become?.enabled);
       if (becoming.length > 0 && plans[0]?.works.some((work) => work.command !== null)) this.emit('warning', becomeNotApplied(becoming));
@@ -131,7 +137,7 @@ export class HostRun extends EventEmitter<HostRunEvents> {
       const pending = plans.map(({ target, works }, inputIndex) => {
         if (this.stopped || target.kind === 'refused') return { target, works, handle: undefined };
         inputIndexOf.push(inputIndex);
-        return { target, works, handle: pool.applyAsync(runAndEmit, [context, target, attemptOf(target), works]) };
+        return { target, works, handle: pool.applyAsync(runAndEmit, [{ cache: sessions, keep: options.sessions !== undefined }, target, attemptOf(target), works]) };
       });
       pool.close();
       const perHost = await Promise.all(
@@ -151,7 +157,7 @@ export class HostRun extends EventEmitter<HostRunEvents> {
       const commands = pending[0]?.works.length ?? 0;
       return Array.from({ length: commands }, (_, command) => perHost.map((results) => results[command] as HostResult)).flat();
     } finally {
-      context.close();
+      if (!options.sessions) sessions.close();
     }
   }
 }

@@ -2,9 +2,8 @@ import { SshpoolError, toErrorRecord } from '../errors.js';
 import { currentTask } from '../pool/index.js';
 import type { OutputStreamName } from '../ssh/remote-command.js';
 import type { HostResult } from './host-result.js';
-import { openSession } from '../session/host-session.js';
 import type { HostSession } from '../session/host-session.js';
-import type { SshContext } from '../ssh/ssh-context.js';
+import type { SessionCache } from '../session/session-cache.js';
 import type { ReachableTarget, Target } from '../ssh/target-settings.js';
 
 /** What a host task did once connected: the fields of HostResult it decides. */
@@ -17,22 +16,28 @@ export interface HostWork {
   run: (session: HostSession, signal: AbortSignal) => Promise<WorkOutcome>;
 }
 
+/** Where a host task gets its session, and whether it leaves the connection open for a later run. */
+export interface TaskSessions {
+  cache: SessionCache;
+  keep: boolean;
+}
+
 /**
- * One host, one pool task: connect (through jumps; a local host needs no
- * connection), do each piece of work in turn over that one connection, close,
- * and describe each piece as a HostResult (in `works` order). Never throws:
+ * One host, one pool task: acquire its session (connected through jumps; a
+ * local host needs no connection), do each piece of work in turn over that one
+ * session, release it, and describe each piece as a HostResult (in `works` order). Never throws:
  * failures are data; a host that cannot be reached gets the same unreachable
  * record for every piece. Must run inside a pool task (it reads its slot and
  * abort signal there).
  */
-export async function runHostTask(context: SshContext, target: ReachableTarget, attempt: number, works: readonly HostWork[]): Promise<HostResult[]> {
+export async function runHostTask(sessions: TaskSessions, target: ReachableTarget, attempt: number, works: readonly HostWork[]): Promise<HostResult[]> {
   const { signal, slot } = currentTask();
   const results: HostResult[] = [];
   let started = Date.now();
   let session: HostSession | undefined;
   let connectFailure: WorkOutcome | undefined;
   try {
-    session = await openSession(context, target, signal);
+    session = await sessions.cache.acquire(target, signal);
   } catch (error) {
     connectFailure = failureOutcome(error, signal);
   }
@@ -44,7 +49,7 @@ export async function runHostTask(context: SshContext, target: ReachableTarget, 
       started = Date.now();
     }
   } finally {
-    session?.close();
+    if (session) sessions.cache.release(session, { keep: sessions.keep });
   }
   return results;
 }

@@ -1,7 +1,7 @@
 import { listAgentKeys } from './agent.js';
 import { buildAuthHandler } from './auth.js';
 import { ConnectionOpener } from './connection-opener.js';
-import type { ConnectPlan } from './connection-opener.js';
+import type { ConnectPlan } from './connect-plan.js';
 import type { SshConnection } from './connection.js';
 import { HostKeyVerifier } from './host-key-verifier.js';
 import { IdentityStore } from './identities.js';
@@ -65,10 +65,12 @@ export class SshContext {
     const verifier = this.verifier(hop);
     return {
       label: hop.label,
-      endpoint: { hostname: hop.hostname, port: hop.port, user: hop.user },
-      timeoutMs: hop.connectTimeoutMs,
-      keepaliveIntervalMs: hop.serverAliveIntervalMs,
-      keepaliveCountMax: hop.serverAliveCountMax,
+      hostname: hop.hostname,
+      port: hop.port,
+      user: hop.user,
+      connectTimeoutMs: hop.connectTimeoutMs,
+      serverAliveIntervalMs: hop.serverAliveIntervalMs,
+      serverAliveCountMax: hop.serverAliveCountMax,
       hostKeyAlgorithms: await verifier.hostKeyAlgorithms(hop.hostKey.name, hop.hostKey.port),
       ...(hop.proxyCommand === undefined ? {} : { proxyCommand: hop.proxyCommand }),
       verifyHostKey: (key) => verifier.verify(hop.hostKey.name, hop.hostKey.port, key),
