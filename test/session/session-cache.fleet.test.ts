@@ -8,6 +8,7 @@ import { SessionCache, SessionsClosedError } from '../../src/session/session-cac
 import { resolveTarget } from '../../src/ssh/target-settings.js';
 import type { TargetSettings } from '../../src/ssh/target-settings.js';
 import { Fleet } from '../fleet/index.js';
+import { documentedErrorCodes } from '../helpers/documented-codes.js';
 import { inventoryHostsFor, isolatedOptions } from '../helpers/fleet-hosts.js';
 import { eventually } from '../helpers/processes.js';
 import { rejectionOf } from '../helpers/rejection.js';
@@ -152,6 +153,9 @@ describe('SessionCache against a real sshd fleet', function () {
     const refused = await rejectionOf(cache.acquire(h01, never));
     expect(refused).to.be.instanceOf(SessionsClosedError);
     expect((refused as SessionsClosedError).code).to.equal('SESSIONS_CLOSED');
+    expect(documentedErrorCodes()).to.include('SESSIONS_CLOSED');
+    const [record] = await runCommand([byName('h01')], 'true', { ...direct, sessions: cache });
+    expect([record!.status, record!.error?.code]).to.deep.equal(['unreachable', 'SESSIONS_CLOSED']);
     // Handing back a lease after the close does nothing.
     for (const lease of leased) cache.release(lease, { keep: false });
   });
