@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadInventory } from '../src/inventory/index.js';
 import type { Inventory } from '../src/inventory/index.js';
-import { resolveTarget } from '../src/run/target-settings.js';
+import { resolveTarget } from '../src/ssh/target-settings.js';
 import { SshConfigResolver } from '../src/ssh/ssh-config.js';
 
 const REGIONS = 10;

@@ -15,9 +15,9 @@ import { runHostTask, skippedResults } from './host-task.js';
 import type { HostTaskListener } from './host-task.js';
 import { DEFAULTS, checkTimerOptions } from './run-options.js';
 import type { RunOptions } from './run-options.js';
-import { SshContext } from './ssh-context.js';
-import { resolveTarget } from './target-settings.js';
-import type { ReachableTarget, Target, TargetSettings } from './target-settings.js';
+import { SessionCache } from '../session/session-cache.js';
+import { resolveTarget } from '../ssh/target-settings.js';
+import type { ReachableTarget, Target, TargetSettings } from '../ssh/target-settings.js';
 
 /** A host by name (settings from ssh_config) or as the inventory describes it. */
 export type HostInput = string | InventoryHost;
@@ -71,6 +71,12 @@ export interface HostRunOptions extends RunOptions {
   executors?: ExecutorRegistry;
   /** Which host starts next and when to stop starting more (one instance per run); default INPUT_ORDER, today's behaviour. */
   policy?: SchedulePolicy<HostResult[]>;
+  /**
+   * The caller's session cache: connections are kept there after the run, for
+   * the next run on the same hosts, until the caller closes it. Without it the
+   * run makes its own, closing each host's connection as the host finishes.
+   */
+  sessions?: SessionCache;
 }
 
 /**
@@ -103,15 +109,15 @@ export class HostRun extends EventEmitter<HostRunEvents> {
     const executors = options.executors ?? defaultExecutors();
     for (const task of tasks) executors.check(task);
     const plan = { tasks, executors };
-    const context = await SshContext.create(options);
+    const sessions = options.sessions ?? (await SessionCache.create(options));
     try {
       // Listeners attached right after the run was made are in place by now.
-      for (const warning of context.sshConfig.warnings) this.emit('warning', warning);
+      for (const warning of sessions.sshConfig.warnings) this.emit('warning', warning);
       // One for the run: a host's templated vars can read other hosts' (hostvars), each rendered once.
       const variables = new TemplatedVariables({ vault: options.vaultSecrets });
       const targets = hosts.map((input) => {
         const host = toInventoryHost(input);
-        return resolveTarget(host, options, context.sshConfig, variables.of(host).get);
+        return resolveTarget(host, options, sessions.sshConfig, variables.of(host).get);
       });
       const attemptOf = (target: Target): number => options.attempts?.get(target.label) ?? 1;
       const forks = options.forks ?? DEFAULTS.forks;
@@ -122,7 +128,7 @@ export class HostRun extends EventEmitter<HostRunEvents> {
       // A signal aborted before the run was made never fires 'abort': no host is contacted, no passphrase asked.
       const abortedAtStart = options.signal?.aborted === true;
       if (abortedAtStart) this.stopped = true;
-      else await context.prepare(sshTargets);
+      else await sessions.prepare(sshTargets);
       const becoming = targets.filter((target) => target.become?.enabled);
       if (becoming.length > 0 && tasks.some((task) => executors.commandLine(task) !== null)) this.emit('warning', becomeNotApplied(becoming));
       const emitDone = (results: readonly HostResult[]): void => results.forEach((result, command) => this.emit('hostDone', result, { command }));
@@ -141,7 +147,7 @@ export class HostRun extends EventEmitter<HostRunEvents> {
           const slot = currentTask().slot;
           // As the pool's own events: a throwing listener is reported, and the host still runs.
           callHook(() => this.emit('hostStart', { host: target.label, index: inputIndex, slot }));
-          return runHostTask(context, target, attempt, { ...plan, listener: this.listenerFor(target.label) });
+          return runHostTask({ cache: sessions, keep: options.sessions !== undefined }, target, attempt, { ...plan, listener: this.listenerFor(target.label) });
         },
         finished: (_host, results) => report(results),
         skipped: (host, attempt, reason) => {
@@ -158,7 +164,7 @@ export class HostRun extends EventEmitter<HostRunEvents> {
       const perHost = targets.map((target) => refusedResults.get(target) ?? (reachableResults[nextReachable++] as HostResult[]));
       return Array.from({ length: tasks.length }, (_, command) => perHost.map((results) => results[command] as HostResult)).flat();
     } finally {
-      context.close();
+      if (!options.sessions) sessions.close();
     }
   }
 

@@ -4,10 +4,9 @@ import type { OutputStreamName } from '../ssh/remote-command.js';
 import type { ExecutorRegistry, HostTask, LiveTaskOutput, TaskOutcome } from '../tasks/index.js';
 import { emptyOutput, failureOutcome } from '../tasks/outcome.js';
 import type { HostResult } from './host-result.js';
-import { openSession } from './host-session.js';
-import type { HostSession } from './host-session.js';
-import type { SshContext } from './ssh-context.js';
-import type { ReachableTarget, Target } from './target-settings.js';
+import type { HostSession } from '../session/host-session.js';
+import type { SessionCache } from '../session/session-cache.js';
+import type { ReachableTarget, Target } from '../ssh/target-settings.js';
 
 /** Where the live output of a host's tasks goes, by the task's index in the host's list. */
 export interface HostTaskListener {
@@ -22,22 +21,28 @@ export interface HostTaskPlan {
   listener?: HostTaskListener;
 }
 
+/** Where a host task gets its session, and whether it leaves the connection open for a later run. */
+export interface TaskSessions {
+  cache: SessionCache;
+  keep: boolean;
+}
+
 /**
- * One host, one pool task: connect (through jumps; a local host needs no
- * connection), run each task in turn over that one connection, close, and
- * describe each task as a HostResult (in `tasks` order). Never throws:
+ * One host, one pool task: acquire its session (connected through jumps; a
+ * local host needs no connection), run each task in turn over that one
+ * session, release it, and describe each task as a HostResult (in `tasks` order). Never throws:
  * failures are data; a host that cannot be reached gets the same unreachable
  * record for every task. Must run inside a pool task (it reads its slot and
  * abort signal there).
  */
-export async function runHostTask(context: SshContext, target: ReachableTarget, attempt: number, plan: HostTaskPlan): Promise<HostResult[]> {
+export async function runHostTask(sessions: TaskSessions, target: ReachableTarget, attempt: number, plan: HostTaskPlan): Promise<HostResult[]> {
   const { signal, slot } = currentTask();
   const results: HostResult[] = [];
   let started = Date.now();
   let session: HostSession | undefined;
   let connectFailure: TaskOutcome | undefined;
   try {
-    session = await openSession(context, target, signal);
+    session = await sessions.cache.acquire(target, signal);
   } catch (error) {
     connectFailure = failureOutcome(error, signal);
   }
@@ -50,7 +55,7 @@ export async function runHostTask(context: SshContext, target: ReachableTarget, 
       started = Date.now();
     }
   } finally {
-    session?.close();
+    if (session) sessions.cache.release(session, { keep: sessions.keep });
   }
   return results;
 }

@@ -1,37 +1,28 @@
 import type { Duplex } from 'node:stream';
 import { SshpoolError } from '../errors.js';
-import type { AuthHandler } from './auth.js';
 import { remainingMs, waitWithin } from './bounded-wait.js';
+import type { ConnectPlan } from './connect-plan.js';
 import { SshConnection, connectAbortedError, connectTimeoutError } from './connection.js';
-import type { ConnectOptions, Endpoint } from './connection.js';
+import type { ConnectOptions } from './connection.js';
 import { SshError } from './errors.js';
-import type { HostKeyVerdict } from './host-key.js';
 import { startProxyCommand } from './proxy-command.js';
 
-/** Everything needed to open one SSH connection (a jump hop or the target). */
-export interface ConnectPlan {
-  label: string;
-  endpoint: Endpoint;
-  /** 0: no limit. */
-  timeoutMs: number;
-  keepaliveIntervalMs: number;
-  keepaliveCountMax: number;
-  hostKeyAlgorithms: string[];
-  verifyHostKey: (key: Buffer) => Promise<HostKeyVerdict>;
-  /** Called for each connection, once its host key is verified: the handler keeps state. */
-  createAuthHandler: (hostKey: HostKeyVerdict) => AuthHandler;
-  /** ssh_config's ProxyCommand, tokens expanded: the transport instead of TCP when this is the first connection of a chain. */
-  proxyCommand?: string;
+/** A shared jump connection and the connections (targets, deeper hops) opened through it that are not over yet. */
+interface JumpEntry {
+  key: string;
+  connection: Promise<SshConnection>;
+  users: number;
 }
 
 /**
  * Opens connections, through ProxyJump hops when a chain has more than one
  * plan. Jump connections are shared by every host behind the same hops (one
  * bastion session, many forwarded channels: sshd's MaxStartups is not hit by
- * the fanout), and closed by `closeAll()` at the end of a run.
+ * the fanout) and counted: one closes when the last connection through it
+ * ends, and `closeAll()` closes every one left.
  */
 export class ConnectionOpener {
-  private readonly jumps = new Map<string, Promise<SshConnection>>();
+  private readonly jumps = new Map<string, JumpEntry>();
 
   /**
    * The target's connect timeout covers the whole attempt, the forward through
@@ -43,63 +34,96 @@ export class ConnectionOpener {
     if (!target) throw new SshpoolError('NO_TARGET', 'nothing to connect to');
     if (signal?.aborted) throw connectAbortedError(target.label);
     const startedAt = Date.now();
-    const via = chain.length > 1 ? await this.forwardThroughJumps(chain, startedAt, signal) : firstTransport(target);
-    return SshConnection.open(planToOptions(target, via, startedAt, signal));
+    if (chain.length === 1) return SshConnection.open(connectOptions(target, firstTransport(target), startedAt, signal));
+    const jump = this.useJump(chain, chain.length - 2);
+    try {
+      const via = await this.forwardThroughJump(jump, target, startedAt, signal);
+      const connection = await SshConnection.open(connectOptions(target, via, startedAt, signal));
+      connection.once('ended', () => this.leaveJump(jump));
+      return connection;
+    } catch (error) {
+      this.leaveJump(jump);
+      throw error;
+    }
   }
 
   closeAll(): void {
-    const pending = [...this.jumps.values()];
+    const entries = [...this.jumps.values()];
     this.jumps.clear();
-    for (const connection of pending) connection.then((c) => c.close(), () => undefined);
+    for (const entry of entries) entry.connection.then((c) => c.close(), () => undefined);
   }
 
-  private async forwardThroughJumps(chain: readonly ConnectPlan[], startedAt: number, signal?: AbortSignal): Promise<Duplex> {
-    const target = chain[chain.length - 1] as ConnectPlan;
-    const bounds = { signal, timedOut: () => connectTimeoutError(target.label, target.timeoutMs), aborted: () => connectAbortedError(target.label) };
+  private async forwardThroughJump(jump: JumpEntry, target: ConnectPlan, startedAt: number, signal?: AbortSignal): Promise<Duplex> {
+    const bounds = { signal, timedOut: () => connectTimeoutError(target.label, target.connectTimeoutMs), aborted: () => connectAbortedError(target.label) };
     try {
       // The hop is shared and has a connect timeout of its own: only this host's stop signal cuts the wait for it short.
-      const hop = this.jumpConnection(chain, chain.length - 2);
-      const jump = await waitWithin<SshConnection>({ ...bounds, timeoutMs: 0 }, (settle) => void hop.then((c) => settle(null, c), (error) => settle(error)));
-      return await jump.forwardOut(target.endpoint.hostname, target.endpoint.port, { ...bounds, timeoutMs: remainingMs(target.timeoutMs, startedAt) });
+      const hop = await waitWithin<SshConnection>({ ...bounds, timeoutMs: 0 }, (settle) => void jump.connection.then((c) => settle(null, c), (error) => settle(error)));
+      return await hop.forwardOut(target.hostname, target.port, { ...bounds, timeoutMs: remainingMs(target.connectTimeoutMs, startedAt) });
     } catch (error) {
       throw throughJumpFailure(target, error);
     }
   }
 
-  /** The shared connection to `chain[index]`, itself reached through the hops before it. */
-  private jumpConnection(chain: readonly ConnectPlan[], index: number): Promise<SshConnection> {
+  /** The shared connection to `chain[index]` (itself reached through the hops before it), counted as used until `leaveJump`. */
+  private useJump(chain: readonly ConnectPlan[], index: number): JumpEntry {
     const key = chain
       .slice(0, index + 1)
-      .map((plan) => `${plan.endpoint.user}@${plan.endpoint.hostname}:${plan.endpoint.port}`)
+      .map((plan) => `${plan.user}@${plan.hostname}:${plan.port}`)
       .join(',');
-    let connection = this.jumps.get(key);
-    if (!connection) {
+    let entry = this.jumps.get(key);
+    if (!entry) {
       const hop = chain[index] as ConnectPlan;
-      connection = (async () => {
-        const startedAt = Date.now();
-        const via = index > 0 ? await this.forwardToHop(chain, index, startedAt) : firstTransport(hop);
-        // The hop is shared, so one host's abort must not cancel it for the others.
-        return SshConnection.open(planToOptions(hop, via, startedAt));
-      })().catch((error: unknown) => {
-        throw jumpFailure(hop, error);
-      });
-      this.jumps.set(key, connection);
-      connection.then(
-        (c) => c.once('lost', () => this.jumps.delete(key)),
-        () => this.jumps.delete(key),
-      );
+      const opened = index > 0 ? this.openThroughJump(chain, index) : SshConnection.open(connectOptions(hop, firstTransport(hop), Date.now()));
+      const created: JumpEntry = {
+        key,
+        users: 0,
+        connection: opened.catch((error: unknown) => {
+          throw jumpFailure(hop, error);
+        }),
+      };
+      const forget = (): void => this.forget(created);
+      created.connection.then((c) => c.once('ended', forget), forget);
+      this.jumps.set(key, created);
+      entry = created;
     }
-    return connection;
+    entry.users += 1;
+    return entry;
   }
 
-  private async forwardToHop(chain: readonly ConnectPlan[], index: number, startedAt: number): Promise<Duplex> {
-    const previous = await this.jumpConnection(chain, index - 1);
+  /** Closes a jump connection nothing is opened through any more. */
+  private leaveJump(entry: JumpEntry): void {
+    entry.users -= 1;
+    if (entry.users > 0) return;
+    // Out of the map at once: a host arriving before the close is done gets a new connection, not this closing one.
+    this.forget(entry);
+    entry.connection.then((c) => c.close(), () => undefined);
+  }
+
+  private forget(entry: JumpEntry): void {
+    if (this.jumps.get(entry.key) === entry) this.jumps.delete(entry.key);
+  }
+
+  /** A deeper hop's own connection: it uses the hop before it while it is open. */
+  private async openThroughJump(chain: readonly ConnectPlan[], index: number): Promise<SshConnection> {
+    const previous = this.useJump(chain, index - 1);
     const hop = chain[index] as ConnectPlan;
-    return previous.forwardOut(hop.endpoint.hostname, hop.endpoint.port, {
-      timeoutMs: remainingMs(hop.timeoutMs, startedAt),
-      timedOut: () => connectTimeoutError(hop.label, hop.timeoutMs),
-      aborted: () => connectAbortedError(hop.label),
-    });
+    const startedAt = Date.now();
+    try {
+      const via = await (
+        await previous.connection
+      ).forwardOut(hop.hostname, hop.port, {
+        timeoutMs: remainingMs(hop.connectTimeoutMs, startedAt),
+        timedOut: () => connectTimeoutError(hop.label, hop.connectTimeoutMs),
+        aborted: () => connectAbortedError(hop.label),
+      });
+      // The hop is shared, so one host's abort must not cancel it for the others.
+      const connection = await SshConnection.open(connectOptions(hop, via, startedAt));
+      connection.once('ended', () => this.leaveJump(previous));
+      return connection;
+    } catch (error) {
+      this.leaveJump(previous);
+      throw error;
+    }
   }
 }
 
@@ -108,20 +132,9 @@ function firstTransport(plan: ConnectPlan): Duplex | undefined {
   return plan.proxyCommand === undefined ? undefined : startProxyCommand(plan.proxyCommand, plan.label);
 }
 
-function planToOptions(plan: ConnectPlan, via: Duplex | undefined, startedAt: number, signal?: AbortSignal): ConnectOptions {
-  return {
-    label: plan.label,
-    endpoint: plan.endpoint,
-    timeoutMs: plan.timeoutMs,
-    startedAt,
-    keepaliveIntervalMs: plan.keepaliveIntervalMs,
-    keepaliveCountMax: plan.keepaliveCountMax,
-    hostKeyAlgorithms: plan.hostKeyAlgorithms,
-    verifyHostKey: plan.verifyHostKey,
-    createAuthHandler: plan.createAuthHandler,
-    ...(via ? { via } : {}),
-    ...(signal ? { signal } : {}),
-  };
+function connectOptions(plan: ConnectPlan, via: Duplex | undefined, startedAt: number, signal?: AbortSignal): ConnectOptions {
+  const { proxyCommand: _transportChosen, ...options } = plan;
+  return { ...options, startedAt, ...(via ? { via } : {}), ...(signal ? { signal } : {}) };
 }
 
 /** Names the hop that failed; `throughJumpFailure` adds the target's name. */

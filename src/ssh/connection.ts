@@ -6,6 +6,7 @@ import type { ClientChannel, ExecOptions } from 'ssh2';
 import { SshpoolError } from '../errors.js';
 import type { AuthHandler } from './auth.js';
 import { remainingMs, waitWithin } from './bounded-wait.js';
+import type { ConnectPlan } from './connect-plan.js';
 import type { WaitLimits } from './bounded-wait.js';
 import { SshError, classifySshError } from './errors.js';
 import type { SessionPhase } from './errors.js';
@@ -14,35 +15,17 @@ import type { HostKeyVerdict } from './host-key.js';
 
 const { Client } = ssh2;
 
-/** Where to connect, after ssh_config, inventory and flags have been merged. */
-export interface Endpoint {
-  hostname: string;
-  port: number;
-  user: string;
-}
-
-export interface ConnectOptions {
-  /** The name the user knows the host by (inventory name, or jump hop): used in messages. */
-  label: string;
-  endpoint: Endpoint;
+/** A plan's connection over the transport the opener chose for it. */
+export interface ConnectOptions extends Omit<ConnectPlan, 'proxyCommand'> {
   /** A stream forwarded through a jump host, or a ProxyCommand's; without it a TCP connection is made. */
   via?: Duplex;
   /**
-   * Covers TCP (or the forward, or the ProxyCommand), banner, key exchange and
-   * authentication together, counted from `startedAt`; then bounds each channel
-   * open on the connection. 0: no limit.
+   * connectTimeoutMs covers TCP (or the forward, or the ProxyCommand), banner,
+   * key exchange and authentication together, counted from `startedAt` (default:
+   * now, so that time spent reaching a jump host's forward counts); then it
+   * bounds each channel open on the connection. 0: no limit.
    */
-  timeoutMs: number;
-  /** When the attempt began (default: now), so that time spent reaching a jump host's forward counts. */
   startedAt?: number;
-  keepaliveIntervalMs: number;
-  keepaliveCountMax: number;
-  /** The host key algorithms to offer, in order (HostKeyVerifier.hostKeyAlgorithms()). */
-  hostKeyAlgorithms: string[];
-  /** Rejects (with a HostKeyError) to refuse the server's host key. */
-  verifyHostKey: (key: Buffer) => Promise<HostKeyVerdict>;
-  /** Called once, after the key exchange, with the host key's verdict (which rules out passwords). */
-  createAuthHandler: (hostKey: HostKeyVerdict) => AuthHandler;
   signal?: AbortSignal;
 }
 
@@ -51,6 +34,8 @@ type Ssh2Client = InstanceType<typeof Client>;
 type ConnectionEvents = {
   /** The connection died without `close()` having been called; emitted once. */
   lost: [SshpoolError];
+  /** The connection is over, closed by `close()` or lost (after `lost`); emitted once. */
+  ended: [];
 };
 
 /** How long a closed connection may wait for the server's end of the socket before it is destroyed. */
@@ -92,13 +77,13 @@ export class SshConnection extends EventEmitter<ConnectionEvents> {
 
   /** Opens and authenticates a connection; rejects with a classified SshpoolError. */
   static open(options: ConnectOptions): Promise<SshConnection> {
-    const { label, endpoint } = options;
+    const { label, hostname, port } = options;
     const client = new Client();
-    const connection = new SshConnection(label, client, options.timeoutMs);
+    const connection = new SshConnection(label, client, options.connectTimeoutMs);
     const limits: WaitLimits = {
-      timeoutMs: remainingMs(options.timeoutMs, options.startedAt ?? Date.now()),
+      timeoutMs: remainingMs(options.connectTimeoutMs, options.startedAt ?? Date.now()),
       signal: options.signal,
-      timedOut: () => connectTimeoutError(label, options.timeoutMs),
+      timedOut: () => connectTimeoutError(label, options.connectTimeoutMs),
       aborted: () => connectAbortedError(label),
     };
     let hostKeyError: unknown;
@@ -129,17 +114,17 @@ export class SshConnection extends EventEmitter<ConnectionEvents> {
         if (!ready) settle(new SshError('CONNECT_RESET', `${label}: connection closed during the SSH handshake`));
       });
 
-      const sock = options.via ?? tcpConnect({ host: endpoint.hostname, port: endpoint.port }).setNoDelay(true);
+      const sock = options.via ?? tcpConnect({ host: hostname, port }).setNoDelay(true);
       connection.transport = sock;
       client.connect({
         sock,
-        host: endpoint.hostname,
-        port: endpoint.port,
-        username: endpoint.user,
+        host: hostname,
+        port,
+        username: options.user,
         // Our own timer above bounds the whole attempt; ssh2's would only duplicate it.
         readyTimeout: 0,
-        keepaliveInterval: options.keepaliveIntervalMs,
-        keepaliveCountMax: options.keepaliveCountMax,
+        keepaliveInterval: options.serverAliveIntervalMs,
+        keepaliveCountMax: options.serverAliveCountMax,
         algorithms: { serverHostKey: options.hostKeyAlgorithms },
         // ssh2 asks for methods only after the key exchange, so the host key's verdict is in.
         authHandler: (methodsLeft: Parameters<AuthHandler>[0]) => (authHandler ??= options.createAuthHandler(hostKey))(methodsLeft),
@@ -170,6 +155,7 @@ export class SshConnection extends EventEmitter<ConnectionEvents> {
       if (this.closedByUs || this.lostError) return;
       this.lostError = error ? classifySshError(error, this.label, 'session') : new SshError('CONNECTION_LOST', `${this.label}: connection closed by the server`);
       this.emit('lost', this.lostError);
+      this.emit('ended');
     };
     this.client.on('error', onGone);
     this.client.on('close', () => onGone());
@@ -212,9 +198,17 @@ export class SshConnection extends EventEmitter<ConnectionEvents> {
     });
   }
 
+  /** True once closed by `close()` or lost: no channel can be opened on it any more. */
+  get isEnded(): boolean {
+    return this.closedByUs || this.lostError !== undefined;
+  }
+
   close(): void {
     if (this.closedByUs) return;
+    const wasLost = this.lostError !== undefined;
     this.closedByUs = true;
+    if (!wasLost) this.emit('ended');
+    // A lost connection's socket may still be open (a keepalive timeout): end it all the same.
     this.client.end();
     if (this.closed) return;
     // A frozen server never closes its end of the socket, which would keep the run's process alive.

@@ -1,6 +1,6 @@
 import type { ClientChannel } from 'ssh2';
 import { SshpoolError } from '../errors.js';
-import { CappedOutput } from '../run/capped-output.js';
+import { CappedOutput } from './capped-output.js';
 import type { SshConnection } from './connection.js';
 
 export type OutputStreamName = 'stdout' | 'stderr';

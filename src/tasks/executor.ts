@@ -1,5 +1,5 @@
 import type { HostResult } from '../run/host-result.js';
-import type { HostSession } from '../run/host-session.js';
+import type { HostSession } from '../session/host-session.js';
 import type { OutputStreamName } from '../ssh/remote-command.js';
 import type { HostTask } from './task.js';
 

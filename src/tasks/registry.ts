@@ -1,5 +1,5 @@
 import { SshpoolError } from '../errors.js';
-import type { HostSession } from '../run/host-session.js';
+import type { HostSession } from '../session/host-session.js';
 import { commandExecutor } from './command-executor.js';
 import { UnknownTaskKindError } from './errors.js';
 import type { ExecutionContext, LiveTaskOutput, TaskExecutor, TaskOutcome } from './executor.js';

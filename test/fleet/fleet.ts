@@ -156,7 +156,7 @@ export class Fleet {
     readonly user: string,
     readonly userKeyPath: string,
     readonly userPublicKey: string,
-    private readonly daemons: ReadonlyMap<string, OwnedProcess>,
+    private readonly daemons: Map<string, OwnedProcess>,
     private readonly ownsDir: boolean,
   ) {}
 
@@ -248,6 +248,15 @@ export class Fleet {
     const host = this.host(name);
     await this.daemons.get(name)?.kill();
     await waitForRefusal(host.address, host.port, REFUSAL_TIMEOUT_MS);
+  }
+
+  /** Starts a killed host's sshd again on its port, with its keys and config, as a host back from a reboot. */
+  async restart(name: string): Promise<void> {
+    const host = this.host(name);
+    const hostDir = dirname(host.logPath);
+    const sshd = await startSshd({ name, configPath: join(hostDir, 'sshd_config'), logPath: host.logPath, address: host.address, port: host.port });
+    this.daemons.set(name, sshd.process);
+    host.pid = sshd.pid;
   }
 
   stop(): Promise<void> {

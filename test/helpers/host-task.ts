@@ -4,13 +4,13 @@ import type { HostResult } from '../../src/run/host-result.js';
 import { runHostTask } from '../../src/run/host-task.js';
 import type { HostTaskListener } from '../../src/run/host-task.js';
 import type { RunOptions } from '../../src/run/run-options.js';
-import { SshContext } from '../../src/run/ssh-context.js';
-import { resolveTarget } from '../../src/run/target-settings.js';
+import { SessionCache } from '../../src/session/session-cache.js';
+import { resolveTarget } from '../../src/ssh/target-settings.js';
 import { defaultExecutors } from '../../src/tasks/index.js';
 import type { ExecutorRegistry, HostTask } from '../../src/tasks/index.js';
 
 /**
- * One host task as a run makes it (real SshContext, in a pool task), with the
+ * One host task as a run makes it (real SessionCache, in a pool task), with the
  * tasks and executors the test chooses, so a test can act between two of them
  * (freeze the server after authentication, count listeners). `pool.terminate()`
  * is Ctrl-C.
@@ -22,12 +22,12 @@ export async function startHostTask(
   executors: ExecutorRegistry = defaultExecutors(),
   listener?: HostTaskListener,
 ): Promise<{ pool: Pool; results: Promise<HostResult[]> }> {
-  const context = await SshContext.create(options);
-  const target = resolveTarget(host, options, context.sshConfig);
+  const sessions = await SessionCache.create(options);
+  const target = resolveTarget(host, options, sessions.sshConfig);
   if (target.kind === 'refused') throw target.error;
-  await context.prepare(target.kind === 'ssh' ? [target] : []);
+  await sessions.prepare(target.kind === 'ssh' ? [target] : []);
   const pool = new Pool({ size: 1 });
-  const results = pool.applyAsync(runHostTask, [context, target, 1, { tasks, executors, listener }]).get();
+  const results = pool.applyAsync(runHostTask, [{ cache: sessions, keep: false }, target, 1, { tasks, executors, listener }]).get();
   pool.close();
-  return { pool, results: results.finally(() => context.close()) };
+  return { pool, results: results.finally(() => sessions.close()) };
 }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { CappedOutput } from '../../src/run/capped-output.js';
+import { CappedOutput } from '../../src/ssh/capped-output.js';
 
 describe('CappedOutput', () => {
   it('keeps everything under the limit', () => {

@@ -17,10 +17,12 @@ try {
 try {
   const connection = await SshConnection.open({
     label: 'target',
-    endpoint: { hostname, port: Number(port), user: 'nobody' },
-    timeoutMs: 5_000,
-    keepaliveIntervalMs: 0,
-    keepaliveCountMax: 3,
+    hostname,
+    port: Number(port),
+    user: 'nobody',
+    connectTimeoutMs: 5_000,
+    serverAliveIntervalMs: 0,
+    serverAliveCountMax: 3,
     hostKeyAlgorithms: ['ssh-ed25519'],
     verifyHostKey: async () => ({}),
     createAuthHandler: () => () => false,

@@ -210,4 +210,29 @@ describe('host keys against real sshd servers, as OpenSSH checks them', function
     expect(ssh.stderr).to.include(name);
     expect(result!.error!.message).to.include(name);
   });
+
+  describe('HostKeyAlias (known_hosts searched under the alias, on port 22, as ssh does)', () => {
+    async function aliasConfig(knownHosts: string): Promise<string> {
+      const file = path.join(tempDir(), 'known_hosts');
+      await writeFile(file, knownHosts);
+      return config('h01', ['HostKeyAlias pinned-alias', ...loginSettings(fleet, { knownHosts: file }), 'StrictHostKeyChecking yes', 'IdentityAgent none']);
+    }
+
+    it('verifies the host with a known_hosts keyed by the alias alone, as ssh -o BatchMode=yes does', async () => {
+      const file = await aliasConfig(`pinned-alias ${fleet.host('h01').hostKeyPublic}\n`);
+      const [result] = await runCommand(['target'], 'echo in', { sshConfigFile: file });
+      expect([result!.status, result!.stdout, result!.error]).to.deep.equal(['ok', 'in\n', null]);
+      expect((await runSsh(file, 'target', 'true')).exitCode).to.equal(0);
+    });
+
+    it('refuses it with a known_hosts keyed only by its address and port, as ssh -o BatchMode=yes does', async () => {
+      const file = await aliasConfig(knownLine(fleet.host('h01'), 'ssh-ed25519'));
+      const [result] = await runCommand(['target'], 'true', { sshConfigFile: file });
+      expect([result!.status, result!.error?.code]).to.deep.equal(['unreachable', 'HOSTKEY_UNKNOWN']);
+      expect(result!.error!.message).to.include('pinned-alias');
+      const ssh = await runSsh(file, 'target', 'true');
+      expect(ssh.exitCode).to.equal(255);
+      expect(ssh.stderr).to.match(/Host key verification failed/);
+    });
+  });
 });

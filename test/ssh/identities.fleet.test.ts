@@ -159,4 +159,36 @@ describe('identity files and ssh-agent against a real sshd, as OpenSSH uses them
       expect(error.message).to.include(missing);
     });
   });
+
+  describe('IdentitiesOnly with an agent holding two keys, the server accepting only the one IdentityFile does not name', () => {
+    let agent: Awaited<ReturnType<typeof startAgent>>;
+    let named: string;
+    beforeEach(async () => {
+      named = path.join(tempDir(), 'id_named');
+      await generateKey(named, 'not-authorized');
+      agent = await startAgent([named, fleet.userKeyPath]);
+    });
+    afterEach(async () => {
+      await agent?.stop();
+    });
+
+    async function configWith(identitiesOnly: 'yes' | 'no'): Promise<string> {
+      const settings = [`IdentityFile ${named}`, `IdentitiesOnly ${identitiesOnly}`, `IdentityAgent ${agent.socket}`, `UserKnownHostsFile ${fleet.knownHostsPath}`, 'GlobalKnownHostsFile /dev/null'];
+      return writeSshConfig(tempDir(), [hostBlock('target', fleet.hosts[0]!, fleet.user, settings)]);
+    }
+
+    it('`yes`: offers only the named key, so login fails (AUTH_FAILED), as ssh -o BatchMode=yes fails', async () => {
+      const file = await configWith('yes');
+      const [result] = await runCommand(['target'], 'true', { sshConfigFile: file });
+      expect([result!.status, result!.error?.code]).to.deep.equal(['unreachable', 'AUTH_FAILED']);
+      expect((await runSsh(file, 'target', 'true')).exitCode).to.equal(255);
+    });
+
+    it('`no`: the agent’s other key logs in, for sshpool as for ssh -o BatchMode=yes', async () => {
+      const file = await configWith('no');
+      const [result] = await runCommand(['target'], 'echo agent', { sshConfigFile: file });
+      expect([result!.status, result!.stdout, result!.error]).to.deep.equal(['ok', 'agent\n', null]);
+      expect((await runSsh(file, 'target', 'true')).exitCode).to.equal(0);
+    });
+  });
 });

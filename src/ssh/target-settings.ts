@@ -4,13 +4,13 @@ import type { SshpoolError } from '../errors.js';
 import type { BecomeSettings, ConnectionSettings, InventoryHost, VariableLookup } from '../inventory/index.js';
 import { connectionSettings, TemplatedVariables } from '../inventory/index.js';
 import type { Secret } from '../secret.js';
-import type { SshConfigResolution, SshConfigResolver, StrictHostKeyChecking } from '../ssh/ssh-config.js';
-import { agentSocketFor } from '../ssh/auth.js';
-import { expandProxyCommand } from '../ssh/proxy-command.js';
-import { parseProxyJump } from '../ssh/proxy-jump.js';
-import type { JumpHop } from '../ssh/proxy-jump.js';
-import { DEFAULTS } from './run-options.js';
-import type { SshOptions } from './run-options.js';
+import type { SshConfigResolution, SshConfigResolver, StrictHostKeyChecking } from './ssh-config.js';
+import { agentSocketFor } from './auth.js';
+import { expandProxyCommand } from './proxy-command.js';
+import { parseProxyJump } from './proxy-jump.js';
+import type { JumpHop } from './proxy-jump.js';
+import { DEFAULTS } from '../run/run-options.js';
+import type { SshOptions } from '../run/run-options.js';
 
 /** The settings of one SSH hop, all sources merged: nothing left to look up but keys. */
 export interface HopSettings {

@@ -1,13 +1,13 @@
-import { listAgentKeys } from '../ssh/agent.js';
-import { buildAuthHandler } from '../ssh/auth.js';
-import { ConnectionOpener } from '../ssh/connection-opener.js';
-import type { ConnectPlan } from '../ssh/connection-opener.js';
-import type { SshConnection } from '../ssh/connection.js';
-import { HostKeyVerifier } from '../ssh/host-key-verifier.js';
-import { IdentityStore } from '../ssh/identities.js';
-import type { Identity } from '../ssh/identities.js';
-import { SshConfigResolver } from '../ssh/ssh-config.js';
-import type { SshOptions } from './run-options.js';
+import { listAgentKeys } from './agent.js';
+import { buildAuthHandler } from './auth.js';
+import { ConnectionOpener } from './connection-opener.js';
+import type { ConnectPlan } from './connect-plan.js';
+import type { SshConnection } from './connection.js';
+import { HostKeyVerifier } from './host-key-verifier.js';
+import { IdentityStore } from './identities.js';
+import type { Identity } from './identities.js';
+import { SshConfigResolver } from './ssh-config.js';
+import type { SshOptions } from '../run/run-options.js';
 import type { HopSettings, TargetSettings } from './target-settings.js';
 
 /**
@@ -65,10 +65,12 @@ export class SshContext {
     const verifier = this.verifier(hop);
     return {
       label: hop.label,
-      endpoint: { hostname: hop.hostname, port: hop.port, user: hop.user },
-      timeoutMs: hop.connectTimeoutMs,
-      keepaliveIntervalMs: hop.serverAliveIntervalMs,
-      keepaliveCountMax: hop.serverAliveCountMax,
+      hostname: hop.hostname,
+      port: hop.port,
+      user: hop.user,
+      connectTimeoutMs: hop.connectTimeoutMs,
+      serverAliveIntervalMs: hop.serverAliveIntervalMs,
+      serverAliveCountMax: hop.serverAliveCountMax,
       hostKeyAlgorithms: await verifier.hostKeyAlgorithms(hop.hostKey.name, hop.hostKey.port),
       ...(hop.proxyCommand === undefined ? {} : { proxyCommand: hop.proxyCommand }),
       verifyHostKey: (key) => verifier.verify(hop.hostKey.name, hop.hostKey.port, key),

@@ -1,0 +1,18 @@
+import type { RemoteCommandOptions, RemoteCommandOutcome } from '../ssh/remote-command.js';
+import type { LocalTarget } from '../ssh/target-settings.js';
+import { runLocalCommand } from './local-command.js';
+
+/** Where a host's work runs: its SSH connection, or this machine for `ansible_connection: local`. */
+export interface HostSession {
+  /** The host's name in messages. */
+  readonly label: string;
+  /** What the records of its commands should say, e.g. a host key let through under `no`. */
+  readonly warnings: readonly string[];
+  runCommand(command: string, options: RemoteCommandOptions): Promise<RemoteCommandOutcome>;
+}
+
+/** A local target has nothing to connect to: its commands run on this machine. */
+export function localSession(target: LocalTarget): HostSession {
+  const { label } = target;
+  return { label, warnings: [], runCommand: (command, options) => runLocalCommand(label, command, options) };
+}

@@ -1,0 +1,190 @@
+import { SshpoolError } from '../errors.js';
+import type { SshOptions } from '../run/run-options.js';
+import { connectAbortedError } from '../ssh/connection.js';
+import type { SshConnection } from '../ssh/connection.js';
+import { SshError } from '../ssh/errors.js';
+import { runRemoteCommand } from '../ssh/remote-command.js';
+import type { RemoteCommandOptions, RemoteCommandOutcome } from '../ssh/remote-command.js';
+import type { SshConfigResolver } from '../ssh/ssh-config.js';
+import { SshContext } from '../ssh/ssh-context.js';
+import type { ReachableTarget, TargetSettings } from '../ssh/target-settings.js';
+import { ChannelSlots } from './channel-slots.js';
+import { localSession } from './host-session.js';
+import type { HostSession } from './host-session.js';
+
+/** sshd's default MaxSessions: the channels a connection starts out allowed at once. */
+export const DEFAULT_MAX_SESSIONS = 10;
+
+export interface SessionCacheOptions {
+  /** Channels (leases) at once on one connection before the server says otherwise; default sshd's MaxSessions default, 10. */
+  maxSessionsPerConnection?: number;
+}
+
+export interface ReleaseOptions {
+  /** true: leave the connection open for the next acquire of the same target; false: close it once no other lease holds it. */
+  keep: boolean;
+}
+
+/** A session given out by `acquire`, to hand back to `release`. */
+export type SessionLease = HostSession;
+
+/** `acquire` on a cache that was closed. */
+export class SessionsClosedError extends SshpoolError<'SESSIONS_CLOSED'> {
+  constructor(label: string) {
+    super('SESSIONS_CLOSED', `${label}: the session cache was closed`);
+  }
+}
+
+/** One SSH connection with its leases, shared by the acquires of one target (same resolved settings). */
+interface CachedConnection {
+  key: string;
+  connection: Promise<SshConnection>;
+  slots: ChannelSlots;
+  leases: number;
+}
+
+/**
+ * Ready sessions, owned by the caller: `acquire` gives one (SSH: connected and
+ * authenticated through its jump hops; local: this machine), `release` hands
+ * it back, kept open for the next acquire or closed once unused. Several
+ * leases share one connection, as many at once as the server takes channels
+ * (sshd's MaxSessions); jump connections are shared and closed when nothing
+ * goes through them. What SshContext shares (ssh_config, agent keys, key
+ * files, known_hosts, the password) is shared by everything from one cache.
+ */
+export class SessionCache {
+  private readonly connections = new Map<string, CachedConnection>();
+  private readonly leases = new WeakMap<SessionLease, { entry: CachedConnection; holdsSlot: boolean } | null>();
+  private closed = false;
+
+  private constructor(
+    private readonly context: SshContext,
+    private readonly maxSessions: number,
+  ) {}
+
+  static async create(options: SshOptions, cacheOptions: SessionCacheOptions = {}): Promise<SessionCache> {
+    return new SessionCache(await SshContext.create(options), cacheOptions.maxSessionsPerConnection ?? DEFAULT_MAX_SESSIONS);
+  }
+
+  get sshConfig(): SshConfigResolver {
+    return this.context.sshConfig;
+  }
+
+  /** Reads the key and known_hosts files the targets need, asking passphrases and the password now (see SshContext.prepare). */
+  prepare(targets: readonly TargetSettings[]): Promise<void> {
+    return this.context.prepare(targets);
+  }
+
+  async acquire(target: ReachableTarget, signal: AbortSignal): Promise<SessionLease> {
+    if (this.closed) throw new SessionsClosedError(target.label);
+    if (target.kind === 'local') {
+      const session = localSession(target);
+      this.leases.set(session, null);
+      return session;
+    }
+    const key = settingsKey(target);
+    const entry = this.connections.get(key) ?? this.connect(key, target, signal);
+    entry.leases += 1;
+    let holdsSlot = false;
+    try {
+      await entry.slots.take(signal, () => connectAbortedError(target.label));
+      holdsSlot = true;
+      const connection = await entry.connection;
+      if (connection.lostError) throw connection.lostError;
+      const session = this.leasedSession(entry, connection);
+      this.leases.set(session, { entry, holdsSlot });
+      return session;
+    } catch (error) {
+      if (holdsSlot) entry.slots.give();
+      this.leave(entry, false);
+      throw error;
+    }
+  }
+
+  /** A lease is handed back once; a second release of it, or one after `close()`, does nothing. */
+  release(lease: SessionLease, options: ReleaseOptions): void {
+    const held = this.leases.get(lease);
+    this.leases.delete(lease);
+    if (!held) return;
+    if (held.holdsSlot) held.entry.slots.give();
+    this.leave(held.entry, options.keep);
+  }
+
+  /** Closes every connection, kept or leased, and the jump connections; later acquires are refused. */
+  close(): void {
+    this.closed = true;
+    const entries = [...this.connections.values()];
+    this.connections.clear();
+    for (const entry of entries) {
+      entry.slots.failWaiting(new SshpoolError('SESSIONS_CLOSED', 'the session cache was closed'));
+      entry.connection.then((c) => c.close(), () => undefined);
+    }
+    this.context.close();
+  }
+
+  private connect(key: string, target: TargetSettings, signal: AbortSignal): CachedConnection {
+    const entry: CachedConnection = { key, connection: this.context.connect(target, signal), slots: new ChannelSlots(this.maxSessions), leases: 0 };
+    this.connections.set(key, entry);
+    // A connection that failed, was lost (the server closed it, its sshd was killed) or closed is dropped: the next acquire reconnects.
+    entry.connection.then(
+      (connection) =>
+        connection.once('ended', () => {
+          this.forget(entry);
+          entry.slots.failWaiting(connection.lostError ?? new SshError('CONNECTION_LOST', `${target.label}: connection closed`));
+        }),
+      () => this.forget(entry),
+    );
+    return entry;
+  }
+
+  private leave(entry: CachedConnection, keep: boolean): void {
+    entry.leases -= 1;
+    if (entry.leases > 0 || keep) return;
+    this.forget(entry);
+    entry.connection.then((c) => c.close(), () => undefined);
+  }
+
+  private forget(entry: CachedConnection): void {
+    if (this.connections.get(entry.key) === entry) this.connections.delete(entry.key);
+  }
+
+  private leasedSession(entry: CachedConnection, connection: SshConnection): SessionLease {
+    const session: SessionLease = {
+      label: connection.label,
+      warnings: connection.warnings,
+      runCommand: (command, options) => this.runOnLease(session, entry, connection, command, options),
+    };
+    return session;
+  }
+
+  /**
+   * A server that refuses a channel while this connection has others open is
+   * at its MaxSessions: the connection's limit comes down to what it accepted
+   * and this lease waits its turn (first in line), then tries again.
+   */
+  private async runOnLease(session: SessionLease, entry: CachedConnection, connection: SshConnection, command: string, options: RemoteCommandOptions): Promise<RemoteCommandOutcome> {
+    for (;;) {
+      try {
+        return await runRemoteCommand(connection, command, options);
+      } catch (error) {
+        const held = this.leases.get(session);
+        if (!held?.holdsSlot || !isChannelRefusal(error) || connection.isEnded || entry.slots.inUse <= 1) throw error;
+        entry.slots.lowerTo(entry.slots.inUse - 1);
+        held.holdsSlot = false;
+        entry.slots.give();
+        await entry.slots.take(options.signal, () => new SshpoolError('ABORTED', `${connection.label}: run stopped while waiting for a channel`), true);
+        held.holdsSlot = true;
+      }
+    }
+  }
+}
+
+/** The server answered the channel open with a failure (ssh2 sets `reason`), as sshd does past MaxSessions. */
+function isChannelRefusal(error: unknown): boolean {
+  return error instanceof SshError && error.code === 'CHANNEL_FAILED' && (error.cause as { reason?: unknown } | undefined)?.reason !== undefined;
+}
+
+/** Targets with the same resolved settings share a connection; the password is left out of the key, as it is no setting of the connection. */
+function settingsKey(target: TargetSettings): string {
+  return JSON.stringify(target, (name, value: unknown) => (name === 'password' || name === 'become' ? undefined : value));
+}
