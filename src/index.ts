@@ -11,6 +11,8 @@ export type { HostVariables, HostVariableErrorCode } from './inventory/index.js'
 export { runCommand, streamCommand, pingHosts, streamPing, HostRun } from './run/host-run.js';
 export type { HostInput, HostRunEvents, HostStartEvent, HostOutputEvent, HostOutputEndEvent, CommandRunOptions } from './run/host-run.js';
 export type { RunOptions, SshOptions } from './run/run-options.js';
+export { SETTINGS, defaults, loadSettings, mergeSettings, settingValue, SettingsError } from './settings/index.js';
+export type { EffectiveSettings, GivenSetting, SettingOrigin, SettingsSources } from './settings/index.js';
 export type { HostResult, HostStatus } from './run/host-result.js';
 export { SshError } from './ssh/errors.js';
 export type { SshErrorCode } from './ssh/errors.js';

@@ -1,30 +1,23 @@
 import type { VaultSecrets } from '../inventory/vault.js';
 import { UsageError } from '../errors.js';
-import type { StrictHostKeyChecking } from '../ssh/ssh-config.js';
+import type { RunSettingOptions, SshSettingOptions } from '../settings/schema.js';
 import { timerDelayMs } from '../timer-delay.js';
 
 /**
- * How to reach hosts. Every field is optional: unset fields come from the
- * inventory, then ssh_config, then the defaults below (flags > inventory >
- * ssh_config > defaults, as the CLI documents).
+ * How to reach hosts. The settings' fields (user, port, identityFiles,
+ * sshConfigFile, knownHostsFiles, strictHostKeyChecking, proxyJump,
+ * connectTimeoutMs, serverAliveIntervalMs, serverAliveCountMax) are declared
+ * in src/settings/schema.ts with their help and defaults. Every field is
+ * optional: unset fields come from the inventory, then ssh_config, then the
+ * defaults (flags > inventory > ssh_config > defaults, as the CLI documents).
  */
-export interface SshOptions {
-  user?: string;
-  port?: number;
-  /** Replace the identity files of every host (ssh -i). */
-  identityFiles?: string[];
-  /** ssh -F; default ~/.ssh/config. */
-  sshConfigFile?: string;
-  strictHostKeyChecking?: StrictHostKeyChecking;
-  /** Replace UserKnownHostsFile; the first file is where accept-new records keys. */
-  knownHostsFiles?: string[];
-  /** Replace ProxyJump for every host ("user@bastion:22,second-hop"). */
-  proxyJump?: string;
-  /** 0: no limit, as ssh_config's ConnectTimeout 0. */
-  connectTimeoutMs?: number;
-  /** 0: no keepalives. */
-  serverAliveIntervalMs?: number;
-  serverAliveCountMax?: number;
+export interface SshOptions extends SshSettingOptions {
+  /**
+   * user, port and identity files for hosts whose inventory vars do not set
+   * them, above ssh_config: where settings files and SSHPOOL_* variables go,
+   * as ansible.cfg's remote_user ranks below inventory vars.
+   */
+  hostDefaults?: Pick<SshSettingOptions, 'user' | 'port' | 'identityFiles'>;
   /** An ssh-agent socket; default SSH_AUTH_SOCK. `null` turns the agent off. */
   agentSocket?: string | null;
   /** Asked once per run when a key file is encrypted; never called without need. */
@@ -35,26 +28,11 @@ export interface SshOptions {
   vaultSecrets?: VaultSecrets;
 }
 
-export interface RunOptions extends SshOptions {
-  /** Hosts worked on at once (pdsh and pssh default to 32). */
-  forks?: number;
-  /** Per host; 0 or unset means no limit. */
-  commandTimeoutMs?: number;
-  /** Per stream and host; output past it is streamed but not kept. */
-  maxOutputBytes?: number;
+/** Adds forks, commandTimeoutMs and maxOutputBytes (declared in src/settings/schema.ts). */
+export interface RunOptions extends SshOptions, RunSettingOptions {
   /** Aborting stops the run: running commands are killed, pending hosts are skipped. */
   signal?: AbortSignal;
 }
-
-export const DEFAULTS = {
-  forks: 32,
-  connectTimeoutMs: 10_000,
-  /** Keepalives notice a frozen host mid-command; OpenSSH's default of off would hang forever. */
-  serverAliveIntervalMs: 15_000,
-  serverAliveCountMax: 3,
-  maxOutputBytes: 1024 * 1024,
-  strictHostKeyChecking: 'yes' as StrictHostKeyChecking,
-} as const;
 
 /** The options that feed timers, each 0 ("off") or a delay a timer can hold. */
 const TIMER_OPTIONS = ['commandTimeoutMs', 'connectTimeoutMs', 'serverAliveIntervalMs'] as const;
