@@ -72,3 +72,11 @@ export function renderEffectiveJson(settings: EffectiveSettings): string {
   const entries = [...settings.values()].map(({ setting: declaration, raw, origin }) => [declaration.key, { value: raw ?? null, ...origin }]);
   return `${JSON.stringify(Object.fromEntries(entries), null, 2)}\n`;
 }
+
+/** The README with its settings table replaced by the schema's; throws when the markers are missing. */
+export function replaceSettingsTable(readme: string): string {
+  const start = readme.indexOf(TABLE_START);
+  const end = readme.indexOf(TABLE_END);
+  if (start === -1 || end < start) throw new Error(`the README has no settings table markers (${TABLE_START} ... ${TABLE_END})`);
+  return readme.slice(0, start) + renderSettingsTable() + readme.slice(end + TABLE_END.length);
+}
