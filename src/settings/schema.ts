@@ -34,7 +34,7 @@ const RUN: readonly ['run'] = ['run'];
 export const SETTINGS = [
   setting({
     key: 'forks', alias: 'f', field: 'forks', options: 'run', flag: 'string', input: text, default: 32,
-    parse: (raw, label) => parsePositiveInteger(numberOf(raw), label),
+    parse: (raw, label) => parsePositiveInteger(numberOf(raw, label), label),
     help: 'Hosts worked on at once (pdsh and pssh default to 32)', commands: CONNECTING,
   }),
   setting({
@@ -54,7 +54,7 @@ export const SETTINGS = [
   }),
   setting({
     key: 'server-alive-count-max', field: 'serverAliveCountMax', options: 'ssh', flag: 'string', input: text, default: 3,
-    parse: (raw, label) => parseCount(numberOf(raw), label),
+    parse: (raw, label) => parseCount(numberOf(raw, label), label),
     help: 'Keepalives unanswered before a host is unreachable', commands: CONNECTING,
   }),
   setting({
@@ -69,7 +69,7 @@ export const SETTINGS = [
   }),
   setting({
     key: 'port', alias: 'p', field: 'port', options: 'ssh', flag: 'string', input: text, perHost: true, unset: 'ansible_port, then ssh_config Port',
-    parse: (raw, label) => parsePort(numberOf(raw), label),
+    parse: (raw, label) => parsePort(numberOf(raw, label), label),
     help: 'Remote port', commands: CONNECTING,
   }),
   setting({

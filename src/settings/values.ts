@@ -23,10 +23,12 @@ export function parsePositiveInteger(value: number, option: string): number {
   return value;
 }
 
-/** A number as a flag or variable gives it ("32") or as YAML does (32); an empty or non-numeric text is NaN, for the range check to refuse. */
-export function numberOf(raw: string | number): number {
+/** A number as a flag or variable gives it ("32") or as YAML does (32). */
+export function numberOf(raw: string | number, option: string): number {
   if (typeof raw === 'number') return raw;
-  return raw.trim() === '' ? Number.NaN : Number(raw);
+  const value = raw.trim() === '' ? Number.NaN : Number(raw);
+  if (Number.isNaN(value)) throw new UsageError(`${option}: "${raw}" is not a number`);
+  return value;
 }
 
 export function parsePort(value: number, option: string): number {
