@@ -1,4 +1,5 @@
 import { SETTINGS } from './schema.js';
+import { parseSetting } from './setting.js';
 import type { Setting, SettingValues } from './schema.js';
 import type { GivenSetting, SettingOrigin } from './sources.js';
 import { readEnvironment, readFlags, readSettingsFile, settingsFiles } from './sources.js';
@@ -13,7 +14,7 @@ export function mergeSettings(...sources: readonly (readonly GivenSetting[])[]):
   const merged = new Map<string, GivenSetting>(
     (SETTINGS as readonly Setting[]).map((declaration) => [
       declaration.key,
-      { setting: declaration, raw: declaration.default, value: declaration.default === undefined ? undefined : declaration.parse(declaration.default, declaration.key), origin: DEFAULT },
+      { setting: declaration, raw: declaration.default, value: declaration.default === undefined ? undefined : parseSetting(declaration, declaration.default, declaration.key), origin: DEFAULT },
     ]),
   );
   for (const source of sources) for (const given of source) merged.set(given.setting.key, given);

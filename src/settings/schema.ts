@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { UsageError } from '../errors.js';
-import { setting } from './setting.js';
+import { parseSetting, setting } from './setting.js';
 import type { DefaultsOf, OptionsOf, SettingDeclaration, ValuesOf } from './setting.js';
 import { numberOf, parseBytes, parseCount, parsePort, parsePositiveInteger, parseSeconds } from './values.js';
 
@@ -64,7 +64,6 @@ export const SETTINGS = [
   }),
   setting({
     key: 'user', alias: 'u', field: 'user', options: 'ssh', flag: 'string', input: name, perHost: true, unset: 'ansible_user, then ssh_config User',
-    parse: (raw) => raw,
     help: 'Remote user', commands: CONNECTING,
   }),
   setting({
@@ -80,7 +79,6 @@ export const SETTINGS = [
   }),
   setting({
     key: 'ssh-config', alias: 'F', field: 'sshConfigFile', options: 'ssh', flag: 'string', input: name, path: true, unset: '~/.ssh/config',
-    parse: (raw) => raw,
     help: 'ssh_config file to read instead of ~/.ssh/config', commands: CONNECTING,
   }),
   setting({
@@ -95,17 +93,14 @@ export const SETTINGS = [
   }),
   setting({
     key: 'jump', alias: 'J', field: 'proxyJump', options: 'ssh', flag: 'string', input: name, unset: "ssh_config's ProxyJump",
-    parse: (raw) => raw,
     help: 'ProxyJump hops for every host: [user@]host[:port][,...] (none: no jump)', commands: CONNECTING,
   }),
   setting({
     key: 'agent', flag: 'boolean', input: onOff, default: true,
-    parse: (raw) => raw,
     help: 'Use ssh-agent (SSH_AUTH_SOCK, or ssh_config IdentityAgent); --no-agent turns it off', commands: CONNECTING,
   }),
   setting({
     key: 'ask-pass', flag: 'boolean', input: onOff, default: false,
-    parse: (raw) => raw,
     help: 'Ask once for a password (on the terminal) and try password auth after keys', commands: CONNECTING,
   }),
   setting({
@@ -116,17 +111,14 @@ export const SETTINGS = [
   }),
   setting({
     key: 'quiet', alias: 'q', flag: 'boolean', input: onOff, default: false,
-    parse: (raw) => raw,
     help: 'No progress line and no summary', commands: CONNECTING,
   }),
   setting({
     key: 'summary', flag: 'boolean', input: onOff, unset: 'when stderr is a terminal',
-    parse: (raw) => raw,
     help: 'Print the end-of-run summary on stderr', commands: CONNECTING,
   }),
   setting({
     key: 'sanitize', flag: 'boolean', input: onOff, unset: 'on terminals only',
-    parse: (raw) => raw,
     help: 'Escape control characters in host output (\\x1b, \\r, ...) also when not writing to a terminal; --no-sanitize: never, even on a terminal',
     commands: CONNECTING,
   }),
@@ -149,7 +141,7 @@ export function settingByKey(key: string): Setting | undefined {
 export const defaults = Object.fromEntries(
   SETTINGS.filter((declaration: Setting) => declaration.field !== undefined && declaration.default !== undefined).map((declaration: Setting) => [
     declaration.field,
-    declaration.parse(declaration.default, declaration.key),
+    parseSetting(declaration, declaration.default, declaration.key),
   ]),
 ) as DefaultsOf<typeof SETTINGS>;
 

@@ -23,8 +23,8 @@ export interface SettingDeclaration<Raw = unknown, Value = unknown> {
   flag: FlagKind;
   /** The shapes a settings file may give (a YAML number or the flag's text, a list or one path). */
   input: v.GenericSchema<unknown, Raw>;
-  /** From the raw value to the library's; errors name `label` (the flag, the variable or the file key). */
-  parse: (raw: Raw, label: string) => Value;
+  /** From the raw value to the library's; errors name `label` (the flag, the variable or the file key). None: the raw value is the library's. */
+  parse?: (raw: Raw, label: string) => Value;
   choices?: readonly string[];
   /** A path (or paths): relative to the settings file's directory when given in one. */
   path?: boolean;
@@ -53,8 +53,8 @@ export type TypedSetting<Raw, Value, Key extends string, Field extends string, O
 /** Declares one setting, keeping its raw and parsed types for what is derived from it. */
 export function setting<
   Raw,
-  Value,
-  const Key extends string,
+  Value = Raw,
+  const Key extends string = string,
   const Field extends string = never,
   const Options extends 'ssh' | 'run' = never,
   const Default extends Raw = never,
@@ -86,6 +86,11 @@ export type DefaultsOf<Settings extends readonly unknown[]> = {
 export type ValuesOf<Settings extends readonly unknown[]> = {
   [S in Settings[number] as S extends { readonly key: infer Key extends string } ? Key : never]: ValueOf<S> | undefined;
 };
+
+/** A raw value (already of the setting's input shape) as the library takes it. */
+export function parseSetting(declaration: SettingDeclaration, raw: unknown, label: string): unknown {
+  return declaration.parse ? declaration.parse(raw, label) : raw;
+}
 
 /** SSHPOOL_CONNECT_TIMEOUT for connect-timeout. */
 export function environmentVariable(key: string): string {

@@ -10,7 +10,7 @@ import { SettingsError } from './errors.js';
 import type { SettingsLocation } from './errors.js';
 import { SETTINGS, settingByKey } from './schema.js';
 import type { Setting } from './schema.js';
-import { environmentVariable } from './setting.js';
+import { environmentVariable, parseSetting } from './setting.js';
 
 export type SettingOrigin =
   | { source: 'default' }
@@ -107,7 +107,7 @@ function given1(
   const shape = v.safeParse(declaration.input, raw);
   if (!shape.success) throw fail(`${label}: ${shape.issues[0].message}, not ${describe(raw)}`);
   try {
-    return { setting: declaration, raw, value: declaration.parse(shape.output, label), origin };
+    return { setting: declaration, raw, value: parseSetting(declaration, shape.output, label), origin };
   } catch (error) {
     if (error instanceof InputError) throw fail(error.message, error);
     throw error;
