@@ -72,7 +72,7 @@ export function parseSettingsFile(file: string, text: string): GivenSetting[] {
     const location = at(valueNode ?? keyNode, key);
     const raw = resolvePaths(declaration, valueNode ? valueNode.toJSON() : null, path.dirname(file));
     const origin: SettingOrigin = { source: 'file', file, line: location.line!, column: location.column! };
-    given.push(given1(declaration, raw, key, origin, (reason, cause) => new SettingsError('SETTINGS_VALUE', reason, location, { cause })));
+    given.push(readValue(declaration, raw, key, origin, (reason, cause) => new SettingsError('SETTINGS_VALUE', reason, location, { cause })));
   }
   return given;
 }
@@ -97,7 +97,7 @@ function resolvePaths(declaration: Setting, raw: unknown, directory: string): un
 }
 
 /** Checks the raw value's shape, then parses it; `fail` makes the error of this source. */
-function given1(
+function readValue(
   declaration: Setting,
   raw: unknown,
   label: string,
@@ -105,7 +105,7 @@ function given1(
   fail: (reason: string, cause?: unknown) => Error,
 ): GivenSetting {
   const shape = v.safeParse(declaration.input, raw);
-  if (!shape.success) throw fail(`${label}: ${shape.issues[0].message}, not ${describe(raw)}`);
+  if (!shape.success) throw fail(`${label}: ${shape.issues[0].message}, not ${shapeOf(raw)}`);
   try {
     return { setting: declaration, raw, value: parseSetting(declaration, shape.output, label), origin };
   } catch (error) {
@@ -114,7 +114,7 @@ function given1(
   }
 }
 
-function describe(raw: unknown): string {
+function shapeOf(raw: unknown): string {
   if (raw === null) return 'nothing';
   if (Array.isArray(raw)) return 'a list';
   if (typeof raw === 'object') return 'a mapping';
@@ -153,7 +153,7 @@ export function readEnvironment(env: NodeJS.ProcessEnv, others: readonly string[
       continue;
     }
     const origin: SettingOrigin = { source: 'env', variable };
-    given.push(given1(declaration, rawFromText(declaration, text), variable, origin, (reason, cause) => new SettingsError('SETTINGS_VALUE', reason, { variable }, { cause })));
+    given.push(readValue(declaration, rawFromText(declaration, text), variable, origin, (reason, cause) => new SettingsError('SETTINGS_VALUE', reason, { variable }, { cause })));
   }
   return { given, warnings };
 }
@@ -165,7 +165,7 @@ export function readFlags(args: Record<string, unknown>): GivenSetting[] {
     const raw = args[camelCase(declaration.key)];
     if (raw === undefined) continue;
     const flag = `--${declaration.key}`;
-    given.push(given1(declaration, raw, flag, { source: 'flag', flag }, (reason, cause) => new UsageError(reason, { cause })));
+    given.push(readValue(declaration, raw, flag, { source: 'flag', flag }, (reason, cause) => new UsageError(reason, { cause })));
   }
   return given;
 }
