@@ -4,6 +4,8 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { Fleet } from '../fleet/index.js';
 import { runCliProcess } from '../helpers/cli-process.js';
+import { SETTINGS } from '../../src/settings/schema.js';
+import { environmentVariable } from '../../src/settings/setting.js';
 
 describe('settings files, SSHPOOL_* variables and sshpool config (the real binary)', function () {
   this.timeout(60_000);
@@ -27,6 +29,18 @@ describe('settings files, SSHPOOL_* variables and sshpool config (the real binar
   /** HOME, XDG_CONFIG_HOME and the working directory in the temp dir, and none of this machine's SSHPOOL_ variables. */
   const sshpool = (args: string[], env: NodeJS.ProcessEnv = {}) =>
     runCliProcess(args, { cwd: work, env: { PATH: process.env.PATH, HOME: path.join(root, 'home'), XDG_CONFIG_HOME: path.join(root, 'xdg'), SSH_AUTH_SOCK: '', ...env } });
+
+  it("gives run and ping each setting's flag, with its variable, from the schema", async () => {
+    for (const command of ['run', 'ping'] as const) {
+      const { stdout } = await sshpool([command, '--help']);
+      const help = stdout.replace(/\s+/g, ' ');
+      for (const declaration of SETTINGS) {
+        const applies = (declaration.commands as readonly string[]).includes(command);
+        expect(help.includes(`--${declaration.key} `), `${command} --${declaration.key}`).to.equal(applies);
+        if (applies) expect(help, `${command} --${declaration.key}`).to.include(`$${environmentVariable(declaration.key)}`);
+      }
+    }
+  });
 
   it('prints every setting and where it came from: default, file:line:column, variable, flag', async () => {
     await writeFile(userFile, 'server-alive-interval: 20\nmax-output: 2M\n');
