@@ -10,7 +10,9 @@ export { TemplatedVariables, HostVariableError, UnsafeText, VaultError, VaultSec
 export type { HostVariables, HostVariableErrorCode } from './inventory/index.js';
 export { runCommand, streamCommand, pingHosts, streamPing, HostRun } from './run/host-run.js';
 export type { HostInput, HostRunEvents, HostStartEvent, HostOutputEvent, HostOutputEndEvent, CommandRunOptions } from './run/host-run.js';
-export type { RunOptions, SshOptions } from './run/run-options.js';
+export type { RunOptions, SshOptions } from './settings/run-options.js';
+export { SETTINGS, defaults, loadSettings, mergeSettings, settingValue, SettingsError } from './settings/index.js';
+export type { EffectiveSettings, GivenSetting, SettingOrigin, SettingsSources } from './settings/index.js';
 export type { HostResult, HostStatus } from './run/host-result.js';
 export { commandTask, PING_TASK, SILENT, ExecutorRegistry, defaultExecutors, UnknownTaskKindError } from './tasks/index.js';
 export type { HostTask, CommandTask, PingTask, WithCleanupTask, CleanupDetail, ExecutionContext, LiveTaskOutput, TaskExecutor, TaskOutcome } from './tasks/index.js';

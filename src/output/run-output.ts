@@ -18,8 +18,9 @@ import { formatSummary } from './summary.js';
 import { TextOutput } from './text-output.js';
 import type { TextOutputStreams, TextSink } from './text-output.js';
 import { escapeControlCharacters } from './untrusted-text.js';
+import { defaults, OUTPUT_MODES } from '../settings/schema.js';
 
-export const OUTPUT_MODES = ['text', 'gathered', 'json', 'ndjson'] as const;
+export { OUTPUT_MODES };
 /**
  * - text: each line as it arrives, `host: line` (pdsh)
  * - gathered: at the end, hosts with identical output under one folded header (clush -b)
@@ -96,7 +97,7 @@ export class RunOutput {
   }
 
   static async create(streams: TextOutputStreams & { stderr: { columns?: number } }, hosts: readonly string[], options: RunOutputOptions = {}): Promise<RunOutput> {
-    const forks = options.forks ?? 32;
+    const forks = options.forks ?? defaults.forks;
     // Each running host holds its socket and, with --out-dir, its two files.
     checkDescriptorLimit(Math.min(forks, hosts.length), options.outDir ? 3 : 1);
     if (options.reportFile) await checkWritableFile(options.reportFile, '--report');

@@ -13,8 +13,9 @@ import type { OutputStreamName } from '../ssh/remote-command.js';
 import type { HostResult } from './host-result.js';
 import { runHostTask, skippedResults } from './host-task.js';
 import type { HostTaskListener } from './host-task.js';
-import { DEFAULTS, checkTimerOptions } from './run-options.js';
-import type { RunOptions } from './run-options.js';
+import { defaults } from '../settings/schema.js';
+import { checkTimerOptions } from '../settings/run-options.js';
+import type { RunOptions } from '../settings/run-options.js';
 import { SessionCache } from '../session/session-cache.js';
 import { resolveTarget } from '../ssh/target-settings.js';
 import type { ReachableTarget, Target, TargetSettings } from '../ssh/target-settings.js';
@@ -120,7 +121,7 @@ export class HostRun extends EventEmitter<HostRunEvents> {
         return resolveTarget(host, options, sessions.sshConfig, variables.of(host).get);
       });
       const attemptOf = (target: Target): number => options.attempts?.get(target.label) ?? 1;
-      const forks = options.forks ?? DEFAULTS.forks;
+      const forks = options.forks ?? defaults.forks;
       const sshTargets = targets.filter((target): target is TargetSettings => target.kind === 'ssh');
       // A host reached through its own ProxyCommand holds three pipes where others hold one socket.
       const descriptorsPerHost = sshTargets.some((target) => target.proxyCommand !== undefined) ? 3 : 1;
@@ -210,7 +211,7 @@ export interface CommandRunOptions extends HostRunOptions {
  * own record; the timeout applies to each command.
  */
 export function streamCommand(hosts: readonly HostInput[], command: string | readonly string[], options: CommandRunOptions = {}): HostRun {
-  const maxOutputBytes = options.maxOutputBytes ?? DEFAULTS.maxOutputBytes;
+  const maxOutputBytes = options.maxOutputBytes ?? defaults.maxOutputBytes;
   const commands = typeof command === 'string' ? [command] : command;
   return new HostRun(hosts, commands.map((line) => commandTask(line, { timeoutMs: options.commandTimeoutMs, maxOutputBytes })), options);
 }

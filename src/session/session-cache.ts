@@ -1,5 +1,5 @@
 import { SshpoolError } from '../errors.js';
-import type { SshOptions } from '../run/run-options.js';
+import type { SshOptions } from '../settings/run-options.js';
 import { connectAbortedError } from '../ssh/connection.js';
 import type { SshConnection } from '../ssh/connection.js';
 import { SshError } from '../ssh/errors.js';

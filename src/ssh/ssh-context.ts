@@ -7,7 +7,7 @@ import { HostKeyVerifier } from './host-key-verifier.js';
 import { IdentityStore } from './identities.js';
 import type { Identity } from './identities.js';
 import { SshConfigResolver } from './ssh-config.js';
-import type { SshOptions } from '../run/run-options.js';
+import type { SshOptions } from '../settings/run-options.js';
 import type { HopSettings, TargetSettings } from './target-settings.js';
 
 /**

@@ -9,8 +9,8 @@ import { agentSocketFor } from './auth.js';
 import { expandProxyCommand } from './proxy-command.js';
 import { parseProxyJump } from './proxy-jump.js';
 import type { JumpHop } from './proxy-jump.js';
-import { DEFAULTS } from '../run/run-options.js';
-import type { SshOptions } from '../run/run-options.js';
+import { defaults } from '../settings/schema.js';
+import type { SshOptions } from '../settings/run-options.js';
 
 /** The settings of one SSH hop, all sources merged: nothing left to look up but keys. */
 export interface HopSettings {
@@ -78,7 +78,7 @@ const NO_PORT = 0;
 
 /**
  * How one host is reached. For SSH, merges, highest first: options (CLI
- * flags) > inventory vars > ssh_config > defaults. The ssh_config block is
+ * flags) > inventory vars > options.hostDefaults (settings files) > ssh_config > defaults. The ssh_config block is
  * looked up by the inventory's host name var when it sets one (that is the
  * name Ansible hands to ssh), else by the inventory name. Inventory vars are
  * read through `lookup`, templated by default. An inventory value that cannot
@@ -112,9 +112,9 @@ export function resolveTarget(
   const proxied = jumps.length === 0 && options.proxyJump === undefined;
   const hop = resolveHop(host.name, alias, resolution, options, proxied, {
     hostname: inventory.hostname,
-    port: options.port ?? inventory.port,
-    user: options.user ?? inventory.user,
-    identityFiles: options.identityFiles ?? (inventory.identityFile ? [inventory.identityFile] : undefined),
+    port: options.port ?? inventory.port ?? options.hostDefaults?.port,
+    user: options.user ?? inventory.user ?? options.hostDefaults?.user,
+    identityFiles: options.identityFiles ?? (inventory.identityFile ? [inventory.identityFile] : options.hostDefaults?.identityFiles),
     password: inventory.password,
   });
   // hop is this host's own object: extended in place, since V8 copies a spread this wide slowly
@@ -176,10 +176,10 @@ function resolveHop(label: string, alias: string, resolution: SshConfigResolutio
     globalKnownHostsFiles: config.globalKnownHostsFiles,
     hashKnownHosts: config.hashKnownHosts,
     hostKey: config.hostKeyAlias ? { name: config.hostKeyAlias, port: 22 } : { name: hostname, port },
-    strictHostKeyChecking: options.strictHostKeyChecking ?? config.strictHostKeyChecking ?? DEFAULTS.strictHostKeyChecking,
-    connectTimeoutMs: options.connectTimeoutMs ?? config.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
-    serverAliveIntervalMs: options.serverAliveIntervalMs ?? config.serverAliveIntervalMs ?? DEFAULTS.serverAliveIntervalMs,
-    serverAliveCountMax: options.serverAliveCountMax ?? config.serverAliveCountMax ?? DEFAULTS.serverAliveCountMax,
+    strictHostKeyChecking: options.strictHostKeyChecking ?? config.strictHostKeyChecking ?? defaults.strictHostKeyChecking,
+    connectTimeoutMs: options.connectTimeoutMs ?? config.connectTimeoutMs ?? defaults.connectTimeoutMs,
+    serverAliveIntervalMs: options.serverAliveIntervalMs ?? config.serverAliveIntervalMs ?? defaults.serverAliveIntervalMs,
+    serverAliveCountMax: options.serverAliveCountMax ?? config.serverAliveCountMax ?? defaults.serverAliveCountMax,
     password: overrides.password,
   };
   if (proxied && config.proxyCommand !== undefined) {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { parseBytes, parsePositiveInteger, parseSeconds, repeatable } from '../../src/cli/options/values.js';
+import { repeatable } from '../../src/cli/options/values.js';
+import { parseBytes, parsePositiveInteger, parseSeconds } from '../../src/settings/values.js';
 import { UsageError } from '../../src/errors.js';
 
 describe('option values', () => {

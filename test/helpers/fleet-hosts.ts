@@ -1,5 +1,5 @@
 import type { InventoryHost } from '../../src/inventory/index.js';
-import type { RunOptions } from '../../src/run/run-options.js';
+import type { RunOptions } from '../../src/settings/run-options.js';
 import type { Fleet, FleetHost } from '../fleet/index.js';
 
 /** Inventory records for fleet hosts, as an Ansible inventory would give them. */

@@ -3,7 +3,7 @@ import { Pool } from '../../src/pool/index.js';
 import type { HostResult } from '../../src/run/host-result.js';
 import { runHostTask } from '../../src/run/host-task.js';
 import type { HostTaskListener } from '../../src/run/host-task.js';
-import type { RunOptions } from '../../src/run/run-options.js';
+import type { RunOptions } from '../../src/settings/run-options.js';
 import { SessionCache } from '../../src/session/session-cache.js';
 import { resolveTarget } from '../../src/ssh/target-settings.js';
 import { defaultExecutors } from '../../src/tasks/index.js';

@@ -2,7 +2,7 @@ import { chmod, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
 import { runCommand } from '../../src/run/host-run.js';
-import type { RunOptions } from '../../src/run/run-options.js';
+import type { RunOptions } from '../../src/settings/run-options.js';
 import type { HostSession } from '../../src/session/host-session.js';
 import { SessionCache, SessionsClosedError } from '../../src/session/session-cache.js';
 import { resolveTarget } from '../../src/ssh/target-settings.js';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import type { InventoryHost } from '../../src/inventory/index.js';
-import type { SshOptions } from '../../src/run/run-options.js';
+import type { SshOptions } from '../../src/settings/run-options.js';
 import { SshConfigResolver } from '../../src/ssh/ssh-config.js';
 import { resolveTarget } from '../../src/ssh/target-settings.js';
 import type { TargetSettings } from '../../src/ssh/target-settings.js';

@@ -3,9 +3,10 @@ import type { CliIo } from '../cli.js';
 import { pingCommandModule } from './ping.js';
 import { runCommandModule } from './run.js';
 import { inventoryCommandModule } from './inventory.js';
+import { configCommandModule } from './config.js';
 
 /** A command module adds itself to the parser; the list order is the order in --help. */
 export type CommandModule = (parser: Argv, io: CliIo) => Argv;
 
 export const commands: CommandModule[] = [runCommandModule, pingCommandModule];
-commands.push(inventoryCommandModule);
+commands.push(inventoryCommandModule, configCommandModule);

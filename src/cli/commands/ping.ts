@@ -5,21 +5,21 @@ import { streamPing } from '../../run/host-run.js';
 import type { CliIo } from '../cli.js';
 import { selectHosts, withInventoryOptions } from '../options/inventory-options.js';
 import { toRunOutputOptions, withOutputOptions } from '../options/output-options.js';
-import { toSshOptions, withForks, withSshOptions } from '../options/ssh-options.js';
+import { loadCliSettings, toRunOptions, withSettingsOptions } from '../options/settings-options.js';
 import { toVaultSecrets, withVaultOptions } from '../options/vault-options.js';
 import { runAndReport } from '../run-and-report.js';
-import { parsePositiveInteger } from '../options/values.js';
 
 export function pingCommandModule(parser: Argv, io: CliIo): Argv {
   return parser.command(
     'ping',
     'Connect and authenticate to every selected host, run nothing',
     (command) =>
-      withForks(withOutputOptions(withVaultOptions(withSshOptions(withInventoryOptions(command)))))
+      withSettingsOptions(withOutputOptions(withVaultOptions(withInventoryOptions(command))), 'ping')
         .example('$0 ping -i hosts.yaml -l web', 'check that every web host accepts us'),
     async (args) => {
-      const options = { ...toSshOptions(args), forks: parsePositiveInteger(args.forks, '--forks'), vaultSecrets: await toVaultSecrets(args) };
-      const outputOptions = { ...toRunOutputOptions(args, io), reportTitle: 'ping', textOutput: (streams: TextOutputStreams) => new PingTextOutput(streams) };
+      const settings = await loadCliSettings(args, io);
+      const options = { ...toRunOptions(settings), vaultSecrets: await toVaultSecrets(args) };
+      const outputOptions = { ...toRunOutputOptions(args, settings, io), reportTitle: 'ping', textOutput: (streams: TextOutputStreams) => new PingTextOutput(streams) };
       const { hosts } = await selectHosts(args, io);
       await runAndReport(io, hosts, outputOptions, (runOptions) => streamPing(hosts, { ...options, ...runOptions }));
     },

@@ -4,10 +4,10 @@ import { streamCommand } from '../../run/host-run.js';
 import type { CliIo } from '../cli.js';
 import { selectHosts, withInventoryOptions } from '../options/inventory-options.js';
 import { toRunOutputOptions, withOutputOptions } from '../options/output-options.js';
-import { toSshOptions, withForks, withSshOptions } from '../options/ssh-options.js';
+import { loadCliSettings, toRunOptions, withSettingsOptions } from '../options/settings-options.js';
 import { toVaultSecrets, withVaultOptions } from '../options/vault-options.js';
 import { runAndReport } from '../run-and-report.js';
-import { parseBytes, parsePositiveInteger, parseSeconds, repeatable } from '../options/values.js';
+import { repeatable } from '../options/values.js';
 import { commandLines } from '../options/command-lines.js';
 
 export function runCommandModule(parser: Argv, io: CliIo): Argv {
@@ -15,11 +15,9 @@ export function runCommandModule(parser: Argv, io: CliIo): Argv {
     'run [command..]',
     'Run a shell command on every selected host',
     (command) =>
-      withForks(withOutputOptions(withVaultOptions(withSshOptions(withInventoryOptions(command)))))
+      withSettingsOptions(withOutputOptions(withVaultOptions(withInventoryOptions(command))), 'run')
         .positional('command', { type: 'string', array: true, describe: 'The command line, given to each remote shell as is (put it after --)' })
         .option('cmd', { alias: 'c', type: 'string', requiresArg: true, coerce: repeatable, describe: 'A command line (repeatable): each runs in turn on every host, over one SSH connection per host, with its own record' })
-        .option('timeout', { alias: 't', type: 'string', describe: 'Seconds a command may run per host; then it is killed (default: no limit)' })
-        .option('max-output', { type: 'string', default: '1M', describe: 'Output kept per host and stream (K/M/G suffixes); the rest is streamed, not kept' })
         .option('out-dir', { type: 'string', requiresArg: true, describe: "Write each host's output to DIR/<host>.out and DIR/<host>.err as it arrives (pssh -o/-e)" })
         .option('retry-failed', { type: 'string', requiresArg: true, describe: 'Run only the hosts that did not end ok in this --results file (still selected from -i and -l)' })
         .example('$0 run -i hosts.yaml -- uptime', 'uptime on every host of the inventory')
@@ -31,14 +29,9 @@ export function runCommandModule(parser: Argv, io: CliIo): Argv {
     async (args) => {
       const words = [...(args.command ?? []), ...((args['--'] as unknown[] | undefined) ?? [])].map(String);
       const commands = commandLines(args.cmd, words);
-      const options = {
-        ...toSshOptions(args),
-        forks: parsePositiveInteger(args.forks, '--forks'),
-        commandTimeoutMs: args.timeout === undefined ? 0 : parseSeconds(args.timeout, '--timeout', { allowZero: true }),
-        maxOutputBytes: parseBytes(args.maxOutput, '--max-output'),
-        vaultSecrets: await toVaultSecrets(args),
-      };
-      const outputOptions = { ...toRunOutputOptions(args, io), outDir: args.outDir, forks: options.forks, reportTitle: commands.join('; '), commands };
+      const settings = await loadCliSettings(args, io);
+      const options = { ...toRunOptions(settings), vaultSecrets: await toVaultSecrets(args) };
+      const outputOptions = { ...toRunOutputOptions(args, settings, io), outDir: args.outDir, forks: options.forks, reportTitle: commands.join('; '), commands };
       let { hosts } = await selectHosts(args, io);
       const attempts = args.retryFailed === undefined ? undefined : attemptsToRetry(await readResultsFile(args.retryFailed));
       if (attempts) {

@@ -1,0 +1,10 @@
+export { SETTINGS, defaults, settingByKey } from './schema.js';
+export type { Setting, SettingKey, SettingValues } from './schema.js';
+export { environmentVariable } from './setting.js';
+export type { SettingCommand, SettingDeclaration } from './setting.js';
+export { loadSettings, mergeSettings, settingValue } from './resolve.js';
+export type { EffectiveSettings, SettingsSources } from './resolve.js';
+export { parseSettingsFile, readEnvironment, readFlags, readSettingsFile, settingsFiles } from './sources.js';
+export type { GivenSetting, SettingOrigin } from './sources.js';
+export { SettingsError } from './errors.js';
+export type { SettingsErrorCode, SettingsLocation } from './errors.js';

@@ -1,0 +1,148 @@
+import * as v from 'valibot';
+import { UsageError } from '../errors.js';
+import { parseSetting, setting } from './setting.js';
+import type { DefaultsOf, OptionsOf, SettingDeclaration, ValuesOf } from './setting.js';
+import { numberOf, parseBytes, parseCount, parsePort, parsePositiveInteger, parseSeconds } from './values.js';
+
+/** A flag's text, or what YAML makes of the same words (`connect-timeout: 10` is a number). */
+const text = v.union([v.string(), v.number()], 'expected a number or a string');
+const name = v.string('expected a string');
+const onOff = v.boolean('expected true or false');
+/** One path, or a list of them (a repeated flag). */
+const paths = v.union([v.string(), v.array(v.string())], 'expected a path or a list of paths');
+
+const listOf = (raw: string | string[]): string[] => (Array.isArray(raw) ? raw : [raw]);
+
+function oneOf<const Choice extends string>(choices: readonly Choice[]) {
+  return (raw: string, label: string): Choice => {
+    if ((choices as readonly string[]).includes(raw)) return raw as Choice;
+    throw new UsageError(`${label}: "${raw}" is not one of ${choices.join(', ')}`);
+  };
+}
+
+const HOST_KEY_POLICIES = ['yes', 'accept-new', 'no'] as const;
+export const OUTPUT_MODES = ['text', 'gathered', 'json', 'ndjson'] as const;
+
+const CONNECTING: readonly ['run', 'ping'] = ['run', 'ping'];
+const RUN: readonly ['run'] = ['run'];
+
+/**
+ * Every setting, in the order help and documentation list them. Flags that
+ * name this one invocation's work (-i, -l, -c, --results, --retry-failed, ...)
+ * are not settings: a file that sets them would make every run the same one.
+ */
+export const SETTINGS = [
+  setting({
+    key: 'forks', alias: 'f', field: 'forks', options: 'run', flag: 'string', input: text, default: 32,
+    parse: (raw, label) => parsePositiveInteger(numberOf(raw, label), label),
+    help: 'Hosts worked on at once (pdsh and pssh default to 32)', commands: CONNECTING,
+  }),
+  setting({
+    key: 'timeout', alias: 't', field: 'commandTimeoutMs', options: 'run', flag: 'string', input: text, default: 0,
+    parse: (raw, label) => parseSeconds(String(raw), label, { allowZero: true }),
+    help: 'Seconds a command may run per host; then it is killed (0: no limit)', commands: RUN,
+  }),
+  setting({
+    key: 'connect-timeout', field: 'connectTimeoutMs', options: 'ssh', flag: 'string', input: text, default: 10,
+    parse: (raw, label) => parseSeconds(String(raw), label, { allowZero: false }),
+    help: 'Seconds for TCP + SSH handshake + auth per host, then for each channel to open (beats ssh_config ConnectTimeout)', commands: CONNECTING,
+  }),
+  setting({
+    key: 'server-alive-interval', field: 'serverAliveIntervalMs', options: 'ssh', flag: 'string', input: text, default: 15,
+    parse: (raw, label) => parseSeconds(String(raw), label, { allowZero: true }),
+    help: 'Seconds between keepalives (0: off; OpenSSH is off by default, which would hang on a frozen host)', commands: CONNECTING,
+  }),
+  setting({
+    key: 'server-alive-count-max', field: 'serverAliveCountMax', options: 'ssh', flag: 'string', input: text, default: 3,
+    parse: (raw, label) => parseCount(numberOf(raw, label), label),
+    help: 'Keepalives unanswered before a host is unreachable', commands: CONNECTING,
+  }),
+  setting({
+    key: 'max-output', field: 'maxOutputBytes', options: 'run', flag: 'string', input: text, default: '1M',
+    parse: (raw, label) => parseBytes(String(raw), label),
+    help: 'Output kept per host and stream (K/M/G suffixes); the rest is streamed, not kept', commands: RUN,
+  }),
+  setting({
+    key: 'user', alias: 'u', field: 'user', options: 'ssh', flag: 'string', input: name, perHost: true, unset: 'ansible_user, then ssh_config User',
+    help: 'Remote user', commands: CONNECTING,
+  }),
+  setting({
+    key: 'port', alias: 'p', field: 'port', options: 'ssh', flag: 'string', input: text, perHost: true, unset: 'ansible_port, then ssh_config Port',
+    parse: (raw, label) => parsePort(numberOf(raw, label), label),
+    help: 'Remote port', commands: CONNECTING,
+  }),
+  setting({
+    key: 'identity', field: 'identityFiles', options: 'ssh', flag: 'repeatable', input: paths, path: true, perHost: true,
+    unset: 'ansible_ssh_private_key_file, then IdentityFile',
+    parse: (raw) => listOf(raw),
+    help: 'Private key file(s) to use, replacing ansible_ssh_private_key_file and IdentityFile (repeatable)', commands: CONNECTING,
+  }),
+  setting({
+    key: 'ssh-config', alias: 'F', field: 'sshConfigFile', options: 'ssh', flag: 'string', input: name, path: true, unset: '~/.ssh/config',
+    help: 'ssh_config file to read instead of ~/.ssh/config', commands: CONNECTING,
+  }),
+  setting({
+    key: 'known-hosts', field: 'knownHostsFiles', options: 'ssh', flag: 'repeatable', input: paths, path: true, unset: 'UserKnownHostsFile',
+    parse: (raw) => listOf(raw),
+    help: 'known_hosts file(s) instead of UserKnownHostsFile; accept-new writes to the first (repeatable)', commands: CONNECTING,
+  }),
+  setting({
+    key: 'strict-host-key-checking', field: 'strictHostKeyChecking', options: 'ssh', flag: 'string', input: name, choices: HOST_KEY_POLICIES, default: 'yes',
+    parse: oneOf(HOST_KEY_POLICIES),
+    help: 'Host key policy: yes (unknown or changed keys fail that host), accept-new or no (beats ssh_config StrictHostKeyChecking)', commands: CONNECTING,
+  }),
+  setting({
+    key: 'jump', alias: 'J', field: 'proxyJump', options: 'ssh', flag: 'string', input: name, unset: "ssh_config's ProxyJump",
+    help: 'ProxyJump hops for every host: [user@]host[:port][,...] (none: no jump)', commands: CONNECTING,
+  }),
+  setting({
+    key: 'agent', flag: 'boolean', input: onOff, default: true,
+    help: 'Use ssh-agent (SSH_AUTH_SOCK, or ssh_config IdentityAgent); --no-agent turns it off', commands: CONNECTING,
+  }),
+  setting({
+    key: 'ask-pass', flag: 'boolean', input: onOff, default: false,
+    help: 'Ask once for a password (on the terminal) and try password auth after keys', commands: CONNECTING,
+  }),
+  setting({
+    key: 'output', alias: 'o', flag: 'string', input: name, choices: OUTPUT_MODES, default: 'text',
+    parse: oneOf(OUTPUT_MODES),
+    help: 'text: host-prefixed lines as they come; gathered: identical output grouped at the end; json: one array at the end; ndjson: one record per line as hosts finish',
+    commands: CONNECTING,
+  }),
+  setting({
+    key: 'quiet', alias: 'q', flag: 'boolean', input: onOff, default: false,
+    help: 'No progress line and no summary', commands: CONNECTING,
+  }),
+  setting({
+    key: 'summary', flag: 'boolean', input: onOff, unset: 'when stderr is a terminal',
+    help: 'Print the end-of-run summary on stderr', commands: CONNECTING,
+  }),
+  setting({
+    key: 'sanitize', flag: 'boolean', input: onOff, unset: 'on terminals only',
+    help: 'Escape control characters in host output (\\x1b, \\r, ...) also when not writing to a terminal; --no-sanitize: never, even on a terminal',
+    commands: CONNECTING,
+  }),
+] as const;
+
+/** Any one of them, for code that walks the list. */
+export type Setting = SettingDeclaration<any, any>;
+export type SettingKey = (typeof SETTINGS)[number]['key'];
+
+export type SshSettingOptions = OptionsOf<typeof SETTINGS, 'ssh'>;
+export type RunSettingOptions = OptionsOf<typeof SETTINGS, 'run'>;
+
+const BY_KEY = new Map<string, Setting>(SETTINGS.map((declaration) => [declaration.key, declaration]));
+
+export function settingByKey(key: string): Setting | undefined {
+  return BY_KEY.get(key);
+}
+
+/** The library's defaults, parsed from the declared ones; a field without a default is looked up elsewhere (inventory, ssh_config) or means "off". */
+export const defaults = Object.fromEntries(
+  SETTINGS.filter((declaration: Setting) => declaration.field !== undefined && declaration.default !== undefined).map((declaration: Setting) => [
+    declaration.field,
+    parseSetting(declaration, declaration.default, declaration.key),
+  ]),
+) as DefaultsOf<typeof SETTINGS>;
+
+export type SettingValues = ValuesOf<typeof SETTINGS>;

@@ -1,0 +1,42 @@
+import { UsageError } from '../errors.js';
+import { timerDelayMs } from '../timer-delay.js';
+
+/** Seconds as the user writes them ("10", "2.5") to a timer delay in milliseconds; errors name the option. */
+export function parseSeconds(text: string, option: string, { allowZero }: { allowZero: boolean }): number {
+  const seconds = text.trim() === '' ? Number.NaN : Number(text);
+  return timerDelayMs(seconds * 1000, allowZero, (reason) => {
+    throw new UsageError(`${option}: "${text}" ${reason}`);
+  });
+}
+
+const SIZE_UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+
+/** A byte count with an optional K/M/G suffix (powers of 1024). */
+export function parseBytes(text: string, option: string): number {
+  const match = /^(\d+)\s*([kmg]?)i?b?$/i.exec(text.trim());
+  if (!match) throw new UsageError(`${option}: "${text}" is not a size (e.g. 1048576, 512K, 1M)`);
+  return Number(match[1]) * (SIZE_UNITS[(match[2] as string).toLowerCase()] as number);
+}
+
+export function parsePositiveInteger(value: number, option: string): number {
+  if (!Number.isInteger(value) || value < 1) throw new UsageError(`${option}: ${value} is not a whole number of at least 1`);
+  return value;
+}
+
+/** A number as a flag or variable gives it ("32") or as YAML does (32). */
+export function numberOf(raw: string | number, option: string): number {
+  if (typeof raw === 'number') return raw;
+  const value = raw.trim() === '' ? Number.NaN : Number(raw);
+  if (Number.isNaN(value)) throw new UsageError(`${option}: "${raw}" is not a number`);
+  return value;
+}
+
+export function parsePort(value: number, option: string): number {
+  if (!Number.isInteger(value) || value < 1 || value > 65535) throw new UsageError(`${option}: ${value} is not a port number (1-65535)`);
+  return value;
+}
+
+export function parseCount(value: number, option: string): number {
+  if (!Number.isInteger(value) || value < 0) throw new UsageError(`${option}: ${value} is not a whole number of at least 0`);
+  return value;
+}
