@@ -110,7 +110,8 @@ export class HostRun extends EventEmitter<HostRunEvents> {
     const executors = options.executors ?? defaultExecutors();
     for (const task of tasks) executors.check(task);
     const plan = { tasks, executors };
-    const sessions = options.sessions ?? (await SessionCache.create(options));
+    // A run's own cache lives as long as the run: its jump connections serve every host behind them.
+    const sessions = options.sessions ?? (await SessionCache.create(options, { keepIdleJumps: true }));
     try {
       // Listeners attached right after the run was made are in place by now.
       for (const warning of sessions.sshConfig.warnings) this.emit('warning', warning);

@@ -18,6 +18,12 @@ export const DEFAULT_MAX_SESSIONS = 10;
 export interface SessionCacheOptions {
   /** Channels (leases) at once on one connection before the server says otherwise; default sshd's MaxSessions default, 10. */
   maxSessionsPerConnection?: number;
+  /**
+   * Leave jump connections open while unused, until `close()`: for a cache that
+   * lives one run, whose hosts behind a bastion come one after another.
+   * Default false: a jump closes with the last connection through it.
+   */
+  keepIdleJumps?: boolean;
 }
 
 export interface ReleaseOptions {
@@ -63,7 +69,8 @@ export class SessionCache {
   ) {}
 
   static async create(options: SshOptions, cacheOptions: SessionCacheOptions = {}): Promise<SessionCache> {
-    return new SessionCache(await SshContext.create(options), cacheOptions.maxSessionsPerConnection ?? DEFAULT_MAX_SESSIONS);
+    const context = await SshContext.create(options, { keepIdleJumps: cacheOptions.keepIdleJumps === true });
+    return new SessionCache(context, cacheOptions.maxSessionsPerConnection ?? DEFAULT_MAX_SESSIONS);
   }
 
   get sshConfig(): SshConfigResolver {

@@ -14,15 +14,24 @@ interface JumpEntry {
   users: number;
 }
 
+export interface ConnectionOpenerOptions {
+  /** Leave a jump connection open when nothing goes through it any more, until `closeAll()`. */
+  keepIdleJumps?: boolean;
+}
+
 /**
  * Opens connections, through ProxyJump hops when a chain has more than one
  * plan. Jump connections are shared by every host behind the same hops (one
  * bastion session, many forwarded channels: sshd's MaxStartups is not hit by
  * the fanout) and counted: one closes when the last connection through it
- * ends, and `closeAll()` closes every one left.
+ * ends, unless `keepIdleJumps` (a run's own opener: with few forks behind a
+ * bastion, its hosts would each log in to the bastion again), and `closeAll()`
+ * closes every one left.
  */
 export class ConnectionOpener {
   private readonly jumps = new Map<string, JumpEntry>();
+
+  constructor(private readonly options: ConnectionOpenerOptions = {}) {}
 
   /**
    * The target's connect timeout covers the whole attempt, the forward through
@@ -93,7 +102,7 @@ export class ConnectionOpener {
   /** Closes a jump connection nothing is opened through any more. */
   private leaveJump(entry: JumpEntry): void {
     entry.users -= 1;
-    if (entry.users > 0) return;
+    if (entry.users > 0 || this.options.keepIdleJumps) return;
     // Out of the map at once: a host arriving before the close is done gets a new connection, not this closing one.
     this.forget(entry);
     entry.connection.then((c) => c.close(), () => undefined);

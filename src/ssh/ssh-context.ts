@@ -1,6 +1,7 @@
 import { listAgentKeys } from './agent.js';
 import { buildAuthHandler } from './auth.js';
 import { ConnectionOpener } from './connection-opener.js';
+import type { ConnectionOpenerOptions } from './connection-opener.js';
 import type { ConnectPlan } from './connect-plan.js';
 import type { SshConnection } from './connection.js';
 import { HostKeyVerifier } from './host-key-verifier.js';
@@ -21,18 +22,20 @@ export class SshContext {
   private readonly verifiers = new Map<string, HostKeyVerifier>();
   private readonly agentKeys = new Map<string, Promise<Buffer[]>>();
   private readonly identities: IdentityStore;
-  private readonly opener = new ConnectionOpener();
+  private readonly opener: ConnectionOpener;
   private password: Promise<string> | undefined;
 
   private constructor(
     readonly sshConfig: SshConfigResolver,
     private readonly options: SshOptions,
+    openerOptions: ConnectionOpenerOptions,
   ) {
+    this.opener = new ConnectionOpener(openerOptions);
     this.identities = new IdentityStore(options.passphrasePrompt ? { passphrasePrompt: options.passphrasePrompt } : {});
   }
 
-  static async create(options: SshOptions): Promise<SshContext> {
-    return new SshContext(await SshConfigResolver.load(options.sshConfigFile), options);
+  static async create(options: SshOptions, openerOptions: ConnectionOpenerOptions = {}): Promise<SshContext> {
+    return new SshContext(await SshConfigResolver.load(options.sshConfigFile), options, openerOptions);
   }
 
   /**

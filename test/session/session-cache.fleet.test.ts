@@ -1,7 +1,7 @@
 import { chmod, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
-import { runCommand } from '../../src/run/host-run.js';
+import { runCommand, streamCommand } from '../../src/run/host-run.js';
 import type { RunOptions } from '../../src/settings/run-options.js';
 import type { HostSession } from '../../src/session/host-session.js';
 import { SessionCache, SessionsClosedError } from '../../src/session/session-cache.js';
@@ -131,6 +131,19 @@ describe('SessionCache against a real sshd fleet', function () {
     expect(fleet.connectionPids('h01')).to.have.length(1);
     cache.release(b!, { keep: false });
     expect(await connectionsGone('h03')).to.equal(true);
+    expect(await connectionsGone('h01')).to.equal(true);
+  });
+
+  it("keeps a run's own jump connection for the whole run: with one fork, the hosts behind the bastion log in to it once", async () => {
+    const options: RunOptions = { sshConfigFile: fleet.sshConfigPath, agentSocket: null, proxyJump: 'h01', forks: 1 };
+    const run = streamCommand(['h02', 'h03'], 'true', options);
+    // Read as each host's record comes, after its session was released: the bastion's sshd session then.
+    const bastionSessions = new Map<string, number[]>();
+    run.on('hostDone', (result) => bastionSessions.set(result.host, fleet.connectionPids('h01')));
+    const records = await run.results;
+    expect(records.map((record) => record.status)).to.deep.equal(['ok', 'ok']);
+    expect(bastionSessions.get('h02')).to.have.length(1);
+    expect(bastionSessions.get('h03')).to.deep.equal(bastionSessions.get('h02'));
     expect(await connectionsGone('h01')).to.equal(true);
   });
 
