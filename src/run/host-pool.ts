@@ -23,6 +23,7 @@ import type { HostInput } from './host-run.js';
 /** What a HostPool task is: a plain-data task, or a command line (run as `commandTask` with the settings' timeout and output cap). */
 export type HostPoolTask = HostTask | string;
 
+/** What `new HostPool(options)` takes. */
 export interface HostPoolOptions {
   /** How many tasks run at once, on any hosts: an integer >= 1 (`PoolSizeError` otherwise). */
   size: number;
@@ -36,14 +37,19 @@ export interface HostPoolOptions {
 
 /** Live output of a running task, as it arrives. */
 export interface HostPoolOutputEvent {
+  /** The host's name, as given to the pool. */
   host: string;
   /** The task's submission number in the pool, from 0. */
   index: number;
+  /** Which of the remote command's streams it came on. */
   stream: OutputStreamName;
+  /** The bytes as they came: untrusted remote output, possibly part of a line. */
   chunk: Buffer;
 }
 
+/** The events a HostPool emits (`pool.on('output', ...)`). */
 export type HostPoolEvents = {
+  /** A running task's output, as it arrives. */
   output: [HostPoolOutputEvent];
   /** An ssh_config line sshpool ignores, said once when the pool reads its ssh_config. */
   warning: [string];
@@ -51,6 +57,7 @@ export type HostPoolEvents = {
 
 /** A host name given to a HostPool that has an inventory, and that inventory has no such host. */
 export class UnknownHostError extends InputError<'HOST_UNKNOWN'> {
+  /** The name that was given. */
   readonly host: string;
 
   constructor(host: string) {
