@@ -8,8 +8,8 @@ import { HostPool, UnknownHostError } from '../../src/run/host-pool.js';
 import { PING_TASK, UnknownTaskKindError } from '../../src/tasks/index.js';
 import { Fleet, closedPort } from '../fleet/index.js';
 import { documentedErrorCodes } from '../helpers/documented-codes.js';
-import { isolatedOptions } from '../helpers/fleet-hosts.js';
-import { eventually } from '../helpers/processes.js';
+import { inventoryHostsFor, isolatedOptions } from '../helpers/fleet-hosts.js';
+import { eventually, processAlive } from '../helpers/processes.js';
 import { rejectionOf } from '../helpers/rejection.js';
 import { tempDirPerTest } from '../helpers/temp-dir.js';
 
@@ -106,18 +106,48 @@ describe('HostPool: the seed Pool over SSH, against a real sshd fleet', function
 
   it('terminate kills the running remote commands, drops pending tasks, and closes the sessions', async () => {
     const pool = await poolOf(1);
-    const marker = `/tmp/sshpool-host-pool-${process.pid}`;
+    // A sleep with a marker of its own on its command line, so that pgrep finds this one remote process.
+    const marker = `sshpool-host-pool-${process.pid}`;
     const started = new Promise<void>((resolve) => pool.once('output', () => resolve()));
-    const running = pool.applyAsync('h01', `echo started; sleep 30; touch ${marker}`);
+    const running = pool.applyAsync('h01', `echo started; exec sh -c 'sleep 30; : ${marker}'`);
     const pending = pool.applyAsync('h02', 'echo never');
     await started;
+    expect(await processAlive(marker)).to.equal(true);
     await pool.terminate();
+    expect(await eventually(async () => !(await processAlive(marker)), 5_000), `${marker} still alive`).to.equal(true);
     const record = await running.get();
     expect(record.status, JSON.stringify(record)).not.to.equal('ok');
     expect(record.error!.code).to.equal('ABORTED');
     expect(await rejectionOf(pending.get())).to.be.instanceOf(PoolTerminatedError);
     expect(await eventually(async () => fleet.connectionPids('h01').length === 0, 5_000)).to.equal(true);
     expect(fleet.connectionPids('h02')).to.deep.equal([]);
+  });
+
+  it('terminates when the settings\' signal is aborted: the running command killed, pending tasks dropped', async () => {
+    const controller = new AbortController();
+    const pool = new HostPool({ size: 1, settings: { ...isolatedOptions(fleet), signal: controller.signal } });
+    pools.push(pool);
+    const [h01, h02] = inventoryHostsFor(fleet);
+    const started = new Promise<void>((resolve) => pool.once('output', () => resolve()));
+    const running = pool.applyAsync(h01!, 'echo started; sleep 30');
+    const pending = pool.applyAsync(h02!, 'echo never');
+    await started;
+    controller.abort();
+    expect((await running.get()).error!.code).to.equal('ABORTED');
+    expect(await rejectionOf(pending.get())).to.be.instanceOf(PoolTerminatedError);
+    expect(captured(() => pool.applyAsync(h01!, 'true'))).to.be.instanceOf(PoolClosedError);
+  });
+
+  it('says each ssh_config warning once, as the pool reads its ssh_config', async () => {
+    const config = path.join(tempDir(), 'ssh_config');
+    await writeFile(config, 'UseKeychain yes\n');
+    const pool = new HostPool({ size: 2, settings: { ...isolatedOptions(fleet), sshConfigFile: config } });
+    pools.push(pool);
+    const warnings: string[] = [];
+    pool.on('warning', (warning) => warnings.push(warning));
+    const records = await pool.map(inventoryHostsFor(fleet), 'true');
+    expect(records.map((record) => record.status)).to.deep.equal(['ok', 'ok']);
+    expect(warnings).to.deep.equal([`${config}:1: unknown keyword UseKeychain; ignored (ssh would refuse the file unless IgnoreUnknown names it)`]);
   });
 });
 
