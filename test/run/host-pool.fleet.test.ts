@@ -138,6 +138,16 @@ describe('HostPool: the seed Pool over SSH, against a real sshd fleet', function
     expect(captured(() => pool.applyAsync(h01!, 'true'))).to.be.instanceOf(PoolClosedError);
   });
 
+  it('takes plain names without an inventory, resolved through ssh_config as runCommand takes them', async () => {
+    const pool = new HostPool({ size: 2, settings: { agentSocket: null, sshConfigFile: fleet.sshConfigPath } });
+    pools.push(pool);
+    const records = await pool.map(['h02', 'h01'], 'echo hi');
+    expect(records.map((record) => [record.host, record.status, record.stdout, record.port])).to.deep.equal([
+      ['h02', 'ok', 'hi\n', fleet.host('h02').port],
+      ['h01', 'ok', 'hi\n', fleet.host('h01').port],
+    ]);
+  });
+
   it('says each ssh_config warning once, as the pool reads its ssh_config', async () => {
     const config = path.join(tempDir(), 'ssh_config');
     await writeFile(config, 'UseKeychain yes\n');
