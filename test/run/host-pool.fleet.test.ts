@@ -74,6 +74,10 @@ describe('HostPool: the seed Pool over SSH, against a real sshd fleet', function
     const ordered = [];
     for await (const record of pool.imap(['h02', 'h01'], PING_TASK)) ordered.push(`${record.host} ${record.kind} ${record.status}`);
     expect(ordered).to.deep.equal(['h02 ping ok', 'h01 ping ok']);
+    const called: string[] = [];
+    const withCallback = pool.applyAsync('down', 'true', { callback: (record) => called.push(record.status), errorCallback: () => called.push('error') });
+    expect((await withCallback.get()).status).to.equal('unreachable');
+    expect(called).to.deep.equal(['unreachable']);
     const unordered = [];
     for await (const record of pool.imapUnordered(['h01', 'h02'], 'true')) unordered.push(record.host);
     expect(unordered.sort()).to.deep.equal(['h01', 'h02']);
