@@ -3,6 +3,7 @@
  * file) can branch on it without parsing messages.
  */
 export class SshpoolError<Code extends string = string> extends Error {
+  /** Stable across releases: branch on it, not on the message (the README lists them). */
   readonly code: Code;
 
   constructor(code: Code, message: string, options?: { cause?: unknown }) {

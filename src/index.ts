@@ -27,6 +27,8 @@ export { IdentityError } from './ssh/identities.js';
 export { ProxyJumpError } from './ssh/proxy-jump.js';
 export { ProxyCommandError } from './ssh/proxy-command.js';
 export type { HostRunOptions } from './run/host-run.js';
+export { HostPool, UnknownHostError } from './run/host-pool.js';
+export type { HostPoolEvents, HostPoolOptions, HostPoolOutputEvent, HostPoolTask } from './run/host-pool.js';
 export { SessionCache, SessionsClosedError, DEFAULT_MAX_SESSIONS } from './session/session-cache.js';
 export type { SessionCacheOptions, SessionLease, ReleaseOptions } from './session/session-cache.js';
 export type { HostSession } from './session/host-session.js';

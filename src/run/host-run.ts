@@ -196,7 +196,8 @@ function becomeNotApplied(hosts: readonly Target[]): string {
   return `become is not applied yet: ansible_become is set for ${shown}${more}; the commands run as the login user, without privilege escalation`;
 }
 
-function toInventoryHost(host: HostInput): InventoryHost {
+/** A plain name is a host of ssh_config alone: no inventory vars, in no group but all and ungrouped. */
+export function toInventoryHost(host: HostInput): InventoryHost {
   return typeof host === 'string' ? { name: host, vars: {}, groups: ['all', 'ungrouped'] } : host;
 }
 
