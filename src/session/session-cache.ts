@@ -15,11 +15,13 @@ import type { HostSession } from './host-session.js';
 /** sshd's default MaxSessions: the channels a connection starts out allowed at once. */
 export const DEFAULT_MAX_SESSIONS = 10;
 
+/** The cache's own options, beside the SshOptions that decide ssh_config, prompts and the agent. */
 export interface SessionCacheOptions {
   /** Channels (leases) at once on one connection before the server says otherwise; default sshd's MaxSessions default, 10. */
   maxSessionsPerConnection?: number;
 }
 
+/** How `release` hands a lease back. */
 export interface ReleaseOptions {
   /** true: leave the connection open for the next acquire of the same target; false: close it once no other lease holds it. */
   keep: boolean;
@@ -62,10 +64,15 @@ export class SessionCache {
     private readonly maxSessions: number,
   ) {}
 
+  /**
+   * Reads ssh_config (`options.sshConfigFile`, default ~/.ssh/config) once for every session of the cache.
+   * @throws SshConfigError for an ssh_config that cannot be read or parsed.
+   */
   static async create(options: SshOptions, cacheOptions: SessionCacheOptions = {}): Promise<SessionCache> {
     return new SessionCache(await SshContext.create(options), cacheOptions.maxSessionsPerConnection ?? DEFAULT_MAX_SESSIONS);
   }
 
+  /** The ssh_config every target of this cache is resolved through. */
   get sshConfig(): SshConfigResolver {
     return this.context.sshConfig;
   }
@@ -75,6 +82,11 @@ export class SessionCache {
     return this.context.prepare(targets);
   }
 
+  /**
+   * A ready session for the target: a kept connection of the same settings, or a new one through its jumps.
+   * Waits for a channel when the connection's MaxSessions are in use.
+   * @throws SessionsClosedError after close(); SshError, HostKeyError, IdentityError, ... when connecting fails or `signal` aborts.
+   */
   async acquire(target: ReachableTarget, signal: AbortSignal): Promise<SessionLease> {
     if (this.closed) throw new SessionsClosedError(target.label);
     if (target.kind === 'local') {
