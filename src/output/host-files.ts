@@ -61,7 +61,7 @@ export class HostFiles {
     for (const stream of ['stdout', 'stderr'] as const) this.descriptor(host, stream);
   }
 
-  /** Appends a chunk as it arrives; a write that fails is remembered for the host's error, not thrown. */
+  /** Appends a chunk as it arrives; a write that fails is not thrown here but reported by close(). */
   output(host: string, stream: OutputStreamName, chunk: Buffer): void {
     const fd = this.descriptor(host, stream);
     if (fd === undefined) return;

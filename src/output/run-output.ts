@@ -101,7 +101,8 @@ export class RunOutput {
 
   /**
    * Opens everything that can fail (results file, output directory, descriptor limit) before any host starts.
-   * @throws ResultsFileError, HostFilesError, or an InputError when forks would exceed the descriptor limit.
+   * @throws ResultsFileError, HostFilesError, or an InputError: OUTPUT_PATH for a report file that cannot be written,
+   * or forks beyond the descriptor limit.
    */
   static async create(streams: TextOutputStreams & { stderr: { columns?: number } }, hosts: readonly string[], options: RunOutputOptions = {}): Promise<RunOutput> {
     const forks = options.forks ?? defaults.forks;

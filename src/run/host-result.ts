@@ -44,7 +44,7 @@ export interface HostResult {
     /** stderr was cut at the cap. */
     stderr: boolean;
   };
-  /** Why the host did not end ok, with a stable code; null when it exited (a non-zero exit is no error). */
+  /** Why the host did not end ok, with a stable code; null when the command ran to its exit (a non-zero exit is no error). */
   error: ErrorRecord | null;
   /** What a kind of task needs to say beyond the common fields (plain JSON data), e.g. `with-cleanup`'s `{ cleanup }`; absent for command and ping. */
   detail?: Readonly<Record<string, unknown>>;
@@ -55,7 +55,7 @@ export interface HostResult {
   warnings?: string[];
   /** ISO 8601, when the pool started this host's task. */
   startedAt: string;
-  /** From the task's start (connecting included) to its record. */
+  /** From the task's start to its record; the host's first task counts its connecting too. */
   durationMs: number;
   /** 1 for the first try; retries count up. */
   attempt: number;
