@@ -3,7 +3,7 @@
  * file) can branch on it without parsing messages.
  */
 export class SshpoolError<Code extends string = string> extends Error {
-  /** Stable across releases: branch on it, not on the message (the README lists them). */
+  /** Stable across releases and listed in the README's error codes; the message is for people and may change. */
   readonly code: Code;
 
   constructor(code: Code, message: string, options?: { cause?: unknown }) {
@@ -28,7 +28,9 @@ export class UsageError extends InputError<'USAGE'> {
 
 /** The plain-data form of an error, as stored in results. */
 export interface ErrorRecord {
+  /** The error's `code`, a Node errno name (`ENOENT`) for system errors, else `ERROR`. */
   code: string;
+  /** The message, server text already escaped where it is shown. */
   message: string;
 }
 

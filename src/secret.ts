@@ -14,18 +14,22 @@ export class Secret {
     this.#text = text;
   }
 
+  /** The text itself: call it only where the secret is used (the SSH handshake), never to show it. */
   reveal(): string {
     return this.#text;
   }
 
+  /** `[secret]`, so string templates cannot leak it. */
   toString(): string {
     return HIDDEN;
   }
 
+  /** `[secret]`, so records and results files cannot leak it. */
   toJSON(): string {
     return HIDDEN;
   }
 
+  /** `[secret]` in util.inspect and console.log. */
   [inspect.custom](): string {
     return HIDDEN;
   }

@@ -3,8 +3,20 @@ import { pythonStr } from './python-repr.js';
 
 /** `ansible-inventory --list`: groups with their hosts and children, and `_meta.hostvars`. */
 export interface AnsibleList {
-  [group: string]: { hosts?: string[]; children?: string[] } | { hostvars: Record<string, Record<string, unknown>> };
-  _meta: { hostvars: Record<string, Record<string, unknown>> };
+  [group: string]: {
+    /** The group's own hosts, left out when it has none. */
+    hosts?: string[];
+    /** Child groups by name, empty ones included. */
+    children?: string[];
+  } | {
+    /** Only on `_meta`. */
+    hostvars: Record<string, Record<string, unknown>>;
+  };
+  /** The variables of every listed host, by host name. */
+  _meta: {
+    /** Host name to its merged variables, Ansible's internal ones left out. */
+    hostvars: Record<string, Record<string, unknown>>;
+  };
 }
 
 /** Ansible's INTERNAL_STATIC_VARS that can reach an inventory: ansible-inventory never prints them. */

@@ -19,10 +19,15 @@ export type ConnectionType = 'ssh' | 'local';
 export interface BecomeSettings {
   /** ansible_become: whether commands are to run as `user` (Ansible's default: root). */
   enabled: boolean;
+  /** ansible_become_method (`sudo`, `su`, ...). */
   method?: string;
+  /** ansible_become_user. */
   user?: string;
+  /** ansible_become_password; a Secret so it never reaches logs or results. */
   password?: Secret;
+  /** ansible_become_exe: the program when it is not on the remote PATH. */
   exe?: string;
+  /** ansible_become_flags, as one string. */
   flags?: string;
 }
 
@@ -30,9 +35,13 @@ export interface BecomeSettings {
 export interface ConnectionSettings {
   /** Set when the host has ansible_connection; every SSH plugin's name reads as `ssh`. */
   connection?: ConnectionType;
+  /** ansible_host: the address to connect to, instead of the inventory name. */
   hostname?: string;
+  /** ansible_port. */
   port?: number;
+  /** ansible_user. */
   user?: string;
+  /** ansible_ssh_private_key_file, `~` not yet expanded. */
   identityFile?: string;
   /** The login password, tried after keys. */
   password?: Secret;

@@ -2,6 +2,7 @@ import { InputError } from '../errors.js';
 
 /** Where in an inventory file something went wrong; every field is optional because not every failure has a place. */
 export interface InventoryLocation {
+  /** The file as the user named it (relative paths stay relative). */
   file?: string;
   /** 1-based. */
   line?: number;
@@ -19,10 +20,15 @@ export interface InventoryLocation {
  * by looking at them.
  */
 export class InventoryError extends InputError {
+  /** The file as the user named it. */
   readonly file?: string;
+  /** 1-based. */
   readonly line?: number;
+  /** 1-based. */
   readonly column?: number;
+  /** The YAML path of the offending node, e.g. `all.children.web.hosts`. */
   readonly path?: string;
+  /** The offending line's text, as quoted in the message. */
   readonly lineText?: string;
   /** The message without the location prefix and the quoted line. */
   readonly reason: string;
@@ -45,6 +51,7 @@ export function cannotRead(shown: string, error: unknown): never {
 
 /** A host pattern (or --limit) selected no host at all. */
 export class NoHostsMatchedError extends InputError {
+  /** The pattern (or --limit) as given. */
   readonly pattern: string;
 
   constructor(pattern: string, message = `no hosts matched the pattern '${pattern}'`) {
@@ -55,6 +62,7 @@ export class NoHostsMatchedError extends InputError {
 
 /** A host pattern that cannot be evaluated: a bad regex or subscript. */
 export class PatternError extends InputError {
+  /** The pattern as given. */
   readonly pattern: string;
 
   constructor(pattern: string, reason: string, options?: { cause?: unknown }) {
@@ -86,6 +94,7 @@ function formatMessage(reason: string, location: InventoryLocation): string {
 export interface FormatAttempt {
   /** 'script', 'YAML', 'INI' or 'TOML'. */
   readonly format: string;
+  /** Why that format's parser refused the source. */
   readonly error: InventoryError;
 }
 

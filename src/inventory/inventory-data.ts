@@ -7,6 +7,7 @@
 
 /** Where a variable was set, so that a value that cannot be used (wrong type, failing template) is reported there. */
 export interface VariableOrigin {
+  /** The inventory or vars file, as the user named it. */
   readonly file: string;
   /** 1-based. */
   readonly line?: number;

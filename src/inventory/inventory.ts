@@ -6,7 +6,9 @@ import type { PatternScope } from './host-pattern.js';
 import type { InventoryData, VariableOrigin } from './inventory-data.js';
 import { VariablePrecedence } from './variable-precedence.js';
 
+/** One host of an inventory, with its variables merged and the groups it is in. */
 export interface InventoryHost {
+  /** The inventory name (`inventory_hostname`), not necessarily the address: see ansible_host. */
   readonly name: string;
   /**
    * Merged as Ansible merges them: `all` < parent groups < child groups (inventory vars, then
@@ -19,7 +21,9 @@ export interface InventoryHost {
   readonly groups: readonly string[];
 }
 
+/** One group of an inventory, as `ansible-inventory --graph` shows it. */
 export interface InventoryGroup {
+  /** The group name; `all` and `ungrouped` always exist. */
   readonly name: string;
   /** The group's own vars (from the inventory, then its group_vars/ files), not merged with its parents'. */
   readonly vars: Readonly<Record<string, unknown>>;
@@ -27,7 +31,9 @@ export interface InventoryGroup {
   readonly depth: number;
   /** `ansible_group_priority` (default 1): higher wins between groups at the same depth. */
   readonly priority: number;
+  /** Direct parent groups, by name. */
   readonly parents: readonly string[];
+  /** Direct child groups, by name. */
   readonly children: readonly string[];
   /** Direct members only. */
   readonly hosts: readonly string[];
@@ -49,6 +55,7 @@ export class Inventory implements PatternScope<InventoryHost> {
   readonly hosts: readonly InventoryHost[];
   /** In Ansible's order: all, ungrouped, then as first read. */
   readonly groups: ReadonlyMap<string, InventoryGroup>;
+  /** What Ansible would warn about while parsing (shown by the CLI on stderr); none of it is fatal. */
   readonly warnings: readonly string[];
   readonly groupNames: readonly string[];
   private readonly hostsByName: ReadonlyMap<string, InventoryHost>;
@@ -82,6 +89,7 @@ export class Inventory implements PatternScope<InventoryHost> {
     this.warnings = Object.freeze([...warnings]);
   }
 
+  /** The host of that inventory name, or undefined (no pattern matching: see select). */
   host(name: string): InventoryHost | undefined {
     return this.hostsByName.get(name);
   }

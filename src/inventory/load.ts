@@ -19,7 +19,9 @@ const IGNORED_ENTRIES = /^\.|^host_vars$|^group_vars$|^vars_plugins$|(?:\.pyc|\.
  * (INI, YAML or JSON, or an inventory script, told apart as Ansible does), a
  * directory of them, or a comma-separated host list (`web1,web2:2222,`) when
  * the source has a comma and is no existing path; then the group_vars/ and
- * host_vars/ beside each source.
+ * host_vars/ beside each source. Relative sources are taken from `options.cwd` (default the process's).
+ * @throws InventoryError naming file, line and column; InventoryUnparsedError, with each format's reason,
+ * when no parser takes a source.
  */
 export async function loadInventory(sources: readonly string[], options: { cwd?: string } = {}): Promise<Inventory> {
   const cwd = options.cwd ?? process.cwd();

@@ -3,12 +3,20 @@
  * prints it as `{"__ansible_unsafe": text}`, and so does JSON.stringify here.
  */
 export class UnsafeText {
-  constructor(readonly text: string) {}
+  constructor(
+    /** The string as written in the inventory, `{{ }}` left as it is. */
+    readonly text: string,
+  ) {}
 
-  toJSON(): { __ansible_unsafe: string } {
+  /** As `ansible-inventory --list` prints it. */
+  toJSON(): {
+    /** The string as written. */
+    __ansible_unsafe: string;
+  } {
     return { __ansible_unsafe: this.text };
   }
 
+  /** The string as written, for use in a command. */
   toString(): string {
     return this.text;
   }

@@ -8,9 +8,16 @@ import { SshpoolError } from '../errors.js';
  * it as `{"__ansible_vault": ciphertext}`, and so does JSON.stringify here.
  */
 export class VaultText {
-  constructor(readonly ciphertext: string) {}
+  constructor(
+    /** The `$ANSIBLE_VAULT;...` text, header and hex lines as in the file. */
+    readonly ciphertext: string,
+  ) {}
 
-  toJSON(): { __ansible_vault: string } {
+  /** As `ansible-inventory --list` prints it: the ciphertext, never the plaintext. */
+  toJSON(): {
+    /** The ciphertext. */
+    __ansible_vault: string;
+  } {
     return { __ansible_vault: this.ciphertext };
   }
 }
@@ -46,6 +53,10 @@ export class VaultSecrets {
     this.#passwords = Object.freeze([...passwords]);
   }
 
+  /**
+   * The plaintext, trying each password in turn.
+   * @throws VaultError when the value is no vault, no password was given, or none fits.
+   */
   decrypt(value: VaultText): string {
     const known = this.#plaintexts.get(value.ciphertext);
     if (known !== undefined) return known;
@@ -66,14 +77,17 @@ export class VaultSecrets {
     throw new VaultError(`no vault password given decrypts this !vault value${id}: tried ${this.#passwords.length}`);
   }
 
+  /** The number of passwords only, so a logged object shows no secret. */
   toJSON(): string {
     return this.toString();
   }
 
+  /** `VaultSecrets(2 passwords)`: the count, never a password. */
   toString(): string {
     return `VaultSecrets(${this.#passwords.length} password${this.#passwords.length === 1 ? '' : 's'})`;
   }
 
+  /** What util.inspect and console.log show: the same as toString. */
   [inspect.custom](): string {
     return this.toString();
   }

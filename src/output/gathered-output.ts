@@ -10,9 +10,11 @@ import { escapeControlCharacters, escapesHostOutput, escapingIf } from './untrus
 
 /** Hosts whose output (and, for stdout, whose outcome) was identical. */
 export interface OutputGroup {
+  /** The hosts with this output, folded for display (`web[01-03]`). */
   hosts: HostSet;
   /** The shared (capped) output. */
   text: string;
+  /** Whether --max-output cut it (the hosts' outputs were equal up to the cap). */
   truncated: boolean;
   /** For stdout groups: how the hosts ended, when not ok (see outcomeLabel). */
   outcome: string | null;
@@ -46,6 +48,7 @@ function groupHosts(results: Iterable<HostResult>, stream: OutputStreamName): Ho
   return [...groups.values()];
 }
 
+/** clush -b's grouping: hosts with identical output on `stream` (and, for stdout, the same outcome) in one group, in order of first host. */
 export function gatherOutput(results: readonly HostResult[], stream: OutputStreamName): OutputGroup[] {
   const byHost = new Map(results.map((result) => [result.host, result]));
   return groupHosts(results, stream).map(({ firstHost, ...group }) => ({ ...group, text: byHost.get(firstHost)![stream] }));

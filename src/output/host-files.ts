@@ -31,10 +31,16 @@ export class HostFiles {
   private readonly failures = new Map<string, string>();
 
   private constructor(
+    /** The output directory, as given. */
     readonly dir: string,
     private readonly maxOpen: number,
   ) {}
 
+  /**
+   * Makes the directory (and its parents) at once, so an unwritable place fails before any host starts.
+   * `maxOpen` bounds the files held open; the rest are reopened for appending when written.
+   * @throws HostFilesError when the directory cannot be made or written.
+   */
   static create(dir: string, options: { maxOpen: number }): HostFiles {
     try {
       mkdirSync(dir, { recursive: true });
@@ -55,12 +61,14 @@ export class HostFiles {
     for (const stream of ['stdout', 'stderr'] as const) this.descriptor(host, stream);
   }
 
+  /** Appends a chunk as it arrives; a write that fails is not thrown here but reported by close(). */
   output(host: string, stream: OutputStreamName, chunk: Buffer): void {
     const fd = this.descriptor(host, stream);
     if (fd === undefined) return;
     this.attempt(() => writeSync(fd, chunk), host, stream);
   }
 
+  /** Closes the host's two files. */
   hostDone(host: string): void {
     for (const stream of ['stdout', 'stderr'] as const) {
       const key = keyOf(host, stream);

@@ -13,11 +13,13 @@ export class HostSet implements Iterable<string> {
     for (const name of names) this.add(name);
   }
 
+  /** Adds a host name (once); returns the set for chaining. */
   add(name: string): this {
     this.names.add(name);
     return this;
   }
 
+  /** Hosts in the set. */
   get size(): number {
     return this.names.size;
   }
@@ -35,6 +37,7 @@ export class HostSet implements Iterable<string> {
       .join(',');
   }
 
+  /** The folded text (`web[01-03],db1`), as toString. */
   toJSON(): string {
     return this.toString();
   }

@@ -4,9 +4,11 @@ import { writeFileAtomically } from './atomic-file.js';
 import { formatDuration, wallTimeMs } from './summary.js';
 import { escapeControlCharacters } from './untrusted-text.js';
 
+/** For renderHtmlReport and writeHtmlReport. */
 export interface ReportOptions {
   /** Shown in the title, e.g. the command line that was run. */
   title?: string;
+  /** Stamped in the report; default now (tests pass a fixed one). */
   generatedAt?: Date;
 }
 
@@ -155,6 +157,10 @@ ${rows.join('\n')}
 `;
 }
 
+/**
+ * renderHtmlReport's page written to `file` atomically (a temporary file renamed over it).
+ * @throws SshpoolError with code REPORT_FILE when it cannot be written.
+ */
 export async function writeHtmlReport(file: string, results: readonly HostResult[], options: ReportOptions = {}): Promise<void> {
   try {
     await writeFileAtomically(file, renderHtmlReport(results, options));

@@ -2,11 +2,13 @@ import { createColors } from 'picocolors';
 import type { HostResult } from '../run/host-result.js';
 import type { TextSink } from './text-output.js';
 
+/** For ProgressLine; the defaults suit a terminal. */
 export interface ProgressOptions {
   /** How often the line is redrawn. */
   intervalMs?: number;
   /** Width to cut the line to; default the stream's columns, else 100. */
   columns?: number;
+  /** The clock, in ms; default Date.now (tests pass a controlled one). */
   now?: () => number;
 }
 
@@ -43,11 +45,13 @@ export class ProgressLine {
     this.timer.unref();
   }
 
+  /** Counts the host as running. */
   hostStart(host: string): void {
     this.startedAt ??= this.now();
     this.running.add(host);
   }
 
+  /** Counts the host as done, and failed unless its status is ok. */
   hostDone(result: HostResult): void {
     this.running.delete(result.host);
     this.done += 1;
@@ -81,6 +85,7 @@ export class ProgressLine {
     };
   }
 
+  /** Erases the line (it comes back at the next redraw), so other text can be written there. */
   clear(): void {
     if (!this.drawn) return;
     this.stream.write('\r\x1b[2K');
@@ -102,6 +107,7 @@ export class ProgressLine {
     this.suspensions += 1;
   }
 
+  /** Ends one suspend(); the line is drawn again when none is left. */
   resume(): void {
     this.suspensions = Math.max(0, this.suspensions - 1);
   }

@@ -19,8 +19,9 @@ interface StoredRecord {
   spilled?: SpillPlace;
 }
 
+/** For RecordStore. */
 export interface RecordStoreOptions {
-  /** Bytes of stdout + stderr kept in memory over the run; default KEPT_OUTPUT_BUDGET_BYTES. */
+  /** Bytes of stdout + stderr kept in memory over the run; default 16 MiB. */
   budgetBytes?: number;
   /** Where the private spill directory is made; default the OS's temporary directory. */
   tmpDir?: string;

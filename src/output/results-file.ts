@@ -13,6 +13,7 @@ import { RecordStore } from './record-store.js';
  * died, before they finished.
  */
 export interface ResultsDocument {
+  /** False until the run ended (a crash leaves it false: the records are then in the journal). */
   complete: boolean;
   /** Every host of the run, in host order. */
   hosts: string[];
@@ -41,6 +42,7 @@ export class ResultsFileWriter {
   private finished = false;
 
   private constructor(
+    /** The results file, as given. */
     readonly file: string,
     private readonly hosts: readonly string[],
   ) {}

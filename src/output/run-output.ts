@@ -31,12 +31,15 @@ export type OutputMode = (typeof OUTPUT_MODES)[number];
 
 /** What text mode does with live events; `sshpool ping` brings its own. */
 export interface LiveOutput {
+  /** A chunk of a host's output as it arrives (untrusted: escape it for a terminal). */
   output?(host: string, stream: OutputStreamName, chunk: Buffer): void;
   /** One command's output on the host is complete (its record follows, maybe after the host's other commands). */
   outputEnd?(host: string): void;
+  /** A host's record, as it finishes. */
   hostDone(result: HostResult): void;
 }
 
+/** What RunOutput writes besides the chosen mode; all off by default. */
 export interface RunOutputOptions {
   /** Default text. */
   mode?: OutputMode;
@@ -96,6 +99,11 @@ export class RunOutput {
     if ((options.mode ?? 'text') === 'text') this.live = (options.textOutput ?? ((s) => new TextOutput(s)))(guarded);
   }
 
+  /**
+   * Opens everything that can fail (results file, output directory, descriptor limit) before any host starts.
+   * @throws ResultsFileError, HostFilesError, or an InputError: OUTPUT_PATH for a report file that cannot be written,
+   * or forks beyond the descriptor limit.
+   */
   static async create(streams: TextOutputStreams & { stderr: { columns?: number } }, hosts: readonly string[], options: RunOutputOptions = {}): Promise<RunOutput> {
     const forks = options.forks ?? defaults.forks;
     // Each running host holds its socket and, with --out-dir, its two files.
@@ -109,6 +117,7 @@ export class RunOutput {
     return new RunOutput(streams, options, progress, files, resultsFile, store);
   }
 
+  /** Follows a run's events: live output, files, journal and progress as hosts go. */
   attach(run: HostRun): void {
     run.on('hostStart', ({ host }) => {
       this.progress?.hostStart(host);
@@ -174,6 +183,7 @@ export class RunOutput {
     this.progress?.suspend();
   }
 
+  /** Ends suspendProgress (the prompt is answered). */
   resumeProgress(): void {
     this.progress?.resume();
   }

@@ -6,7 +6,9 @@ import { escapeControlCharacters } from './untrusted-text.js';
 
 const STATUSES: readonly HostStatus[] = ['ok', 'failed', 'unreachable', 'timeout', 'skipped'];
 
+/** For formatSummary. */
 export interface SummaryOptions {
+  /** ANSI colours (the CLI sets it when stderr is a terminal); default off. */
   color?: boolean;
   /** How many of the slowest hosts to name. */
   slowest?: number;

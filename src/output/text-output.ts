@@ -7,14 +7,19 @@ import { escapeControlCharacters, hostOutputFor } from './untrusted-text.js';
 
 /** Where an output mode writes text: a stream, or a wrapper around one. */
 export interface TextSink {
+  /** Writes text (a stream's write; the result is ignored). */
   write(text: string): unknown;
+  /** A terminal: colours on, and host output escaped unless sanitize says otherwise. */
   isTTY?: boolean;
   /** Whether host output written here has its control characters escaped (escapeControlCharacters); default: when isTTY. */
   sanitize?: boolean;
 }
 
+/** The two places output goes, as a process has them. */
 export interface TextOutputStreams {
+  /** Host stdout, gathered groups, JSON. */
   stdout: TextSink;
+  /** Host stderr, per-host status lines, summary, progress. */
   stderr: TextSink;
 }
 
@@ -38,6 +43,7 @@ export class TextOutput {
     this.shown = { stdout: hostOutputFor(streams.stdout), stderr: hostOutputFor(streams.stderr) };
   }
 
+  /** Writes complete lines prefixed with the host (pssh -P style); a partial line waits for its end or the host's. */
   output(host: string, stream: OutputStreamName, chunk: Buffer): void {
     const key = `${stream}\0${host}`;
     let splitter = this.splitters.get(key);
@@ -70,6 +76,7 @@ export class TextOutput {
     }
   }
 
+  /** Flushes the host's partial lines, then its warnings and (when not ok) its status on stderr. */
   hostDone(result: HostResult): void {
     this.outputEnd(result.host);
     const c = this.colors.stderr;

@@ -4,7 +4,9 @@ import { startTimer } from './timer.js';
 
 /** Called once when the task settles, before `get()` resolves (as in Python). */
 export interface ResultCallbacks<T> {
+  /** Given the task's value when it returns. */
   callback?: (value: T) => void;
+  /** Given the task's error when it fails. */
   errorCallback?: (error: unknown) => void;
 }
 

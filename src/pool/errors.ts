@@ -32,6 +32,7 @@ export class PoolTerminatedError extends SshpoolError {
  * tasks that were running when it was called were left to finish.
  */
 export class TaskCancelledError extends SshpoolError {
+  /** The dropped task's submission number. */
   readonly index: number;
 
   constructor(index: number) {
@@ -42,6 +43,7 @@ export class TaskCancelledError extends SshpoolError {
 
 /** `AsyncResult.get(timeoutMs)` found the result not ready in time; the task itself goes on. */
 export class TimeoutError extends SshpoolError {
+  /** The timeout given to get(). */
   readonly timeoutMs: number;
 
   constructor(timeoutMs: number) {
@@ -52,6 +54,7 @@ export class TimeoutError extends SshpoolError {
 
 /** `new Pool({ size })` with a size that is not an integer ≥ 1. */
 export class PoolSizeError extends InputError {
+  /** The option at fault. */
   readonly option = 'size';
 
   constructor(size: unknown) {

@@ -48,35 +48,52 @@ import { inCompletionOrder, inSubmissionOrder } from './result-order.js';
 import { Slots } from './slots.js';
 import { runInTask } from './task-context.js';
 
+/** For `new Pool(options)`. */
 export interface PoolOptions {
   /** How many tasks may run at once: an integer >= 1. */
   size: number;
 }
 
+/** A task started (the `taskStart` event). */
 export interface TaskStartEvent {
+  /** Its submission number in the pool, from 0. */
   index: number;
+  /** The slot (0..size-1) it occupies while it runs. */
   slot: number;
   /** Epoch milliseconds. */
   startedAt: number;
 }
 
+/** A task that ran has settled (the `taskSettled` event). */
 export interface TaskSettledEvent {
+  /** Its submission number in the pool, from 0. */
   index: number;
+  /** The slot it occupied. */
   slot: number;
+  /** From start to settling. */
   durationMs: number;
   /** Whether the task returned a value rather than failing. */
   ok: boolean;
 }
 
+/** The events of a Pool and their arguments; tasks that never started have none. */
 export type PoolEvents = {
+  /** A task took a slot. */
   taskStart: [TaskStartEvent];
+  /** A task that ran returned or failed. */
   taskSettled: [TaskSettledEvent];
 };
 
 /** A function a task runs; it may return a value or a promise of one. */
 export type TaskFunction<A extends unknown[], T> = (...args: A) => T | PromiseLike<T>;
 
+/**
+ * Python's `multiprocessing.Pool` for async functions: at most `size` tasks run at
+ * once, the rest wait and start in submission order. It knows nothing of SSH; HostRun
+ * runs hosts on it. The module comment of src/pool/pool.ts gives the full semantics.
+ */
 export class Pool {
+  /** Tasks that may run at once, as given. */
   readonly size: number;
   readonly #queue: PQueue;
   readonly #slots: Slots;
@@ -90,6 +107,7 @@ export class Pool {
   #state: 'running' | 'closed' | 'terminated' = 'running';
   #nextIndex = 0;
 
+  /** @throws PoolSizeError when `size` is not an integer >= 1. */
   constructor({ size }: PoolOptions) {
     if (!Number.isSafeInteger(size) || size < 1) throw new PoolSizeError(size);
     this.size = size;
@@ -110,60 +128,90 @@ export class Pool {
     return this.#slots.inUse;
   }
 
+  /** Listens to task events; a listener that throws does not change the task's outcome (its error is re-thrown as uncaught). */
   on<E extends keyof PoolEvents>(event: E, listener: (...args: PoolEvents[E]) => void): this {
     this.#events.on(event, listener);
     return this;
   }
 
+  /** Removes a listener added with on. */
   off<E extends keyof PoolEvents>(event: E, listener: (...args: PoolEvents[E]) => void): this {
     this.#events.off(event, listener);
     return this;
   }
 
+  /**
+   * Submits `fn()` and returns its result handle at once; when a slot is free the task starts inside this call.
+   * @throws PoolClosedError after close() or terminate().
+   */
   applyAsync<T>(fn: TaskFunction<[], T>): AsyncResult<T>;
+  /**
+   * Submits `fn(...args)`; `callbacks` run once when it settles, before `get()` resolves.
+   * @throws PoolClosedError after close() or terminate().
+   */
   applyAsync<A extends unknown[], T>(fn: TaskFunction<A, T>, args: A, callbacks?: ResultCallbacks<T>): AsyncResult<T>;
   applyAsync<T>(fn: TaskFunction<unknown[], T>, args: unknown[] = [], callbacks: ResultCallbacks<T> = {}): AsyncResult<T> {
     this.#assertRunning();
     return this.#submit(fn, args, callbacks);
   }
 
+  /** `applyAsync(fn).get()`: queues like any other task and resolves with its value or rejects with its error. */
   apply<T>(fn: TaskFunction<[], T>): Promise<T>;
+  /** `applyAsync(fn, args).get()`. */
   apply<A extends unknown[], T>(fn: TaskFunction<A, T>, args: A): Promise<T>;
   apply<T>(fn: TaskFunction<unknown[], T>, args: unknown[] = []): Promise<T> {
     return this.applyAsync(fn, args).get();
   }
 
+  /** `fn(item)` per item, all submitted now; the values in submission order, or the first failure. */
   map<I, T>(fn: TaskFunction<[I], T>, items: Iterable<I>): Promise<T[]> {
     return Promise.all(this.#submitAll(fn, asArgs(items)).map((result) => result.get()));
   }
 
+  /** As map, each args array spread into `fn`. */
   starmap<A extends unknown[], T>(fn: TaskFunction<A, T>, argsList: Iterable<A>): Promise<T[]> {
     return Promise.all(this.#submitAll(fn, argsList).map((result) => result.get()));
   }
 
+  /** As map, yielding each value once it and all before it are done. */
   imap<I, T>(fn: TaskFunction<[I], T>, items: Iterable<I>): AsyncGenerator<T, void, undefined> {
     return inSubmissionOrder(this.#submitAll(fn, asArgs(items)));
   }
 
+  /** As map, yielding values in completion order. */
   imapUnordered<I, T>(fn: TaskFunction<[I], T>, items: Iterable<I>): AsyncGenerator<T, void, undefined> {
     return inCompletionOrder(this.#submitAll(fn, asArgs(items)));
   }
 
+  /** Takes no new tasks; the submitted ones still run. */
   close(): void {
     if (this.#state === 'running') this.#state = 'closed';
   }
 
+  /**
+   * Resolves once every task's result has settled.
+   * @throws PoolStateError (synchronously) unless close() or terminate() came first.
+   */
   join(): Promise<void> {
     if (this.#state === 'running') throw new PoolStateError('join() needs close() or terminate() first');
     return this.#allSettled();
   }
 
+  /**
+   * close(), and drop the tasks not yet started (their results reject with TaskCancelledError) while
+   * running ones finish undisturbed: what neither of Python's close and terminate does. Resolves once
+   * every result has settled.
+   */
   cancelPending(): Promise<void> {
     if (this.#state === 'running') this.#state = 'closed';
     if (this.#state === 'closed') this.#dropPending((index) => new TaskCancelledError(index));
     return this.#allSettled();
   }
 
+  /**
+   * Pending tasks never start (PoolTerminatedError); running ones see `currentTask().signal` aborted and
+   * settle as they choose. Resolves once every result has settled.
+   */
   terminate(): Promise<void> {
     if (this.#state !== 'terminated') {
       this.#state = 'terminated';

@@ -10,6 +10,7 @@ export interface TaskContext {
   readonly slot: number;
   /** The task's submission number in its pool, from 0. */
   readonly index: number;
+  /** The pool running it. */
   readonly pool: Pool;
 }
 

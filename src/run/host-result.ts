@@ -15,20 +15,36 @@ export type HostStatus = 'ok' | 'failed' | 'unreachable' | 'timeout' | 'skipped'
  * results file read this one record; errors are data here, never thrown.
  */
 export interface HostResult {
+  /** The inventory name, or the name as given for a host not in an inventory. */
   host: string;
   /** The command line this record is for; null for a connection check (ping). */
   command: string | null;
   /** The kind of task this record is for: `command`, `ping`, `with-cleanup`, or a kind a library user registered. */
   kind: string;
+  /** The address connected to (ansible_host, then ssh_config HostName, then the name). */
   address: string;
+  /** The port connected to. */
   port: number;
+  /** The remote user logged in as. */
   user: string;
+  /** How the host ended; see HostStatus. */
   status: HostStatus;
+  /** The remote exit code; null when it never exited (unreachable, timeout, skipped, a signal). */
   exitCode: number | null;
+  /** The signal name (`TERM`) the remote reported killing the command with, else null. */
   signal: string | null;
+  /** Captured stdout as UTF-8, up to maxOutputBytes; untrusted text: escape it before showing it on a terminal. */
   stdout: string;
+  /** Captured stderr, as stdout. */
   stderr: string;
-  truncated: { stdout: boolean; stderr: boolean };
+  /** Which streams maxOutputBytes cut. */
+  truncated: {
+    /** stdout was cut at the cap. */
+    stdout: boolean;
+    /** stderr was cut at the cap. */
+    stderr: boolean;
+  };
+  /** Why the host did not end ok, with a stable code; null when the command ran to its exit (a non-zero exit is no error). */
   error: ErrorRecord | null;
   /** What a kind of task needs to say beyond the common fields (plain JSON data), e.g. `with-cleanup`'s `{ cleanup }`; absent for command and ping. */
   detail?: Readonly<Record<string, unknown>>;
@@ -39,6 +55,7 @@ export interface HostResult {
   warnings?: string[];
   /** ISO 8601, when the pool started this host's task. */
   startedAt: string;
+  /** From the task's start to its record; the host's first task counts its connecting too. */
   durationMs: number;
   /** 1 for the first try; retries count up. */
   attempt: number;

@@ -23,28 +23,41 @@ import type { ReachableTarget, Target, TargetSettings } from '../ssh/target-sett
 /** A host by name (settings from ssh_config) or as the inventory describes it. */
 export type HostInput = string | InventoryHost;
 
+/** A host's task started (the `hostStart` event). */
 export interface HostStartEvent {
+  /** The host's name, as in its record. */
   host: string;
+  /** Its position in the run's hosts. */
   index: number;
+  /** The pool slot (0..forks-1) running it. */
   slot: number;
 }
 
+/** Output from a host as it arrives (the `output` event); untrusted bytes. */
 export interface HostOutputEvent {
+  /** The host's name. */
   host: string;
+  /** Which of the command's streams. */
   stream: OutputStreamName;
+  /** As received, not split into lines, before any cap. */
   chunk: Buffer;
 }
 
 /** A command's output on a host is complete; its record comes with hostDone. */
 export interface HostOutputEndEvent {
+  /** The host's name. */
   host: string;
   /** The command's index in a several-command run (0 otherwise). */
   command: number;
 }
 
+/** The events of a HostRun and their arguments. */
 export type HostRunEvents = {
+  /** A host took a pool slot. */
   hostStart: [HostStartEvent];
+  /** A chunk of a host's output. */
   output: [HostOutputEvent];
+  /** A command's output on a host is complete. */
   outputEnd: [HostOutputEndEvent];
   /**
    * Once per host and command, as each finishes (completion order); `command`
@@ -55,7 +68,9 @@ export type HostRunEvents = {
   warning: [string];
 };
 
+/** The second argument of `hostDone`. */
 export interface HostDoneDetail {
+  /** The command's index in a several-command run (0 otherwise). */
   command: number;
 }
 
@@ -89,6 +104,11 @@ export interface HostRunOptions extends RunOptions {
  * right after creation miss nothing.
  */
 export class HostRun extends EventEmitter<HostRunEvents> {
+  /**
+   * Every host's record in input order. Host failures are records, never rejections: it rejects only for
+   * bad input found before any host is contacted (a UsageError naming the option, UnknownTaskKindError,
+   * an SshConfigError, a descriptor limit too low for forks).
+   */
   readonly results: Promise<HostResult[]>;
   private scheduler: Scheduler<HostResult[]> | undefined;
   private stopped = false;
@@ -228,6 +248,7 @@ export function streamPing(hosts: readonly HostInput[], options: HostRunOptions 
   return new HostRun(hosts, [PING_TASK], options);
 }
 
+/** streamPing's records, in input order. */
 export function pingHosts(hosts: readonly HostInput[], options: HostRunOptions = {}): Promise<HostResult[]> {
   return streamPing(hosts, options).results;
 }

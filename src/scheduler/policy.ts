@@ -4,6 +4,7 @@ import type { SshpoolError } from '../errors.js';
 export interface ScheduledHost {
   /** Its position in the run's list of hosts (the order records come back in). */
   readonly index: number;
+  /** How messages name it (`web1`, or `web1 (10.0.0.5)`). */
   readonly label: string;
   /** The attempt number of its first start (above 1 when re-running an earlier run's failures). */
   readonly attempt: number;
@@ -16,8 +17,25 @@ export interface ScheduledHost {
  * - stop: its outcome is final, and no host starts from now on: the running ones finish, the rest are
  *   recorded skipped with `reason` (its code says why).
  */
-export type Verdict = { readonly next: 'continue' } | { readonly next: 'retry'; readonly after?: PromiseLike<void> } | { readonly next: 'stop'; readonly reason: SshpoolError };
+export type Verdict =
+  | {
+      /** The outcome is final; go on. */
+      readonly next: 'continue';
+    }
+  | {
+      /** Run the host again. */
+      readonly next: 'retry';
+      /** Resolves when the retry may start (a backoff); none: at once. */
+      readonly after?: PromiseLike<void>;
+    }
+  | {
+      /** The outcome is final and no host starts from now on. */
+      readonly next: 'stop';
+      /** Recorded as the error of every host left unstarted. */
+      readonly reason: SshpoolError;
+    };
 
+/** The verdict of a policy that lets every outcome stand. */
 export const CONTINUE: Verdict = { next: 'continue' };
 
 /**
@@ -34,6 +52,7 @@ export interface SchedulePolicy<R> {
    * A position left out of every group is never started nor recorded: list each once.
    */
   waves(hosts: readonly ScheduledHost[]): Iterable<readonly number[]>;
+  /** A host's attempt ended with `outcome`: what next (called synchronously, before its slot is reused). */
   finished(host: ScheduledHost, outcome: R, attempt: number): Verdict;
 }
 

@@ -38,6 +38,7 @@ export class Scheduler<R> {
     private readonly hooks: ScheduleHooks<R>,
   ) {}
 
+  /** Ctrl-C: terminates the pool (running hosts are told to stop) and starts no further host. */
   stop(): void {
     this.#stopped = true;
     void this.pool.terminate();

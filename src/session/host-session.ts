@@ -8,6 +8,7 @@ export interface HostSession {
   readonly label: string;
   /** What the records of its commands should say, e.g. a host key let through under `no`. */
   readonly warnings: readonly string[];
+  /** Runs one command on a channel of its own; connection loss and aborts are in the outcome's `error`, not thrown. */
   runCommand(command: string, options: RemoteCommandOptions): Promise<RemoteCommandOutcome>;
 }
 

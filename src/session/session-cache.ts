@@ -15,6 +15,7 @@ import type { HostSession } from './host-session.js';
 /** sshd's default MaxSessions: the channels a connection starts out allowed at once. */
 export const DEFAULT_MAX_SESSIONS = 10;
 
+/** The cache's own options, beside the SshOptions that decide ssh_config, prompts and the agent. */
 export interface SessionCacheOptions {
   /** Channels (leases) at once on one connection before the server says otherwise; default sshd's MaxSessions default, 10. */
   maxSessionsPerConnection?: number;
@@ -26,6 +27,7 @@ export interface SessionCacheOptions {
   keepIdleJumps?: boolean;
 }
 
+/** How `release` hands a lease back. */
 export interface ReleaseOptions {
   /** true: leave the connection open for the next acquire of the same target; false: close it once no other lease holds it. */
   keep: boolean;
@@ -68,11 +70,16 @@ export class SessionCache {
     private readonly maxSessions: number,
   ) {}
 
+  /**
+   * Reads ssh_config (`options.sshConfigFile`, default ~/.ssh/config) once for every session of the cache.
+   * @throws SshConfigError for an ssh_config that cannot be read or parsed.
+   */
   static async create(options: SshOptions, cacheOptions: SessionCacheOptions = {}): Promise<SessionCache> {
     const context = await SshContext.create(options, { keepIdleJumps: cacheOptions.keepIdleJumps === true });
     return new SessionCache(context, cacheOptions.maxSessionsPerConnection ?? DEFAULT_MAX_SESSIONS);
   }
 
+  /** The ssh_config every target of this cache is resolved through. */
   get sshConfig(): SshConfigResolver {
     return this.context.sshConfig;
   }
@@ -82,6 +89,11 @@ export class SessionCache {
     return this.context.prepare(targets);
   }
 
+  /**
+   * A ready session for the target: a kept connection of the same settings, or a new one through its jumps.
+   * Waits for a channel when the connection's MaxSessions are in use.
+   * @throws SessionsClosedError after close(); SshError, HostKeyError, IdentityError, ... when connecting fails or `signal` aborts.
+   */
   async acquire(target: ReachableTarget, signal: AbortSignal): Promise<SessionLease> {
     if (this.closed) throw new SessionsClosedError(target.label);
     if (target.kind === 'local') {

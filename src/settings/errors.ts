@@ -1,13 +1,19 @@
 import { InputError } from '../errors.js';
 
+/** READ: a file cannot be read; SYNTAX: not YAML; KEY: an unknown key (the closest one suggested); VALUE: a wrong type or value; SECRET: a key naming a secret (password, token), which settings files never hold: `sshpool config` shows every value. */
 export type SettingsErrorCode = 'SETTINGS_READ' | 'SETTINGS_SYNTAX' | 'SETTINGS_KEY' | 'SETTINGS_VALUE' | 'SETTINGS_SECRET';
 
 /** Where a bad setting was given: a file position (1-based), or an environment variable. */
 export interface SettingsLocation {
+  /** The settings file, as found. */
   file?: string;
+  /** 1-based. */
   line?: number;
+  /** 1-based. */
   column?: number;
+  /** The settings-file key at fault. */
   key?: string;
+  /** The SSHPOOL_* variable at fault. */
   variable?: string;
 }
 
@@ -18,6 +24,7 @@ export interface SettingsLocation {
  * CLI exits 2, as for any other bad input, before any host is touched.
  */
 export class SettingsError extends InputError<SettingsErrorCode> {
+  /** Where it was given, for tools that point at it. */
   readonly location: SettingsLocation;
 
   constructor(code: SettingsErrorCode, reason: string, location: SettingsLocation, options?: { cause?: unknown }) {

@@ -21,13 +21,16 @@ export function mergeSettings(...sources: readonly (readonly GivenSetting[])[]):
   return merged;
 }
 
+/** A setting's parsed value, typed by its key (undefined when unset and without a default). */
 export function settingValue<Key extends keyof SettingValues>(settings: EffectiveSettings, key: Key): SettingValues[Key] {
   return settings.get(key)?.value as SettingValues[Key];
 }
 
+/** What loadSettings reads; only `flags` is required. */
 export interface SettingsSources {
   /** yargs' parsed arguments. */
   flags: Record<string, unknown>;
+  /** Where SSHPOOL_* variables are read; default process.env. */
   env?: NodeJS.ProcessEnv;
   /** Lowest first; default settingsFiles(). */
   files?: readonly string[];
@@ -35,8 +38,17 @@ export interface SettingsSources {
   otherVariables?: readonly string[];
 }
 
-/** defaults < each settings file < SSHPOOL_* variables < flags; the warnings are for unknown SSHPOOL_* variables. */
-export async function loadSettings({ flags, env = process.env, files = settingsFiles(env), otherVariables = [] }: SettingsSources): Promise<{ settings: EffectiveSettings; warnings: string[] }> {
+/**
+ * defaults < each settings file < SSHPOOL_* variables < flags; the warnings are for unknown SSHPOOL_* variables.
+ * A missing settings file is skipped.
+ * @throws SettingsError naming the file, line, column and key (or the variable) of the first bad setting.
+ */
+export async function loadSettings({ flags, env = process.env, files = settingsFiles(env), otherVariables = [] }: SettingsSources): Promise<{
+  /** Every setting with its value and origin. */
+  settings: EffectiveSettings;
+  /** One line per unknown SSHPOOL_* variable, with the closest setting suggested. */
+  warnings: string[];
+}> {
   const fromFiles: GivenSetting[][] = [];
   for (const file of files) fromFiles.push(await readSettingsFile(file));
   const environment = readEnvironment(env, otherVariables);

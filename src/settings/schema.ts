@@ -21,6 +21,7 @@ function oneOf<const Choice extends string>(choices: readonly Choice[]) {
 }
 
 const HOST_KEY_POLICIES = ['yes', 'accept-new', 'no'] as const;
+/** The values of `-o`/`--output` (RunOutputOptions.mode). */
 export const OUTPUT_MODES = ['text', 'gathered', 'json', 'ndjson'] as const;
 
 const CONNECTING: readonly ['run', 'ping'] = ['run', 'ping'];
@@ -128,7 +129,9 @@ export const SETTINGS = [
 export type Setting = SettingDeclaration<any, any>;
 export type SettingKey = (typeof SETTINGS)[number]['key'];
 
+/** The settings every connecting command takes, as SshOptions fields: derived from SETTINGS. */
 export type SshSettingOptions = OptionsOf<typeof SETTINGS, 'ssh'>;
+/** The settings RunOptions adds to SshOptions (forks, commandTimeoutMs, maxOutputBytes): derived from SETTINGS. */
 export type RunSettingOptions = OptionsOf<typeof SETTINGS, 'run'>;
 
 const BY_KEY = new Map<string, Setting>(SETTINGS.map((declaration) => [declaration.key, declaration]));
@@ -145,4 +148,5 @@ export const defaults = Object.fromEntries(
   ]),
 ) as DefaultsOf<typeof SETTINGS>;
 
+/** Each setting's parsed value by settings key, as settingValue gives it. */
 export type SettingValues = ValuesOf<typeof SETTINGS>;

@@ -20,11 +20,13 @@ export interface SettingDeclaration<Raw = unknown, Value = unknown> {
   field?: string;
   /** SshOptions holds what every connecting command takes; RunOptions adds what only `run` uses. */
   options?: 'ssh' | 'run';
+  /** How the flag is given: a value, on/off (`--no-` too), or repeated for a list. */
   flag: FlagKind;
   /** The shapes a settings file may give (a YAML number or the flag's text, a list or one path). */
   input: v.GenericSchema<unknown, Raw>;
   /** From the raw value to the library's; errors name `label` (the flag, the variable or the file key). None: the raw value is the library's. */
   parse?: (raw: Raw, label: string) => Value;
+  /** The values the flag accepts, for help and yargs. */
   choices?: readonly string[];
   /** A path (or paths): relative to the settings file's directory when given in one. */
   path?: boolean;
@@ -39,6 +41,7 @@ export interface SettingDeclaration<Raw = unknown, Value = unknown> {
   perHost?: boolean;
   /** One line, used by --help, config/default.yaml and the README's table. */
   help: string;
+  /** The commands that take it. */
   commands: readonly SettingCommand[];
 }
 

@@ -12,17 +12,44 @@ import { SETTINGS, settingByKey } from './schema.js';
 import type { Setting } from './schema.js';
 import { environmentVariable, parseSetting } from './setting.js';
 
+/** Where a setting's value came from, as `sshpool config` shows it. */
 export type SettingOrigin =
-  | { source: 'default' }
-  | { source: 'file'; file: string; line: number; column: number }
-  | { source: 'env'; variable: string }
-  | { source: 'flag'; flag: string };
+  | {
+      /** The schema's default. */
+      source: 'default';
+    }
+  | {
+      /** A settings file. */
+      source: 'file';
+      /** The file's path. */
+      file: string;
+      /** 1-based. */
+      line: number;
+      /** 1-based. */
+      column: number;
+    }
+  | {
+      /** An environment variable. */
+      source: 'env';
+      /** Its name (SSHPOOL_FORKS). */
+      variable: string;
+    }
+  | {
+      /** A command-line flag. */
+      source: 'flag';
+      /** As given (`--forks`). */
+      flag: string;
+    };
 
 /** One setting as one source gives it: `raw` as written (a file's relative paths made absolute), `value` parsed. */
 export interface GivenSetting {
+  /** The setting's declaration in the schema. */
   setting: Setting;
+  /** As written; undefined for a setting without a default that no source gave. */
   raw: unknown;
+  /** As the library takes it (seconds become ms, `1M` bytes). */
   value: unknown;
+  /** Which source gave it. */
   origin: SettingOrigin;
 }
 

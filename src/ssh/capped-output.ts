@@ -9,6 +9,7 @@ export class CappedOutput {
 
   constructor(private readonly limit: number) {}
 
+  /** Keeps what fits under the limit and counts the whole chunk. */
   push(chunk: Buffer): void {
     this.seen += chunk.length;
     const room = this.limit - this.kept;
@@ -18,14 +19,17 @@ export class CappedOutput {
     this.kept += piece.length;
   }
 
+  /** More arrived than was kept. */
   get truncated(): boolean {
     return this.seen > this.kept;
   }
 
+  /** Bytes seen, kept or not. */
   get totalBytes(): number {
     return this.seen;
   }
 
+  /** The kept bytes as UTF-8 (a character cut by the limit becomes U+FFFD). */
   text(): string {
     return Buffer.concat(this.chunks, this.kept).toString('utf8');
   }

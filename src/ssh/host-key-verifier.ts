@@ -10,6 +10,7 @@ import type { KnownHostMatch } from './known-hosts.js';
 /** StrictHostKeyChecking: yes refuses unknown keys, accept-new records them, no accepts anything. */
 export type HostKeyPolicy = 'yes' | 'accept-new' | 'no';
 
+/** UNKNOWN: no known_hosts entry (under `yes`); MISMATCH: a different key is recorded; REVOKED: the key is @revoked; NOT_RECORDED: accept-new could not write known_hosts. */
 export type HostKeyErrorCode = 'HOSTKEY_UNKNOWN' | 'HOSTKEY_MISMATCH' | 'HOSTKEY_REVOKED' | 'HOSTKEY_NOT_RECORDED';
 
 export class HostKeyError extends SshpoolError<HostKeyErrorCode> {}

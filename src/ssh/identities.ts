@@ -11,6 +11,7 @@ const { parseKey } = ssh2.utils;
 /** Asks for the passphrase of an encrypted key; the CLI asks through promptHidden() in src/cli/prompt.ts. */
 export type PassphrasePrompt = (keyPath: string) => Promise<string>;
 
+/** A key file that is missing, unreadable, not a key, or whose passphrase was wrong or not given. */
 export type IdentityErrorCode = 'IDENTITY_NOT_FOUND' | 'IDENTITY_UNREADABLE' | 'IDENTITY_INVALID' | 'IDENTITY_PASSPHRASE';
 
 /** An identity file the user named cannot be used. Never carries key material or passphrases. */

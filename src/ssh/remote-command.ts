@@ -3,11 +3,14 @@ import { SshpoolError } from '../errors.js';
 import { CappedOutput } from './capped-output.js';
 import type { SshConnection } from './connection.js';
 
+/** A command's two output streams. */
 export type OutputStreamName = 'stdout' | 'stderr';
 
+/** How HostSession.runCommand runs one command. */
 export interface RemoteCommandOptions {
   /** 0 or undefined: no limit. */
   timeoutMs?: number;
+  /** Bytes kept per stream; the rest is counted and streamed, not kept. */
   maxOutputBytes: number;
   /** Sees every chunk as it arrives, before capping, for live output. */
   onOutput?: (stream: OutputStreamName, chunk: Buffer) => void;
@@ -15,11 +18,17 @@ export interface RemoteCommandOptions {
   signal?: AbortSignal;
 }
 
+/** How one command ended, with its capped output. */
 export interface RemoteCommandOutcome {
+  /** null when it never exited (killed, timed out, connection lost). */
   exitCode: number | null;
+  /** The signal name the remote reported (`TERM`), else null. */
   signal: string | null;
+  /** stdout, capped at maxOutputBytes. */
   stdout: CappedOutput;
+  /** stderr, capped at maxOutputBytes. */
   stderr: CappedOutput;
+  /** It outlived timeoutMs and was killed. */
   timedOut: boolean;
   /** Set when the connection died or the run was aborted mid-command; output so far is kept. */
   error: SshpoolError | null;

@@ -2,6 +2,7 @@ import { InputError } from '../errors.js';
 
 /** A task whose kind no executor is registered for; refused before any host is contacted. */
 export class UnknownTaskKindError extends InputError {
+  /** The kind as the task gave it. */
   readonly kind: string;
 
   constructor(kind: unknown, known: readonly string[]) {

@@ -11,6 +11,7 @@ export type TaskOutcome = Pick<HostResult, 'status' | 'exitCode' | 'signal' | 's
 
 /** Where a task's live output goes: the run's `output` and `outputEnd` events for this host and task. */
 export interface LiveTaskOutput {
+  /** A chunk as it arrives, before any cap. */
   output(stream: OutputStreamName, chunk: Buffer): void;
   /** After the task's last output, however it ended. */
   end(): void;
@@ -21,17 +22,19 @@ export const SILENT: LiveTaskOutput = { output: () => undefined, end: () => unde
 
 /** What an executor is given to run a task on one host. */
 export interface ExecutionContext {
+  /** The host's connected session (SSH, or local for ansible_connection=local). */
   readonly session: HostSession;
   /** Aborted when the run is stopped; the executor must settle soon after. */
   readonly signal: AbortSignal;
+  /** Where the task's output streams to. */
   readonly live: LiveTaskOutput;
+  /** What a sub-task's records would name as their command. */
+  commandLine(task: HostTask): string | null;
   /**
    * Runs a sub-task on the same session (a composite's steps) and gives its
    * outcome; a throw becomes a failure outcome. By default it shares this
    * context's signal and live output.
    */
-  /** What a sub-task's records would name as their command. */
-  commandLine(task: HostTask): string | null;
   execute(task: HostTask, overrides?: { signal?: AbortSignal; live?: LiveTaskOutput }): Promise<TaskOutcome>;
 }
 
@@ -41,5 +44,6 @@ export interface TaskExecutor<T extends HostTask> {
   commandLine(task: T, of: (task: HostTask) => string | null): string | null;
   /** The sub-tasks a composite runs, so that their kinds are checked before any host is contacted. */
   steps?(task: T): readonly HostTask[];
+  /** Runs the task; a throw becomes the host's failure outcome (unreachable, or skipped after a stop). */
   execute(task: T, context: ExecutionContext): Promise<TaskOutcome>;
 }

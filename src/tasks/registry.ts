@@ -18,6 +18,7 @@ export class ExecutorRegistry {
     return this;
   }
 
+  /** The registered kinds, in registration order (named in UnknownTaskKindError). */
   get kinds(): string[] {
     return [...this.#executors.keys()];
   }

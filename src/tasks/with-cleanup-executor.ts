@@ -4,7 +4,9 @@ import type { WithCleanupTask } from './task.js';
 
 /** What a with-cleanup record's `detail.cleanup` says about the cleanup step. */
 export interface CleanupDetail extends Omit<TaskOutcome, 'warnings'> {
+  /** The cleanup task's kind. */
   kind: string;
+  /** The cleanup's command line, null for a kind without one. */
   command: string | null;
 }
 

@@ -9,6 +9,7 @@ import type { UndefinedStep } from './undefined.js';
  */
 export class JinjaError extends Error {}
 
+/** The codes of HostVariableError: a template that cannot be evaluated, or a vault value that cannot be decrypted. */
 export type HostVariableErrorCode = 'INVENTORY_TEMPLATE' | 'INVENTORY_VAULT';
 
 /**
@@ -19,8 +20,11 @@ export type HostVariableErrorCode = 'INVENTORY_TEMPLATE' | 'INVENTORY_VAULT';
  * the failure was reached through.
  */
 export class HostVariableError extends InventoryError {
+  /** Which of the two failures it is. */
   declare readonly code: HostVariableErrorCode;
+  /** The inventory name of the host that needed the variable. */
   readonly host: string;
+  /** The variable the host needed (not the one deeper in the chain that failed: the message names those). */
   readonly variable: string;
 
   constructor(

@@ -34,6 +34,7 @@ export class TemplatedVariables {
     this.session = new TemplateSession(options.vault ?? new VaultSecrets([]));
   }
 
+  /** The host's variables, each templated (and decrypted) when first read; errors are HostVariableError, thrown by `get`. */
   of(host: InventoryHost): HostVariables {
     let variables = this.hosts.get(host);
     if (!variables) {
