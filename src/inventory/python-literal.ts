@@ -26,23 +26,43 @@ export class PythonLiteralError extends Error {
   }
 }
 
+/** A literal's Python value, where in the text it starts, and a `\N{...}` escape it holds (which sshpool cannot look up). */
+export interface PythonLiteral {
+  value: PyValue;
+  offset: number;
+  namedEscape?: { name: string; offset: number };
+}
+
+/**
+ * Python's `ast.literal_eval(text)`: undefined where it raises ValueError or
+ * SyntaxError (no literal); TypeError (an unhashable dict key or set member)
+ * as PythonLiteralError. `names` are names read as constants, as Ansible's
+ * Json2Python reads JSON's true, false and null in a template's result.
+ */
+export function literalEval(text: string, names: Readonly<Record<string, PyValue>> = NO_NAMES): PythonLiteral | undefined {
+  const parsed = parsePython(text);
+  if (!parsed) return undefined;
+  const value = evaluate(parsed.node, names);
+  return value && { value, offset: parsed.node.offset, ...(parsed.namedEscape ? { namedEscape: parsed.namedEscape } : {}) };
+}
+
+const NO_NAMES: Readonly<Record<string, PyValue>> = {};
+
 /** The value Ansible's INI plugin gives `text`. */
 export function parseIniValue(text: string): unknown {
   // The commonest values, without the parser: a plain name (user, group) or an IPv4 address is no literal; plain digits are an int.
   if ((PLAIN_NAME.test(text) && !Object.hasOwn(PYTHON_CONSTANTS, text)) || DOTTED_NUMBERS.test(text)) return text;
   if (PLAIN_INTEGER.test(text)) return Number(text);
-  const parsed = parsePython(text);
-  if (!parsed) return text;
-  const { node, namedEscape } = parsed;
-  const value = evaluate(node);
-  if (value === undefined) return text;
+  const literal = literalEval(text);
+  if (!literal) return text;
+  const { value, offset, namedEscape } = literal;
   if (namedEscape) {
     const { name, offset } = namedEscape;
     throw new PythonLiteralError(`the escape \\N${name} names a Unicode character, which sshpool cannot look up: write the character itself`, offset);
   }
   // Ansible's to_text turns a top-level bytes value into text; nested bytes stay bytes and break its JSON output.
-  if (value.type === 'bytes') return bytesToText(value, node.offset);
-  return toInventoryValue(value, node.offset);
+  if (value.type === 'bytes') return bytesToText(value, offset);
+  return toInventoryValue(value, offset);
 }
 
 const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -55,33 +75,36 @@ class Malformed {}
 const MALFORMED_NODE = new Malformed();
 
 /** literal_eval's _convert: undefined where it raises ValueError (Ansible keeps the text), PythonLiteralError where TypeError. */
-function evaluate(node: Node): PyValue | undefined {
+function evaluate(node: Node, names: Readonly<Record<string, PyValue>>): PyValue | undefined {
   try {
-    return convert(node);
+    return convert(node, names);
   } catch (error) {
     if (error instanceof Malformed) return undefined;
     throw error;
   }
 }
 
-function convert(node: Node): PyValue {
+function convert(node: Node, names: Readonly<Record<string, PyValue>>): PyValue {
   switch (node.kind) {
     case 'constant':
       return node.value;
     case 'tuple':
     case 'list':
-      return { type: node.kind, items: node.items.map(convert), offsets: node.items.map((item) => item.offset) };
+      return { type: node.kind, items: node.items.map((item) => convert(item, names)), offsets: node.items.map((item) => item.offset) };
     case 'set': {
       const members = new PyDict();
-      for (const item of node.items) members.set(convert(item), { type: 'none' }, item.offset);
+      for (const item of node.items) members.set(convert(item, names), { type: 'none' }, item.offset);
       return { type: 'set', items: members.keys };
     }
+    case 'name':
+      if (!Object.hasOwn(names, node.id)) throw MALFORMED_NODE;
+      return names[node.id]!;
     case 'emptySet':
       return { type: 'set', items: [] };
     case 'dict': {
       // Python converts key, value, key, value... and hashes each key as it is inserted.
       const dict = new PyDict();
-      node.keys.forEach((key, index) => dict.set(convert(key), convert(node.values[index]!), key.offset));
+      node.keys.forEach((key, index) => dict.set(convert(key, names), convert(node.values[index]!, names), key.offset));
       return { type: 'dict', keys: dict.keys, values: dict.values, offsets: dict.offsets };
     }
     case 'binary': {

@@ -35,7 +35,7 @@ export type Node =
   | { kind: 'dict'; keys: Node[]; values: Node[]; offset: number }
   | { kind: 'unary'; operator: '+' | '-' | '~'; operand: Node; offset: number }
   | { kind: 'binary'; operator: '+' | '-'; left: Node; right: Node; offset: number }
-  | { kind: 'name'; offset: number }
+  | { kind: 'name'; id: string; offset: number }
   | { kind: 'emptySet'; offset: number };
 
 interface Token {
@@ -264,11 +264,11 @@ class Parser {
     const constant = PYTHON_CONSTANTS[token.text];
     if (constant) return { kind: 'constant', value: constant, offset };
     if (KEYWORDS.has(token.text)) throw NOT_LITERAL;
-    if (!this.isOperator('(')) return { kind: 'name', offset };
+    if (!this.isOperator('(')) return { kind: 'name', id: token.text, offset };
     // A call: literal_eval accepts only set() with no arguments.
     this.position += 1;
     this.expect(')');
-    return token.text === 'set' ? { kind: 'emptySet', offset } : { kind: 'name', offset };
+    return token.text === 'set' ? { kind: 'emptySet', offset } : { kind: 'name', id: `${token.text}()`, offset };
   }
 
   private parenthesised(offset: number): Node {

@@ -26,6 +26,11 @@ const CASES: Array<[string, unknown] | [string, unknown, unknown]> = [
   ['a{{ none }}b', 'ab'],
   ['{{ [1, "a", none, True] }}', [1, 'a', null, true]],
   ['{{ "[1, 2]" }}', [1, 2]],
+  // A rendered literal goes through literal_eval: Python's numbers and adjacent strings, JSON's names (Json2Python).
+  ['{{ "[1, 0x10, -2.5, 1_000, None, true, null, \'a\' \'b\']" }}', [1, 16, -2.5, 1000, null, true, null, 'ab']],
+  ['{{ "{\'k\': (1, 2), 3: {}}" }}', { k: [1, 2], 3: {} }],
+  // No literal (a name that is none of JSON's): the text stays.
+  ['{{ "[1, yes]" }}', '[1, yes]'],
   ['{{ "True" | string }}', 'True'],
   ['{{ l | to_json }}', '[3, 1, 2]'],
   ['{{ {"k": n} }}', { k: 5 }],

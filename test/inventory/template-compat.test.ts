@@ -172,6 +172,16 @@ describe('templated inventory values against the real Ansible (ansible-core)', f
     });
   });
 
+  it('fails a value whose rendered literal Python cannot build (a list as a dict key), as Ansible does', async () => {
+    const dir = await mkdtemp(join(context.home, 'unhashable-'));
+    const template = '{{ "[[1], {[1]: 2}]" }}';
+    await writeFile(join(dir, 'unhashable.yml'), JSON.stringify({ all: { hosts: { t1: { bad: template } } } }));
+    const theirs = (await debug(context, join(dir, 'unhashable.yml'), 't1', 'var=bad', ['t1'])).get('t1')!;
+    expect(JSON.stringify(theirs)).to.match(/unhashable type: 'list'/);
+    const host: InventoryHost = (await loadInventory([join(dir, 'unhashable.yml')])).host('t1')!;
+    expect(() => new TemplatedVariables().of(host).get('bad')).to.throw(HostVariableError, /bad: unhashable type: 'list'/);
+  });
+
   it('--list, --host and --graph print templated, !unsafe and !vault values untemplated, as ansible-inventory does', async () => {
     const queue = new PQueue({ concurrency: 2 });
     const runs = ['templated.yml', 'tagged.yml'].flatMap((fixture) =>
