@@ -62,7 +62,7 @@ export function parseIniValue(text: string): unknown {
   }
   // Ansible's to_text turns a top-level bytes value into text; nested bytes stay bytes and break its JSON output.
   if (value.type === 'bytes') return bytesToText(value, offset);
-  return toInventoryValue(value, offset);
+  return toJsonValue(value, offset, INVENTORY_VALUE);
 }
 
 const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -196,8 +196,24 @@ function bytesToText(value: { value: number[] }, offset: number): string {
   }
 }
 
-/** What the value is once Ansible serialises it as JSON; what its JSON encoder fails on is refused here. */
-function toInventoryValue(value: PyValue, offset: number): unknown {
+/**
+ * How a Python value becomes a JavaScript one where its context differs: an
+ * INI value is what ansible-inventory prints, a template's result what
+ * `ansible -m debug` shows.
+ */
+export interface LiteralConversion {
+  /** A value of a type the context has no place for (a complex number, ...); must throw. */
+  refuse(value: PyValue, offset: number): never;
+  /** A dict key as its JSON key. */
+  key(key: PyValue, offset: number): string;
+  /** Sets and bytes inside the value, where the context takes them; else `refuse`d. */
+  set?: (items: unknown[]) => unknown;
+  bytes?: (value: number[]) => unknown;
+}
+
+/** A Python value as JSON holds it, by the context's `conversion` where contexts differ. */
+export function toJsonValue(value: PyValue, offset: number, conversion: LiteralConversion): unknown {
+  const inner = (item: PyValue, at: number): unknown => toJsonValue(item, at, conversion);
   switch (value.type) {
     case 'int':
       return Number(value.value);
@@ -209,12 +225,13 @@ function toInventoryValue(value: PyValue, offset: number): unknown {
       return null;
     case 'tuple':
     case 'list':
-      return value.items.map((item, index) => toInventoryValue(item, value.offsets[index]!));
+      return value.items.map((item, index) => inner(item, value.offsets[index]!));
     case 'dict': {
       const object: Record<string, unknown> = {};
       value.keys.forEach((key, index) => {
-        Object.defineProperty(object, jsonKey(key, value.offsets[index]!), {
-          value: toInventoryValue(value.values[index]!, value.offsets[index]!),
+        // defineProperty: a `__proto__` key is a key like any other.
+        Object.defineProperty(object, conversion.key(key, value.offsets[index]!), {
+          value: inner(value.values[index]!, value.offsets[index]!),
           enumerable: true,
           writable: true,
           configurable: true,
@@ -222,10 +239,23 @@ function toInventoryValue(value: PyValue, offset: number): unknown {
       });
       return object;
     }
+    case 'set':
+      if (conversion.set) return conversion.set(value.items.map((item) => inner(item, offset)));
+      return conversion.refuse(value, offset);
+    case 'bytes':
+      return conversion.bytes ? conversion.bytes(value.value) : conversion.refuse(value, offset);
     default:
-      throw new PythonLiteralError(`a Python ${describe(value)} cannot be an inventory value (ansible-inventory cannot print it either)`, offset);
+      return conversion.refuse(value, offset);
   }
 }
+
+/** What ansible-inventory prints: its JSON encoder fails on sets, bytes inside a value and complex numbers. */
+const INVENTORY_VALUE: LiteralConversion = {
+  refuse: (value, offset) => {
+    throw new PythonLiteralError(`a Python ${describe(value)} cannot be an inventory value (ansible-inventory cannot print it either)`, offset);
+  },
+  key: (key, offset) => jsonKey(key, offset),
+};
 
 /** json.dumps's key conversion: str as is; int, float, bool and None spelled as JSON; other keys are an error. */
 function jsonKey(key: PyValue, offset: number): string {

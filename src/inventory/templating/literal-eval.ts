@@ -1,4 +1,5 @@
-import { literalEval as pythonLiteralEval, PythonLiteralError } from '../python-literal.js';
+import { literalEval as pythonLiteralEval, PythonLiteralError, toJsonValue } from '../python-literal.js';
+import type { LiteralConversion } from '../python-literal.js';
 import type { PyValue } from '../python-syntax.js';
 import { JinjaError } from './errors.js';
 
@@ -29,7 +30,7 @@ export function literalEval(text: string): { value: unknown } | undefined {
   }
   if (!literal || literal.namedEscape) return undefined;
   try {
-    return { value: templateValue(literal.value) };
+    return { value: toJsonValue(literal.value, literal.offset, TEMPLATE_VALUE) };
   } catch (error) {
     if (error === NOT_A_TEMPLATE_VALUE) return undefined;
     throw error;
@@ -39,34 +40,15 @@ export function literalEval(text: string): { value: unknown } | undefined {
 /** Thrown (without a stack) for a value no template result becomes: the text stays. */
 const NOT_A_TEMPLATE_VALUE = Symbol('not a template value');
 
-function templateValue(value: PyValue): unknown {
-  switch (value.type) {
-    case 'int':
-      return Number(value.value);
-    case 'float':
-    case 'bool':
-    case 'str':
-      return value.value;
-    case 'bytes':
-      return String.fromCharCode(...value.value);
-    case 'none':
-      return null;
-    case 'tuple':
-    case 'list':
-    case 'set':
-      // JSON has no sets or tuples.
-      return value.items.map(templateValue);
-    case 'dict': {
-      const object: Record<string, unknown> = {};
-      value.keys.forEach((key, index) => {
-        Object.defineProperty(object, templateKey(key), { value: templateValue(value.values[index]!), enumerable: true, writable: true, configurable: true });
-      });
-      return object;
-    }
-    default:
-      throw NOT_A_TEMPLATE_VALUE;
-  }
-}
+/** What `ansible -m debug` shows of a rendered literal; tuples and sets are lists (JSON has neither). */
+const TEMPLATE_VALUE: LiteralConversion = {
+  refuse: () => {
+    throw NOT_A_TEMPLATE_VALUE;
+  },
+  key: (key) => templateKey(key),
+  set: (items) => items,
+  bytes: (value) => String.fromCharCode(...value),
+};
 
 /** Python's str() of a key, as the rendered value's dict keys come out. */
 function templateKey(key: PyValue): string {
