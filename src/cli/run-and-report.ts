@@ -7,6 +7,7 @@ import type { HostRun } from '../run/host-run.js';
 import type { CliIo } from './cli.js';
 import { EXIT_OK, EXIT_OTHER, exitCodeForResults } from './exit-codes.js';
 import { stopOnInterrupt } from './interrupt.js';
+import { favourMemoryOverSpeed } from './memory-mode.js';
 import { watchPrompts } from './prompt.js';
 
 /**
@@ -22,7 +23,7 @@ export async function runAndReport(
   outputOptions: RunOutputOptions,
   start: (runOptions: { keepOutput: false }) => HostRun,
 ): Promise<void> {
-  const output = await RunOutput.create(io, hosts.map((host) => host.name), outputOptions);
+  const output = await RunOutput.create(io, hosts.map((host) => host.name), { onOutputOverBudget: favourMemoryOverSpeed, ...outputOptions });
   const unwatch = watchPrompts({ promptStart: () => output.suspendProgress(), promptEnd: () => output.resumeProgress() });
   let results: HostResult[];
   try {

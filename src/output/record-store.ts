@@ -25,6 +25,8 @@ export interface RecordStoreOptions {
   budgetBytes?: number;
   /** Where the private spill directory is made; default the OS's temporary directory. */
   tmpDir?: string;
+  /** Called once, when the first record's output goes to the spill file: the run prints more than the budget. */
+  onOverBudget?: () => void;
 }
 
 /**
@@ -38,6 +40,7 @@ export class RecordStore {
   private readonly byCommand: Map<string, StoredRecord>[] = [];
   private readonly budgetBytes: number;
   private keptBytes = 0;
+  private overBudget = false;
   private spill: { dir: string; fd: number; size: number } | undefined;
 
   constructor(
@@ -55,6 +58,10 @@ export class RecordStore {
       this.keptBytes += bytes;
       records.set(result.host, { result: { ...result } });
       return;
+    }
+    if (!this.overBudget) {
+      this.overBudget = true;
+      this.options.onOverBudget?.();
     }
     let spilled: SpillPlace;
     try {

@@ -53,6 +53,8 @@ export interface RunOutputOptions {
   resultsFile?: string;
   /** Bytes of output kept in memory for the end of the run (gathered, json, results, report); beyond, it goes to a private temporary file. */
   keptOutputBudgetBytes?: number;
+  /** Called once, when the run's output passes that budget (the CLI then has V8 favour memory over speed). */
+  onOutputOverBudget?: () => void;
   /** A self-contained HTML timeline of the run, written at the end. */
   reportFile?: string;
   /** The report's title, e.g. the command. */
@@ -113,7 +115,7 @@ export class RunOutput {
     const files = options.outDir ? HostFiles.create(options.outDir, { maxOpen: forks * 2 }) : undefined;
     const records = hosts.length * Math.max(1, options.commands?.length ?? 1);
     const progress = options.progress && streams.stderr.isTTY ? new ProgressLine(streams.stderr, records) : undefined;
-    const store = new RecordStore(hosts, { budgetBytes: options.keptOutputBudgetBytes });
+    const store = new RecordStore(hosts, { budgetBytes: options.keptOutputBudgetBytes, onOverBudget: options.onOutputOverBudget });
     return new RunOutput(streams, options, progress, files, resultsFile, store);
   }
 

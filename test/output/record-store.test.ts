@@ -34,6 +34,18 @@ describe('RecordStore', () => {
     expect(await readdir(tempDir())).to.deep.equal([]);
   });
 
+  it('says once, at the first record past its budget, that the run prints more than it keeps', () => {
+    const overBudget: string[] = [];
+    const store = new RecordStore(['a', 'b', 'c', 'd'], { budgetBytes: 10, tmpDir: tempDir(), onOverBudget: () => overBudget.push('over') });
+    store.add(record({ host: 'a', stdout: '1234567890' }));
+    expect(overBudget).to.deep.equal([]);
+    store.add(record({ host: 'b', stdout: 'x' }));
+    store.add(record({ host: 'c', stdout: 'more' }));
+    store.add(record({ host: 'd', stdout: 'and more' }));
+    expect(overBudget).to.deep.equal(['over']);
+    store.close();
+  });
+
   it('keeps a copy: a record changed after it was added does not change the store', () => {
     const store = new RecordStore(['a']);
     const result = record({ host: 'a', stdout: 'x' });
