@@ -15,10 +15,11 @@ export type { SshSettingOptions, RunSettingOptions } from './settings/schema.js'
 export { SETTINGS, defaults, loadSettings, mergeSettings, settingValue, SettingsError } from './settings/index.js';
 export type { EffectiveSettings, GivenSetting, SettingOrigin, SettingsSources, Setting, SettingDeclaration, SettingCommand, SettingValues, SettingsErrorCode, SettingsLocation } from './settings/index.js';
 export type { HostResult, HostStatus } from './run/host-result.js';
+export { hostFailed } from './run/host-result.js';
 export { commandTask, PING_TASK, SILENT, ExecutorRegistry, defaultExecutors, UnknownTaskKindError } from './tasks/index.js';
 export type { HostTask, CommandTask, PingTask, WithCleanupTask, CleanupDetail, ExecutionContext, LiveTaskOutput, TaskExecutor, TaskOutcome } from './tasks/index.js';
-export { Scheduler, CONTINUE, INPUT_ORDER } from './scheduler/index.js';
-export type { SchedulePolicy, ScheduledHost, ScheduleHooks, Verdict } from './scheduler/index.js';
+export { Scheduler, CONTINUE, INPUT_ORDER, HOST_ORDERS, hostOrder, maxFail } from './scheduler/index.js';
+export type { SchedulePolicy, ScheduledHost, ScheduleHooks, Verdict, FailLimit, HostOrder } from './scheduler/index.js';
 export { SshError } from './ssh/errors.js';
 export type { SshErrorCode } from './ssh/errors.js';
 export { HostKeyError } from './ssh/host-key-verifier.js';

@@ -62,3 +62,8 @@ export interface HostResult {
   /** The pool slot that ran it (0-based), for timelines. */
   slot: number;
 }
+
+/** A host failed (for max-fail) when any of its records is not ok. */
+export function hostFailed(results: readonly HostResult[]): boolean {
+  return results.some((result) => result.status !== 'ok');
+}

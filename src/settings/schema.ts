@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { UsageError } from '../errors.js';
 import { parseSetting, setting } from './setting.js';
 import type { DefaultsOf, OptionsOf, SettingDeclaration, ValuesOf } from './setting.js';
-import { numberOf, parseBytes, parseCount, parsePort, parsePositiveInteger, parseSeconds } from './values.js';
+import { HOST_ORDERS, numberOf, parseBytes, parseCount, parseFailLimit, parsePort, parsePositiveInteger, parseSeconds } from './values.js';
 
 /** A flag's text, or what YAML makes of the same words (`connect-timeout: 10` is a number). */
 const text = v.union([v.string(), v.number()], 'expected a number or a string');
@@ -37,6 +37,23 @@ export const SETTINGS = [
     key: 'forks', alias: 'f', field: 'forks', options: 'run', flag: 'string', input: text, default: 32,
     parse: (raw, label) => parsePositiveInteger(numberOf(raw, label), label),
     help: 'Hosts worked on at once (pdsh and pssh default to 32)', commands: CONNECTING,
+  }),
+  setting({
+    key: 'max-fail', flag: 'string', input: text, unset: 'no limit',
+    parse: (raw, label) => parseFailLimit(raw, label),
+    help: "Once more than N hosts (or P% of them) failed, start no more; the rest are skipped with MAX_FAIL (Ansible's max_fail_percentage; 0 is pdsh -k)",
+    commands: CONNECTING,
+  }),
+  setting({
+    key: 'order', flag: 'string', input: name, choices: HOST_ORDERS, default: 'inventory',
+    parse: oneOf(HOST_ORDERS),
+    help: "Which host starts first: inventory, reverse_inventory, sorted, reverse_sorted or shuffle (Ansible's order); records stay in inventory order",
+    commands: CONNECTING,
+  }),
+  setting({
+    key: 'seed', flag: 'string', input: text, unset: 'random, printed in a warning',
+    parse: (raw, label) => parseCount(numberOf(raw, label), label),
+    help: 'The seed of --order shuffle (the same seed, the same order)', commands: CONNECTING,
   }),
   setting({
     key: 'timeout', alias: 't', field: 'commandTimeoutMs', options: 'run', flag: 'string', input: text, default: 0,

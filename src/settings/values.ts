@@ -40,3 +40,20 @@ export function parseCount(value: number, option: string): number {
   if (!Number.isInteger(value) || value < 0) throw new UsageError(`${option}: ${value} is not a whole number of at least 0`);
   return value;
 }
+
+/** How many failed hosts a run tolerates: a count, or a percentage of the hosts (Ansible's max_fail_percentage). */
+export type FailLimit = { readonly count: number } | { readonly percent: number };
+
+/** "N" (a count, 0 stops at the first failure) or "P%" (0-100) as `--max-fail` takes it. */
+export function parseFailLimit(raw: string | number, option: string): FailLimit {
+  const text = String(raw).trim();
+  if (!text.endsWith('%')) return { count: parseCount(numberOf(text, option), option) };
+  const percent = text.slice(0, -1).trim() === '' ? Number.NaN : Number(text.slice(0, -1));
+  if (!(percent >= 0 && percent <= 100)) throw new UsageError(`${option}: "${text}" is not a percentage from 0% to 100%`);
+  return { percent };
+}
+
+/** Ansible's `order` values: which host starts first (records still come back in input order). */
+export const HOST_ORDERS = ['inventory', 'reverse_inventory', 'sorted', 'reverse_sorted', 'shuffle'] as const;
+/** One of HOST_ORDERS. */
+export type HostOrder = (typeof HOST_ORDERS)[number];

@@ -6,6 +6,7 @@ import type { CliIo } from '../cli.js';
 import { selectHosts, withInventoryOptions } from '../options/inventory-options.js';
 import { toRunOutputOptions, withOutputOptions } from '../options/output-options.js';
 import { loadCliSettings, toRunOptions, withSettingsOptions } from '../options/settings-options.js';
+import { toSchedulePolicy } from '../options/policy-options.js';
 import { toVaultSecrets, withVaultOptions } from '../options/vault-options.js';
 import { runAndReport } from '../run-and-report.js';
 
@@ -18,7 +19,7 @@ export function pingCommandModule(parser: Argv, io: CliIo): Argv {
         .example('$0 ping -i hosts.yaml -l web', 'check that every web host accepts us'),
     async (args) => {
       const settings = await loadCliSettings(args, io);
-      const options = { ...toRunOptions(settings), vaultSecrets: await toVaultSecrets(args) };
+      const options = { ...toRunOptions(settings), vaultSecrets: await toVaultSecrets(args), policy: toSchedulePolicy(settings, io) };
       const outputOptions = { ...toRunOutputOptions(args, settings, io), reportTitle: 'ping', textOutput: (streams: TextOutputStreams) => new PingTextOutput(streams) };
       const { hosts } = await selectHosts(args, io);
       await runAndReport(io, hosts, outputOptions, (runOptions) => streamPing(hosts, { ...options, ...runOptions }));

@@ -5,6 +5,7 @@ import type { CliIo } from '../cli.js';
 import { selectHosts, withInventoryOptions } from '../options/inventory-options.js';
 import { toRunOutputOptions, withOutputOptions } from '../options/output-options.js';
 import { loadCliSettings, toRunOptions, withSettingsOptions } from '../options/settings-options.js';
+import { toSchedulePolicy } from '../options/policy-options.js';
 import { toVaultSecrets, withVaultOptions } from '../options/vault-options.js';
 import { runAndReport } from '../run-and-report.js';
 import { repeatable } from '../options/values.js';
@@ -30,7 +31,7 @@ export function runCommandModule(parser: Argv, io: CliIo): Argv {
       const words = [...(args.command ?? []), ...((args['--'] as unknown[] | undefined) ?? [])].map(String);
       const commands = commandLines(args.cmd, words);
       const settings = await loadCliSettings(args, io);
-      const options = { ...toRunOptions(settings), vaultSecrets: await toVaultSecrets(args) };
+      const options = { ...toRunOptions(settings), vaultSecrets: await toVaultSecrets(args), policy: toSchedulePolicy(settings, io) };
       const outputOptions = { ...toRunOutputOptions(args, settings, io), outDir: args.outDir, forks: options.forks, reportTitle: commands.join('; '), commands };
       let { hosts } = await selectHosts(args, io);
       const attempts = args.retryFailed === undefined ? undefined : attemptsToRetry(await readResultsFile(args.retryFailed));
