@@ -42,7 +42,15 @@ export function parseCount(value: number, option: string): number {
 }
 
 /** How many failed hosts a run tolerates: a count, or a percentage of the hosts (Ansible's max_fail_percentage). */
-export type FailLimit = { readonly count: number } | { readonly percent: number };
+export type FailLimit =
+  | {
+      /** Hosts that may fail; one more stops the run (0: the first failure does). */
+      readonly count: number;
+    }
+  | {
+      /** The percentage (0-100) of the run's hosts that may fail. */
+      readonly percent: number;
+    };
 
 /** "N" (a count, 0 stops at the first failure) or "P%" (0-100) as `--max-fail` takes it. */
 export function parseFailLimit(raw: string | number, option: string): FailLimit {
