@@ -6,3 +6,5 @@ export { maxFail } from './max-fail.js';
 export type { FailLimit } from './max-fail.js';
 export { HOST_ORDERS, hostOrder } from './order.js';
 export type { HostOrder } from './order.js';
+export { batches } from './batches.js';
+export type { BatchSize } from './batches.js';

@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { UsageError } from '../errors.js';
 import { parseSetting, setting } from './setting.js';
 import type { DefaultsOf, OptionsOf, SettingDeclaration, ValuesOf } from './setting.js';
-import { HOST_ORDERS, numberOf, parseBytes, parseCount, parseFailLimit, parsePort, parsePositiveInteger, parseSeconds } from './values.js';
+import { HOST_ORDERS, numberOf, parseBytes, parseCount, parseBatchSizes, parseFailLimit, parsePort, parsePositiveInteger, parseSeconds } from './values.js';
 
 /** A flag's text, or what YAML makes of the same words (`connect-timeout: 10` is a number). */
 const text = v.union([v.string(), v.number()], 'expected a number or a string');
@@ -42,6 +42,12 @@ export const SETTINGS = [
     key: 'max-fail', flag: 'string', input: text, unset: 'no limit',
     parse: (raw, label) => parseFailLimit(raw, label),
     help: "Once more than N hosts (or P% of them) failed, start no more; the rest are skipped with MAX_FAIL (Ansible's max_fail_percentage; 0 is pdsh -k)",
+    commands: CONNECTING,
+  }),
+  setting({
+    key: 'batch', flag: 'string', input: text, unset: 'one batch of every host',
+    parse: (raw, label) => parseBatchSizes(raw, label),
+    help: "Rolling batches of N hosts, P% of them, or a list (1,5,20%: the last repeats), each finished before the next starts (Ansible's serial)",
     commands: CONNECTING,
   }),
   setting({

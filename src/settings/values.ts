@@ -56,12 +56,42 @@ export type FailLimit =
 export function parseFailLimit(raw: string | number, option: string): FailLimit {
   const text = String(raw).trim();
   if (!text.endsWith('%')) return { count: parseCount(numberOf(text, option), option) };
-  const percent = text.slice(0, -1).trim() === '' ? Number.NaN : Number(text.slice(0, -1));
-  if (!(percent >= 0 && percent <= 100)) throw new UsageError(`${option}: "${text}" is not a percentage from 0% to 100%`);
-  return { percent };
+  return { percent: parsePercent(text, option, { allowZero: true }) };
 }
 
 /** Ansible's `order` values: which host starts first (records still come back in input order). */
 export const HOST_ORDERS = ['inventory', 'reverse_inventory', 'sorted', 'reverse_sorted', 'shuffle'] as const;
 /** One of HOST_ORDERS. */
 export type HostOrder = (typeof HOST_ORDERS)[number];
+
+/** One item of `--batch`: a number of hosts, or a percentage of the run's hosts (Ansible's `serial`). */
+export type BatchSize =
+  | {
+      /** This many hosts. */
+      readonly hosts: number;
+    }
+  | {
+      /** This percentage (above 0, at most 100) of the run's hosts, rounded down, at least one. */
+      readonly percent: number;
+    };
+
+/** `--batch N|P%|LIST` ("1,5,20%"): the batch sizes in turn, the last repeating. */
+export function parseBatchSizes(raw: string | number, option: string): BatchSize[] {
+  return String(raw)
+    .split(',')
+    .map((item) => {
+      const text = item.trim();
+      if (!text.endsWith('%')) return { hosts: parsePositiveInteger(numberOf(text, option), option) };
+      return { percent: parsePercent(text, option, { allowZero: false }) };
+    });
+}
+
+/** "P%" to P, from 0 (or above 0) to 100; the error names the option. */
+function parsePercent(text: string, option: string, { allowZero }: { allowZero: boolean }): number {
+  const digits = text.slice(0, -1).trim();
+  const percent = digits === '' ? Number.NaN : Number(digits);
+  if (!((allowZero ? percent >= 0 : percent > 0) && percent <= 100)) {
+    throw new UsageError(`${option}: "${text}" is not a percentage ${allowZero ? 'from 0% to 100%' : 'above 0% and at most 100%'}`);
+  }
+  return percent;
+}

@@ -9,7 +9,7 @@ import { runCliProcess } from '../helpers/cli-process.js';
 
 type Hosts = Record<string, Record<string, unknown>>;
 
-describe('scheduling policies through the real binary (--max-fail, --order) against a real sshd fleet', function () {
+describe('scheduling policies through the real binary (--max-fail, --order, --batch) against a real sshd fleet', function () {
   this.timeout(60_000);
   let fleet: Fleet;
   let scratch: string;
@@ -88,5 +88,33 @@ describe('scheduling policies through the real binary (--max-fail, --order) agai
     const bad = await sshpool(['ping', ...base(fleet.inventoryPath), '--max-fail', '120%']);
     expect(bad.code).to.equal(2);
     expect(bad.stderr).to.match(/--max-fail: "120%" is not a percentage from 0% to 100%/);
+  });
+
+  it('--batch 1,2 -f 4: each batch starts once the one before has finished (records\' startedAt), the last size repeating', async () => {
+    const { h01, h02, h03 } = fleetHosts;
+    const file = await inventory('batches', { h01: h01!, h02: h02!, h03: h03!, h01again: { ...h01! }, h02again: { ...h02! } });
+    const { code, stdout } = await sshpool(['run', ...base(file), '-f', '4', '--batch', '1,2', '--', 'sleep 0.2']);
+    expect(code).to.equal(0);
+    const results = records(stdout);
+    const startOf = (index: number): number => Date.parse(results[index]!.startedAt);
+    const endOf = (index: number): number => startOf(index) + results[index]!.durationMs;
+    const batchesRun = [[0], [1, 2], [3, 4]];
+    for (const [earlier, later] of [[batchesRun[0]!, batchesRun[1]!], [batchesRun[1]!, batchesRun[2]!]] as const) {
+      for (const before of earlier) for (const after of later) expect(startOf(after)).to.be.at.least(endOf(before), `${results[after]!.host} started before ${results[before]!.host} ended`);
+    }
+  });
+
+  it('--batch 2 --max-fail 0: a failure in the first batch skips the later batches with MAX_FAIL', async () => {
+    const down = { ansible_host: '127.0.0.1', ansible_port: await closedPort() };
+    const { h01, h02, h03 } = fleetHosts;
+    const file = await inventory('batch-max-fail', { h01: h01!, down, h02: h02!, h03: h03! });
+    const { code, stdout } = await sshpool(['run', ...base(file), '-f', '4', '--batch', '2', '--max-fail', '0', '--', 'true']);
+    expect(code).to.equal(4);
+    expect(records(stdout).map((result) => [result.host, result.status, result.error?.code ?? null])).to.deep.equal([
+      ['h01', 'ok', null],
+      ['down', 'unreachable', 'CONNECT_REFUSED'],
+      ['h02', 'skipped', 'MAX_FAIL'],
+      ['h03', 'skipped', 'MAX_FAIL'],
+    ]);
   });
 });

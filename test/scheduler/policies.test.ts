@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { SshpoolError } from '../../src/errors.js';
-import { CONTINUE, hostOrder, maxFail } from '../../src/scheduler/index.js';
+import { batches, CONTINUE, hostOrder, maxFail } from '../../src/scheduler/index.js';
 import type { SchedulePolicy, ScheduledHost, Verdict } from '../../src/scheduler/index.js';
-import { parseFailLimit } from '../../src/settings/values.js';
+import { parseBatchSizes, parseFailLimit } from '../../src/settings/values.js';
 import { UsageError } from '../../src/errors.js';
 
 const hostsNamed = (...labels: string[]): ScheduledHost[] => labels.map((label, index) => ({ index, label, attempt: 1 }));
@@ -86,6 +86,48 @@ describe('scheduling policies', () => {
 
     it('never stops nor retries', () => {
       expect(hostOrder('sorted').finished(hosts[0]!, false, 1)).to.equal(CONTINUE);
+    });
+  });
+
+  describe('batches (Ansible serial)', () => {
+    const hosts = hostsNamed(...Array.from({ length: 12 }, (_, index) => `h${index}`));
+    const cutInto = (policy: SchedulePolicy<boolean>): number[][] => [...policy.waves(hosts)].map((wave) => [...wave]);
+
+    it('a list whose last item repeats; a percentage of every host, rounded down, at least one', () => {
+      expect(cutInto(batches(parseBatchSizes('1,5,20%', '--batch')))).to.deep.equal([[0], [1, 2, 3, 4, 5], [6, 7], [8, 9], [10, 11]]);
+      expect(cutInto(batches([{ hosts: 5 }]))).to.deep.equal([[0, 1, 2, 3, 4], [5, 6, 7, 8, 9], [10, 11]]);
+      expect(cutInto(batches([{ percent: 1 }])).length).to.equal(12, '1% of 12 hosts is one host a batch');
+    });
+
+    it("cut from the base policy's start order", () => {
+      expect(cutInto(batches([{ hosts: 5 }], hostOrder('reverse_inventory')))).to.deep.equal([[11, 10, 9, 8, 7], [6, 5, 4, 3, 2], [1, 0]]);
+    });
+
+    it('parses N, P% and lists, naming the option when an item is neither', () => {
+      expect(parseBatchSizes(3, '--batch')).to.deep.equal([{ hosts: 3 }]);
+      expect(parseBatchSizes(' 2 , 50% ', '--batch')).to.deep.equal([{ hosts: 2 }, { percent: 50 }]);
+      for (const bad of ['0', '1,,2', '0%', 'x', '150%']) expect(() => parseBatchSizes(bad, '--batch')).to.throw(UsageError, /^--batch: /);
+    });
+
+    it('max-fail P% is of the current batch (the wave the scheduler asked for last), a count of the whole run', () => {
+      const ten = hostsNamed(...'abcdefghij');
+      const percent = maxFail({ percent: 50 }, failed, batches([{ hosts: 2 }, { hosts: 8 }]));
+      const waves = percent.waves(ten)[Symbol.iterator]();
+      waves.next();
+      expect(percent.finished(ten[0]!, false, 1).next).to.equal('continue', '1 of 2 is not more than 50%');
+      expect(percent.finished(ten[1]!, true, 1).next).to.equal('continue');
+      waves.next();
+      for (const index of [2, 3, 4, 5]) expect(percent.finished(ten[index]!, false, 1).next).to.equal('continue', '4 of 8 is not more than 50%: the first batch does not count');
+      const stop = percent.finished(ten[6]!, false, 1) as { next: string; reason: SshpoolError };
+      expect(stop.next).to.equal('stop');
+      expect(stop.reason.message).to.equal('max-fail 50% exceeded: 5 of 8 hosts of batch 2 failed (the last g); no further host started');
+
+      const count = maxFail({ count: 1 }, failed, batches([{ hosts: 1 }]));
+      const countWaves = count.waves(ten)[Symbol.iterator]();
+      countWaves.next();
+      expect(count.finished(ten[0]!, false, 1).next).to.equal('continue');
+      countWaves.next();
+      expect(count.finished(ten[1]!, false, 1).next).to.equal('stop', 'the count is over the run');
     });
   });
 });

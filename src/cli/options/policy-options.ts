@@ -1,14 +1,14 @@
 import { randomInt } from 'node:crypto';
 import { hostFailed } from '../../run/host-result.js';
 import type { HostResult } from '../../run/host-result.js';
-import { hostOrder, maxFail } from '../../scheduler/index.js';
+import { batches, hostOrder, maxFail } from '../../scheduler/index.js';
 import type { HostOrder, SchedulePolicy } from '../../scheduler/index.js';
 import { settingValue } from '../../settings/resolve.js';
 import type { EffectiveSettings } from '../../settings/resolve.js';
 import type { CliIo } from '../cli.js';
 
 /**
- * The run's SchedulePolicy from --order, --seed and --max-fail. A shuffle
+ * The run's SchedulePolicy from --order, --seed, --batch and --max-fail. A shuffle
  * without --seed draws one and says it on stderr, so that the run can be repeated.
  */
 export function toSchedulePolicy(settings: EffectiveSettings, io: Pick<CliIo, 'stderr'>): SchedulePolicy<HostResult[]> {
@@ -19,6 +19,8 @@ export function toSchedulePolicy(settings: EffectiveSettings, io: Pick<CliIo, 's
     io.stderr.write(`sshpool: warning: --order shuffle with seed ${seed} (--seed ${seed} repeats this order)\n`);
   }
   const ordered = hostOrder<HostResult[]>(order, seed);
+  const sizes = settingValue(settings, 'batch');
+  const batched = sizes === undefined ? ordered : batches(sizes, ordered);
   const limit = settingValue(settings, 'max-fail');
-  return limit === undefined ? ordered : maxFail(limit, hostFailed, ordered);
+  return limit === undefined ? batched : maxFail(limit, hostFailed, batched);
 }
