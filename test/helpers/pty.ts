@@ -19,7 +19,10 @@ export interface PtySession {
 }
 
 export function startInPty(argv: readonly string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): PtySession {
-  const child = spawn('script', ['-qec', argv.map(shellQuote).join(' '), '/dev/null'], { env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+  // script runs the command through $SHELL -c; dash (Debian's /bin/sh) stays in between unless told to exec,
+  // and a signal meant for the command would then reach the shell alone. SHELL is pinned so every machine agrees.
+  const env = { ...(options.env ?? process.env), SHELL: '/bin/sh' };
+  const child = spawn('script', ['-qec', `exec ${argv.map(shellQuote).join(' ')}`, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   let screen = '';
   const waiters = new Set<() => void>();
   child.stdout.on('data', (chunk: Buffer) => {
@@ -40,6 +43,8 @@ export function startInPty(argv: readonly string[], options: { env?: NodeJS.Proc
     signal: async (signal) => {
       const children = (await readFile(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8')).trim().split(/\s+/);
       if (children.length !== 1 || children[0] === '') throw new Error(`script has ${children.length} children (${children.join(' ')}), expected the command alone`);
+      const commandLine = (await readFile(`/proc/${children[0]}/cmdline`, 'utf8')).split('\0');
+      if (commandLine[0] !== argv[0]) throw new Error(`script's child runs ${JSON.stringify(commandLine)}, not ${JSON.stringify(argv[0])}`);
       process.kill(Number(children[0]), signal);
     },
     waitFor: (pattern, timeoutMs = 15_000) =>
