@@ -1,6 +1,9 @@
 import { mkdir, open } from 'node:fs/promises';
 import path from 'node:path';
 import { SshpoolError } from '../errors.js';
+import { describeCertificate, isCertificateType, parseCertificate } from './certificate.js';
+import type { Certificate } from './certificate.js';
+import { checkHostCertificate } from './host-certificate.js';
 import { orderHostKeyAlgorithms } from './host-key-algorithms.js';
 import { fingerprintOf, hostPort, keyTypeOf } from './host-key.js';
 import type { HostKeyVerdict } from './host-key.js';
@@ -10,8 +13,22 @@ import type { KnownHostMatch } from './known-hosts.js';
 /** StrictHostKeyChecking: yes refuses unknown keys, accept-new records them, no accepts anything. */
 export type HostKeyPolicy = 'yes' | 'accept-new' | 'no';
 
-/** UNKNOWN: no known_hosts entry (under `yes`); MISMATCH: a different key is recorded; REVOKED: the key is @revoked; NOT_RECORDED: accept-new could not write known_hosts. */
-export type HostKeyErrorCode = 'HOSTKEY_UNKNOWN' | 'HOSTKEY_MISMATCH' | 'HOSTKEY_REVOKED' | 'HOSTKEY_NOT_RECORDED';
+/**
+ * UNKNOWN: no known_hosts entry (under `yes`); MISMATCH: a different key is recorded; REVOKED: the key,
+ * or the CA of its certificate, is @revoked; NOT_RECORDED: accept-new could not write known_hosts.
+ * CERT_*: a host certificate from a trusted CA failed a check (and its plain key is not known either):
+ * EXPIRED, NOT_YET_VALID, PRINCIPAL (not for the name dialled or HostKeyAlias), INVALID (malformed,
+ * a user certificate, a bad or SHA-1 CA signature, critical options).
+ */
+export type HostKeyErrorCode =
+  | 'HOSTKEY_UNKNOWN'
+  | 'HOSTKEY_MISMATCH'
+  | 'HOSTKEY_REVOKED'
+  | 'HOSTKEY_NOT_RECORDED'
+  | 'HOSTKEY_CERT_INVALID'
+  | 'HOSTKEY_CERT_EXPIRED'
+  | 'HOSTKEY_CERT_NOT_YET_VALID'
+  | 'HOSTKEY_CERT_PRINCIPAL';
 
 export class HostKeyError extends SshpoolError<HostKeyErrorCode> {}
 
@@ -55,10 +72,13 @@ export class HostKeyVerifier {
     return this.knownHosts;
   }
 
-  /** The host key algorithms to offer this host, those of the key types known_hosts holds for it first. */
+  /** The host key algorithms to offer this host: certificates first if a CA is trusted for it, then those of the key types known_hosts holds for it. */
   async hostKeyAlgorithms(host: string, port: number): Promise<string[]> {
-    const matches = (await this.load()).lookup(host, port);
-    return orderHostKeyAlgorithms(new Set(matches.filter((entry) => !entry.revoked).map((entry) => entry.keyType)));
+    const knownHosts = await this.load();
+    const matches = knownHosts.lookup(host, port);
+    // Any CA line counts, a revoked CA's too, as in ssh: the host then fails with HOSTKEY_REVOKED rather than slip through on its plain key.
+    const certAuthority = knownHosts.certAuthorities(host, port).length > 0;
+    return orderHostKeyAlgorithms(new Set(matches.filter((entry) => !entry.revoked).map((entry) => entry.keyType)), certAuthority);
   }
 
   /**
@@ -68,8 +88,47 @@ export class HostKeyVerifier {
    */
   async verify(host: string, port: number, key: Buffer): Promise<HostKeyVerdict> {
     const knownHosts = await this.load();
+    if (isCertificateType(keyTypeOf(key))) return this.verifyCertificate(knownHosts, host, port, key);
+    return this.verifyKey(knownHosts, host, port, key);
+  }
+
+  /**
+   * As ssh's check_host_key() with a certificate: trusted when a CA line for the host
+   * signed it and every check passes; a revoked CA or key fails at once; otherwise it
+   * is checked as its plain key, and only if that is unknown too does the failed
+   * certificate check (or the unknown key) fail the host.
+   */
+  private async verifyCertificate(knownHosts: KnownHosts, host: string, port: number, blob: Buffer): Promise<HostKeyVerdict> {
+    const name = hostPort(host, port);
+    let certificate: Certificate;
+    try {
+      certificate = parseCertificate(blob);
+    } catch (error) {
+      throw new HostKeyError('HOSTKEY_CERT_INVALID', `Host certificate for ${name} is malformed (${(error as Error).message})`);
+    }
+    const described = describeCertificate(certificate);
+    const matches = knownHosts.lookup(host, port);
+    const revokedCa = revokedAmong(matches, certificate.signatureKey);
+    if (revokedCa) {
+      throw new HostKeyError('HOSTKEY_REVOKED', `Host certificate for ${name} is signed by a revoked CA: ${described}; the CA is marked @revoked at ${location(revokedCa)}`);
+    }
+    const authority = knownHosts.certAuthorities(host, port).find((entry) => entry.key.equals(certificate.signatureKey));
+    if (authority === undefined) {
+      return this.verifyKey(knownHosts, host, port, certificate.publicKey, { certificate: `${described}, which no @cert-authority line trusts for ${name}` });
+    }
+    // A revoked certified key is refused by verifyKey() below, however good its certificate.
+    const keyRevoked = revokedAmong(matches, certificate.publicKey) !== undefined;
+    const failed = keyRevoked ? undefined : checkHostCertificate(certificate, host, nowSeconds());
+    const trustedBy = `CA trusted by @cert-authority at ${location(authority)}`;
+    if (!keyRevoked && failed === undefined) return { verifiedBy: `host certificate ${described}, ${trustedBy}` };
+    const failure = failed && new HostKeyError(failed.code, `Host certificate for ${name} ${failed.reason}: ${described}, ${trustedBy}`);
+    return this.verifyKey(knownHosts, host, port, certificate.publicKey, { certificate: described, ...(failure ? { failure } : {}) });
+  }
+
+  /** `certificate`: set when the key came in a certificate that did not verify, to say so (or fail with its check) if the key is unknown. */
+  private async verifyKey(knownHosts: KnownHosts, host: string, port: number, key: Buffer, certificate?: { certificate: string; failure?: HostKeyError }): Promise<HostKeyVerdict> {
     const keyType = keyTypeOf(key);
-    const offered = `the server offered ${keyType} ${fingerprintOf(key)}`;
+    const offered = `the server offered ${keyType} ${fingerprintOf(key)}${certificate ? ` in host certificate ${certificate.certificate}` : ''}`;
     const name = hostPort(host, port);
     const matches = knownHosts.lookup(host, port);
 
@@ -82,7 +141,7 @@ export class HostKeyVerifier {
     const known = valid.find((entry) => sameKey(entry, keyType, key));
     if (known) {
       await this.recorded.get(known);
-      return {};
+      return { verifiedBy: `${keyType} ${fingerprintOf(key)} known at ${location(known)}` };
     }
     if (valid.length > 0) {
       const conflicting = valid.filter((entry) => entry.keyType === keyType);
@@ -97,13 +156,14 @@ export class HostKeyVerifier {
         `${changed}. Someone could be eavesdropping (man-in-the-middle), or the host key was replaced; remove the old entry if you trust the new key.`,
       );
     }
-    if (this.policy === 'no') return {};
+    if (this.policy === 'no') return { verifiedBy: `not verified: ${keyType} ${fingerprintOf(key)} is unknown, accepted because StrictHostKeyChecking is no` };
     if (this.policy === 'yes') {
+      if (certificate?.failure) throw certificate.failure;
       const searched = [...this.files, ...this.globalFiles].join(' or ');
       throw new HostKeyError('HOSTKEY_UNKNOWN', `Host key for ${name} is unknown: ${offered}, which is not in ${searched} (strict host key checking)`);
     }
     await this.record(knownHosts, host, port, keyType, key);
-    return {};
+    return { verifiedBy: `${keyType} ${fingerprintOf(key)} new, recorded in ${this.files[0]} (StrictHostKeyChecking accept-new)` };
   }
 
   private record(knownHosts: KnownHosts, host: string, port: number, keyType: string, key: Buffer): Promise<void> {
@@ -139,6 +199,15 @@ async function appendLine(file: string, line: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+function nowSeconds(): bigint {
+  return BigInt(Math.floor(Date.now() / 1000));
+}
+
+/** The @revoked line for this key blob, if any (a CA's or a host's). */
+function revokedAmong(matches: readonly KnownHostMatch[], key: Buffer): KnownHostMatch | undefined {
+  return matches.find((entry) => entry.revoked && entry.key.equals(key));
 }
 
 function sameKey(entry: KnownHostMatch, keyType: string, key: Buffer): boolean {

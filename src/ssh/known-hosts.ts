@@ -10,6 +10,8 @@ export interface KnownHostMatch {
   line?: number;
   /** Set for `@revoked` lines: this key must never be accepted for the host. */
   revoked: boolean;
+  /** Set for `@cert-authority` lines: `key` is a CA whose host certificates the host may present. */
+  certAuthority: boolean;
   keyType: string;
   key: Buffer;
 }
@@ -26,55 +28,42 @@ interface PatternEntry {
 }
 
 /**
- * The known_hosts files of a run, parsed once. Plain names are indexed for O(1) lookup;
- * wildcard, negated and hashed (`|1|salt|hash`) entries have to be tried one by one,
- * as OpenSSH does. `@cert-authority` lines are skipped (sshpool does not do host
- * certificates) and malformed lines ignored, like ssh does.
+ * Lines indexed by the hosts they name. Plain names are indexed for O(1) lookup;
+ * wildcard, negated and hashed (`|1|salt|hash`) entries have to be tried one by
+ * one, as OpenSSH does.
  */
-export class KnownHosts {
+class HostIndex {
   private readonly byName = new Map<string, KnownHostMatch[]>();
   private readonly patterned: PatternEntry[] = [];
   private readonly hashed: HashedEntry[] = [];
   private readonly lookups = new Map<string, KnownHostMatch[]>();
 
-  /** Files that do not exist are empty. */
-  static async load(files: readonly string[]): Promise<KnownHosts> {
-    const knownHosts = new KnownHosts();
-    for (const file of files) {
-      let text: string;
-      try {
-        text = await readFile(file, 'utf8');
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-        throw new SshpoolError('KNOWN_HOSTS_UNREADABLE', `cannot read known_hosts file ${file}: ${(error as Error).message}`, { cause: error });
-      }
-      text.split('\n').forEach((line, index) => knownHosts.addLine(line, file, index + 1));
-    }
-    return knownHosts;
-  }
-
   /**
-   * Every line for the host. Remembered per name: a run looks a host up
-   * to order its host key algorithms and again to verify its key, and hashed lines
-   * cost one HMAC each per lookup.
+   * Every line for `name` ([host]:port form). Remembered per name: a run looks a
+   * host up to order its host key algorithms and again to verify its key, and
+   * hashed lines cost one HMAC each per lookup.
    */
-  lookup(host: string, port: number): readonly KnownHostMatch[] {
-    const name = hostPort(host, port).toLowerCase();
-    let matches = this.lookups.get(name);
+  lookup(name: string): readonly KnownHostMatch[] {
+    const lowered = name.toLowerCase();
+    let matches = this.lookups.get(lowered);
     if (!matches) {
-      matches = this.scan(name);
-      this.lookups.set(name, matches);
+      matches = this.scan(lowered);
+      this.lookups.set(lowered, matches);
     }
     return matches;
   }
 
-  /** Records a key accepted during this run, so later lookups see it without re-reading. */
-  add(host: string, port: number, keyType: string, key: Buffer, file: string): KnownHostMatch {
-    const entry: KnownHostMatch = { file, revoked: false, keyType, key };
-    const name = hostPort(host, port);
-    this.index([name], entry);
-    this.lookups.delete(name.toLowerCase());
-    return entry;
+  /** `hosts` is a line's host field; remembered lookups it could change are forgotten. */
+  add(hosts: string, entry: KnownHostMatch): void {
+    if (hosts.startsWith('|')) {
+      this.indexHashed(hosts, entry);
+      this.lookups.clear();
+      return;
+    }
+    const patterns = hosts.split(',');
+    this.index(patterns, entry);
+    if (this.patterned.at(-1)?.entry === entry) this.lookups.clear();
+    else for (const pattern of patterns) this.lookups.delete(pattern.toLowerCase());
   }
 
   private scan(name: string): KnownHostMatch[] {
@@ -87,22 +76,6 @@ export class KnownHosts {
       if (candidate.length === hash.length && timingSafeEqual(candidate, hash)) matches.push(entry);
     }
     return matches;
-  }
-
-  private addLine(text: string, file: string, line: number): void {
-    const fields = text.trim().split(/\s+/);
-    if (fields[0] === '' || fields[0]?.startsWith('#')) return;
-    let revoked = false;
-    if (fields[0]?.startsWith('@')) {
-      if (fields[0] !== '@revoked') return;
-      revoked = true;
-      fields.shift();
-    }
-    const [hosts, keyType, base64] = fields;
-    if (!hosts || !keyType || !base64 || !/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) return;
-    const entry: KnownHostMatch = { file, line, revoked, keyType, key: Buffer.from(base64, 'base64') };
-    if (hosts.startsWith('|')) this.indexHashed(hosts, entry);
-    else this.index(hosts.split(','), entry);
   }
 
   private indexHashed(field: string, entry: KnownHostMatch): void {
@@ -122,6 +95,61 @@ export class KnownHosts {
       if (entries) entries.push(entry);
       else this.byName.set(name, [entry]);
     }
+  }
+}
+
+/**
+ * The known_hosts files of a run, parsed once: host keys (plain and `@revoked`)
+ * apart from `@cert-authority` lines, which name CAs rather than keys. Malformed
+ * lines and unknown markers are ignored, like ssh does.
+ */
+export class KnownHosts {
+  private readonly keys = new HostIndex();
+  private readonly authorities = new HostIndex();
+
+  /** Files that do not exist are empty. */
+  static async load(files: readonly string[]): Promise<KnownHosts> {
+    const knownHosts = new KnownHosts();
+    for (const file of files) {
+      let text: string;
+      try {
+        text = await readFile(file, 'utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw new SshpoolError('KNOWN_HOSTS_UNREADABLE', `cannot read known_hosts file ${file}: ${(error as Error).message}`, { cause: error });
+      }
+      text.split('\n').forEach((line, index) => knownHosts.addLine(line, file, index + 1));
+    }
+    return knownHosts;
+  }
+
+  /** Every key line (plain or `@revoked`) for the host. */
+  lookup(host: string, port: number): readonly KnownHostMatch[] {
+    return this.keys.lookup(hostPort(host, port));
+  }
+
+  /** Every `@cert-authority` line for the host: the CAs whose host certificates it may present. */
+  certAuthorities(host: string, port: number): readonly KnownHostMatch[] {
+    return this.authorities.lookup(hostPort(host, port));
+  }
+
+  /** Records a key accepted during this run, so later lookups see it without re-reading. */
+  add(host: string, port: number, keyType: string, key: Buffer, file: string): KnownHostMatch {
+    const entry: KnownHostMatch = { file, revoked: false, certAuthority: false, keyType, key };
+    this.keys.add(hostPort(host, port), entry);
+    return entry;
+  }
+
+  private addLine(text: string, file: string, line: number): void {
+    const fields = text.trim().split(/\s+/);
+    if (fields[0] === '' || fields[0]?.startsWith('#')) return;
+    const marker = fields[0]?.startsWith('@') ? fields.shift() : undefined;
+    if (marker !== undefined && marker !== '@revoked' && marker !== '@cert-authority') return;
+    const [hosts, keyType, base64] = fields;
+    if (!hosts || !keyType || !base64 || !/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) return;
+    const certAuthority = marker === '@cert-authority';
+    const entry: KnownHostMatch = { file, line, revoked: marker === '@revoked', certAuthority, keyType, key: Buffer.from(base64, 'base64') };
+    (certAuthority ? this.authorities : this.keys).add(hosts, entry);
   }
 }
 

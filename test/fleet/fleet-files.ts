@@ -21,6 +21,8 @@ export interface SshdConfigSpec {
   port: number;
   /** One HostKey line each; sshd offers them all. */
   hostKeyPaths: readonly string[];
+  /** One HostCertificate line each: sshd offers these certificates of its host keys too. */
+  hostCertificatePaths?: readonly string[];
   authorizedKeysPath: string;
   extraLines: readonly string[];
 }
@@ -45,6 +47,7 @@ export function renderSshdConfig(spec: SshdConfigSpec): string {
     ...overrides,
     `ListenAddress ${listen}`,
     ...spec.hostKeyPaths.map((path) => `HostKey ${configValue(path)}`),
+    ...(spec.hostCertificatePaths ?? []).map((path) => `HostCertificate ${configValue(path)}`),
     'PidFile none',
     'UsePAM no',
     'StrictModes no',

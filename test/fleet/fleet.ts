@@ -1,6 +1,7 @@
 import { chmod, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { signKey, type CertificateAuthority } from './certificates.js';
 import { FleetError } from './fleet-error.js';
 import { renderInventory, renderKnownHosts, renderSshConfig, renderSshdConfig } from './fleet-files.js';
 import { generateKey, type KeyType } from './keys.js';
@@ -44,6 +45,16 @@ export interface FleetOptions {
   sshdOptions?: string[];
   /** The host keys every sshd serves; default ['ed25519']. known_hosts gets the first one's. */
   hostKeyTypes?: KeyType[];
+  /** Every host key is signed by this CA (ssh-keygen -s -h) and served with HostCertificate too. */
+  hostCertificates?: HostCertificates;
+}
+
+export interface HostCertificates {
+  ca: CertificateAuthority;
+  /** A host's certificate principals; default its address, the name a client dials. */
+  principals?: (name: string, address: string) => string[];
+  /** ssh-keygen -V by host name ("-2d:-1d" is expired); default valid forever. */
+  validity?: Readonly<Record<string, string>>;
 }
 
 /** Tries on freshly picked ports when another process grabbed the previous one before sshd bound it. */
@@ -86,6 +97,7 @@ interface HostKeys {
   name: string;
   hostDir: string;
   hostKeyPaths: string[];
+  hostCertificatePaths: string[];
   servedKeys: string[];
   knownHostKey: string;
 }
@@ -99,7 +111,21 @@ async function generateHostKeys(dir: string, name: string, types: readonly KeyTy
     wrongHostKey ? generateKey(join(hostDir, `known_hosts_${first}_key`), `${name}-known-hosts`, first) : undefined,
     ...types.map((type, index) => generateKey(hostKeyPaths[index] as string, name, type)),
   ]);
-  return { name, hostDir, hostKeyPaths, servedKeys, knownHostKey: otherKey ?? (servedKeys[0] as string) };
+  return { name, hostDir, hostKeyPaths, hostCertificatePaths: [], servedKeys, knownHostKey: otherKey ?? (servedKeys[0] as string) };
+}
+
+async function signHostKeys(keys: HostKeys, address: string, certificates: HostCertificates): Promise<void> {
+  const validity = certificates.validity?.[keys.name];
+  keys.hostCertificatePaths = await Promise.all(
+    keys.hostKeyPaths.map((keyPath) =>
+      signKey(certificates.ca, `${keyPath}.pub`, {
+        identity: keys.name,
+        host: true,
+        principals: certificates.principals?.(keys.name, address) ?? [address],
+        ...(validity === undefined ? {} : { validity }),
+      }),
+    ),
+  );
 }
 
 interface HostLaunch {
@@ -122,6 +148,7 @@ async function launchHost(launch: HostLaunch): Promise<{ host: FleetHost; sshd: 
       address,
       port,
       hostKeyPaths: keys.hostKeyPaths,
+      hostCertificatePaths: keys.hostCertificatePaths,
       authorizedKeysPath,
       extraLines: launch.sshdOptions,
     });
@@ -197,6 +224,9 @@ export class Fleet {
       generateKey(userKeyPath, 'sshpool-fleet-user'),
       ...names.map((name) => generateHostKeys(dir, name, hostKeyTypes, options.wrongHostKey?.includes(name) ?? false)),
     ]);
+
+    const { hostCertificates } = options;
+    if (hostCertificates) await Promise.all(hostKeys.map((keys) => signHostKeys(keys, address, hostCertificates)));
 
     const launches = await Promise.allSettled(
       hostKeys.map((keys, index) =>

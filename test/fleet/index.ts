@@ -9,10 +9,11 @@
  * fleet.userKeyPath, checked against fleet.knownHostsPath, or through the written
  * fleet.inventoryPath / fleet.sshConfigPath. As root the login user is `sshpool-test` (/bin/sh).
  */
-export { Fleet, type FleetHost, type FleetOptions } from './fleet.js';
+export { Fleet, type FleetHost, type FleetOptions, type HostCertificates } from './fleet.js';
 export { FleetError } from './fleet-error.js';
 export { closedPort, silentPort } from './ports.js';
 export { startAgent } from './agent.js';
 export { encryptedKeyCopy } from './keys.js';
 export { canStartDisconnectingServer, startDisconnectingServer, type DisconnectingServer } from './disconnecting-server.js';
 export { blackholeUnavailable, startBlackhole, type Blackhole } from './blackhole.js';
+export { certificateLine, createCertificateAuthority, signKey, type CertificateAuthority, type SignOptions } from './certificates.js';
