@@ -1,5 +1,9 @@
 import ssh2 from 'ssh2';
 import type { IdentityCallback, ParsedKey } from 'ssh2';
+import { agentIdentityBlobs } from './agent-identities.js';
+import { isCertificateType, parseCertificate } from './certificate.js';
+import { withCertificate } from './certified-key.js';
+import { keyTypeOf } from './host-key.js';
 
 /** OpenSSHAgent yields parsed keys; ssh2's wider type also covers other agents. */
 function parsedKeys(entries: readonly unknown[] | undefined): ParsedKey[] {
@@ -22,27 +26,56 @@ export function listAgentKeys(socketPath: string): Promise<Buffer[]> {
  * An OpenSSH agent that offers only the allowed keys (IdentitiesOnly), remembers what
  * it offered, and turns an unreachable agent into "no keys": ssh2 would otherwise
  * emit a client 'error' for a stale SSH_AUTH_SOCK instead of moving on to the files.
+ * Certificates the agent holds are offered too, in the agent's order; under
+ * IdentitiesOnly a certificate is allowed when its key is, as ssh compares them.
  */
 export class SelectiveAgent extends ssh2.OpenSSHAgent {
   private offeredKeys: Buffer[] = [];
 
   /** `allowed`: public key blobs; undefined offers every key the agent holds. */
-  constructor(socketPath: string, private readonly allowed: readonly Buffer[] | undefined) {
+  constructor(private readonly socketPath: string, private readonly allowed: readonly Buffer[] | undefined) {
     super(socketPath);
   }
 
   override getIdentities(callback: IdentityCallback<ParsedKey>): void {
-    super.getIdentities((error, entries) => {
-      if (error) return callback(undefined, []);
-      const keys = parsedKeys(entries);
-      const allowed = this.allowed;
-      const usable = allowed === undefined ? keys : keys.filter((key) => allowed.some((blob) => blob.equals(key.getPublicSSH())));
-      this.offeredKeys = usable.map((key) => key.getPublicSSH());
-      callback(undefined, usable);
-    });
+    agentIdentityBlobs(this.socketPath).then(
+      (blobs) => {
+        const allowed = this.allowed;
+        const usable = blobs
+          .map(agentKey)
+          .filter((entry): entry is AgentKey => entry !== undefined)
+          .filter((entry) => allowed === undefined || allowed.some((blob) => blob.equals(entry.plainKey)))
+          .map((entry) => entry.key);
+        this.offeredKeys = usable.map((key) => key.getPublicSSH());
+        callback(undefined, usable);
+      },
+      () => callback(undefined, []),
+    );
   }
 
   offered(publicKey: Buffer): boolean {
     return this.offeredKeys.some((offered) => offered.equals(publicKey));
   }
+}
+
+interface AgentKey {
+  key: ParsedKey;
+  /** The key itself: for a certificate, the key it certifies. */
+  plainKey: Buffer;
+}
+
+/** An agent's blob as a key ssh2 can offer; undefined for types neither ssh2 nor sshpool parse. */
+function agentKey(blob: Buffer): AgentKey | undefined {
+  let plainKey = blob;
+  if (isCertificateType(keyTypeOf(blob))) {
+    try {
+      plainKey = parseCertificate(blob).publicKey;
+    } catch {
+      return undefined;
+    }
+  }
+  const parsed = ssh2.utils.parseKey(`${keyTypeOf(plainKey)} ${plainKey.toString('base64')}`);
+  const key = Array.isArray(parsed) ? parsed[0] : parsed;
+  if (key === undefined || key instanceof Error) return undefined;
+  return { key: plainKey === blob ? key : withCertificate(key, blob), plainKey };
 }

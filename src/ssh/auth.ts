@@ -1,5 +1,6 @@
 import type { AnyAuthMethod, AuthenticationType } from 'ssh2';
 import { SelectiveAgent } from './agent.js';
+import { withCertificate } from './certified-key.js';
 import type { HostKeyVerdict } from './host-key.js';
 import type { Identity } from './identities.js';
 
@@ -34,9 +35,15 @@ export function buildAuthHandler(options: AuthHandlerOptions): AuthHandler {
     : new SelectiveAgent(options.agentSocket, options.identitiesOnly ? options.identities.map((identity) => identity.publicKey) : undefined);
   const steps: Array<() => AnyAuthMethod | undefined> = [];
   if (agent) steps.push(() => ({ type: 'agent', username, agent }));
-  for (const { publicKey, privateKey: key } of options.identities) {
-    // Without a private key the agent holds it; else the agent may have offered it and the server turned it down.
-    if (key) steps.push(() => (agent?.offered(publicKey) ? undefined : { type: 'publickey', username, key }));
+  for (const { publicKey, privateKey: key, certificate } of options.identities) {
+    if (!key) continue; // the agent holds it
+    // The certificate first, then the plain key if the server refuses it, as ssh offers them.
+    if (certificate) {
+      const certified = withCertificate(key, certificate.blob);
+      steps.push(() => (agent?.offered(certificate.blob) ? undefined : { type: 'publickey', username, key: certified }));
+    }
+    // The agent may have offered this key already and the server turned it down.
+    steps.push(() => (agent?.offered(publicKey) ? undefined : { type: 'publickey', username, key }));
   }
   const { password: askPassword } = options;
   if (askPassword) {

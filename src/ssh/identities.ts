@@ -3,6 +3,8 @@ import path from 'node:path';
 import ssh2 from 'ssh2';
 import type { ParsedKey } from 'ssh2';
 import { InputError } from '../errors.js';
+import { readUserCertificate } from './certificate-file.js';
+import type { UserCertificate } from './certificate-file.js';
 import { publicHalfOf } from './public-half.js';
 import { withImportedPrivateKey } from './signing-key.js';
 
@@ -38,6 +40,11 @@ export interface LoadOptions {
    * it, as ssh has it do.
    */
   agentKeys?: readonly Buffer[];
+  /**
+   * CertificateFile: each certificate goes with the identity whose key it certifies.
+   * Empty or absent: each identity file X takes `X-cert.pub` when present, as ssh does.
+   */
+  certificateFiles?: readonly string[];
 }
 
 /** One identity file's key, ready for buildAuthHandler(). */
@@ -47,6 +54,8 @@ export interface Identity {
   publicKey: Buffer;
   /** Absent for an encrypted file whose key the agent holds: it is used through the agent only. */
   privateKey?: ParsedKey;
+  /** The user certificate of this key, tried before the plain key. */
+  certificate?: UserCertificate;
 }
 
 type KeyFile =
@@ -64,6 +73,7 @@ export class IdentityStore {
   private readonly passphrasePrompt: PassphrasePrompt | undefined;
   private readonly files = new Map<string, Promise<KeyFile>>();
   private readonly decrypted = new Map<string, Promise<ParsedKey | undefined>>();
+  private readonly certificates = new Map<string, Promise<UserCertificate | undefined>>();
 
   constructor(options: IdentityStoreOptions = {}) {
     this.passphrasePrompt = options.passphrasePrompt;
@@ -71,8 +81,27 @@ export class IdentityStore {
 
   /** The usable identities among `files`, in their order. */
   async load(files: readonly string[], options: LoadOptions): Promise<Identity[]> {
-    const identities = await Promise.all(files.map((file) => this.loadOne(file, options)));
-    return identities.filter((identity): identity is Identity => identity !== undefined);
+    const loaded = await Promise.all(files.map((file) => this.loadOne(file, options)));
+    const identities = loaded.filter((identity): identity is Identity => identity !== undefined);
+    const named = options.certificateFiles ?? [];
+    const certificates = await Promise.all(
+      named.length > 0 ? named.map((file) => this.certificate(file)) : identities.map((identity) => this.certificate(`${identity.file}-cert.pub`)),
+    );
+    return identities.map((identity, index) => {
+      const candidates = named.length > 0 ? certificates : [certificates[index]];
+      const certificate = candidates.find((candidate) => candidate?.certificate.publicKey.equals(identity.publicKey));
+      return certificate ? { ...identity, certificate } : identity;
+    });
+  }
+
+  private certificate(file: string): Promise<UserCertificate | undefined> {
+    const absolute = path.resolve(file);
+    let certificate = this.certificates.get(absolute);
+    if (!certificate) {
+      certificate = readUserCertificate(absolute);
+      this.certificates.set(absolute, certificate);
+    }
+    return certificate;
   }
 
   /** Undefined for a missing file that was not explicit, and for an encrypted key left aside. */

@@ -17,6 +17,8 @@ export interface ResolvedSshConfig {
   user: string;
   /** Already %- and ~-expanded. The OpenSSH defaults are listed whether or not they exist. */
   identityFiles: string[];
+  /** CertificateFile, every one given, %- and ~-expanded; empty when unset. */
+  certificateFiles: string[];
   identitiesOnly: boolean;
   /** As written after expansion: a socket path, or 'none' (agent disabled); see agentSocketFor(). */
   identityAgent?: string;
@@ -145,6 +147,7 @@ export class SshConfigResolver {
   private compute(alias: string): SshConfigResolution {
     const obtained = new Map<SshConfigField, Setting['value']>();
     const identityFiles: string[] = [];
+    const certificateFiles: string[] = [];
     const matchResults = new Map<Condition, boolean>();
     // Match host sees the HostName obtained so far, as in OpenSSH's match_cfg_line(),
     // so a Match line is judged once, when reached; Host lines depend on the alias only.
@@ -169,9 +172,11 @@ export class SshConfigResolver {
       }
       if (!lastHolds) continue;
       if (setting.field === 'identityFiles') identityFiles.push(setting.value as string);
+      else if (setting.field === 'certificateFiles') certificateFiles.push(setting.value as string);
       else if (!obtained.has(setting.field) && !obtained.has(RIVALS[setting.field] as SshConfigField)) obtained.set(setting.field, setting.value);
     }
     if (identityFiles.length > 0) obtained.set('identityFiles', identityFiles);
+    if (certificateFiles.length > 0) obtained.set('certificateFiles', certificateFiles);
 
     const hostname = currentHostname();
     const port = (obtained.get('port') as number | undefined) ?? 22;
@@ -185,6 +190,7 @@ export class SshConfigResolver {
       identityFiles: identityFiles.length > 0
         ? identityFiles.map(expand)
         : DEFAULT_IDENTITY_FILES.map((name) => path.join(this.home, '.ssh', name)),
+      certificateFiles: certificateFiles.map(expand),
       identitiesOnly: (obtained.get('identitiesOnly') as boolean | undefined) ?? false,
       userKnownHostsFiles: ((obtained.get('userKnownHostsFiles') as string[] | undefined) ?? DEFAULT_KNOWN_HOSTS_FILES.map((name) => `~/.ssh/${name}`)).map(expand),
       globalKnownHostsFiles: [...((obtained.get('globalKnownHostsFiles') as string[] | undefined) ?? DEFAULT_GLOBAL_KNOWN_HOSTS_FILES)],
@@ -335,6 +341,10 @@ const interpreters: Record<string, Interpreter> = {
   identityfile: (first, _, fail) => {
     checkPathTokens(first, (token) => fail(`IdentityFile: unsupported token %${token}`));
     return { field: 'identityFiles', value: first };
+  },
+  certificatefile: (first, _, fail) => {
+    checkPathTokens(first, (token) => fail(`CertificateFile: unsupported token %${token}`));
+    return { field: 'certificateFiles', value: first };
   },
   identitiesonly: (first, _, fail) => ({ field: 'identitiesOnly', value: yesNo(first) ?? fail(`bad IdentitiesOnly '${first}'`) }),
   identityagent: (first, _, fail) => {

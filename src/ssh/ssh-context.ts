@@ -92,7 +92,7 @@ export class SshContext {
   /** The hop's identity files; an encrypted one whose key the hop's agent holds is left to the agent. */
   private async identitiesOf(hop: HopSettings): Promise<Identity[]> {
     const agentKeys = hop.agentSocket === null ? [] : await this.agentKeysOf(hop.agentSocket);
-    return this.identities.load(hop.identityFiles, { explicit: hop.identityFilesExplicit, agentKeys });
+    return this.identities.load(hop.identityFiles, { explicit: hop.identityFilesExplicit, agentKeys, certificateFiles: hop.certificateFiles });
   }
 
   private agentKeysOf(socket: string): Promise<Buffer[]> {

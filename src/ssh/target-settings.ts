@@ -22,6 +22,8 @@ export interface HopSettings {
   identityFiles: string[];
   /** True only for files named with --identity: other missing files are skipped, as ssh skips them. */
   identityFilesExplicit: boolean;
+  /** ssh_config's CertificateFile; when empty, each identity file X's `X-cert.pub` is used if present, as ssh does. */
+  certificateFiles: string[];
   identitiesOnly: boolean;
   agentSocket: string | null;
   knownHostsFiles: string[];
@@ -170,6 +172,7 @@ function resolveHop(label: string, alias: string, resolution: SshConfigResolutio
     user,
     identityFiles,
     identityFilesExplicit: options.identityFiles !== undefined,
+    certificateFiles: config.certificateFiles,
     identitiesOnly: config.identitiesOnly,
     agentSocket: options.agentSocket !== undefined ? options.agentSocket : (agentSocketFor(config.identityAgent) ?? null),
     knownHostsFiles: options.knownHostsFiles ?? config.userKnownHostsFiles,
