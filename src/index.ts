@@ -31,7 +31,9 @@ export type { OutputStreamName, RemoteCommandOptions, RemoteCommandOutcome } fro
 export type { CappedOutput } from './ssh/capped-output.js';
 export { ProxyJumpError } from './ssh/proxy-jump.js';
 export { ProxyCommandError } from './ssh/proxy-command.js';
-export type { HostRunOptions } from './run/host-run.js';
+export type { HostRunOptions, PingOptions } from './run/host-run.js';
+export { describeTrust } from './ssh/trust.js';
+export type { ConnectionTrust } from './ssh/trust.js';
 export { HostPool, UnknownHostError } from './run/host-pool.js';
 export type { HostPoolEvents, HostPoolOptions, HostPoolOutputEvent, HostPoolTask } from './run/host-pool.js';
 export { SessionCache, SessionsClosedError, DEFAULT_MAX_SESSIONS } from './session/session-cache.js';

@@ -244,11 +244,18 @@ export function runCommand(hosts: readonly HostInput[], command: string | readon
 }
 
 /** Connects and authenticates only; `ok` means a command could run there. */
-export function streamPing(hosts: readonly HostInput[], options: HostRunOptions = {}): HostRun {
-  return new HostRun(hosts, [PING_TASK], options);
+export function streamPing(hosts: readonly HostInput[], options: HostRunOptions & PingOptions = {}): HostRun {
+  const { trust, ...runOptions } = options;
+  return new HostRun(hosts, [trust ? { ...PING_TASK, trust } : PING_TASK], runOptions);
+}
+
+/** What ping records beyond ok or not. */
+export interface PingOptions {
+  /** Each record's `detail.trust` says how the host key was verified and what logged in (`ping -v`). */
+  trust?: boolean;
 }
 
 /** streamPing's records, in input order. */
-export function pingHosts(hosts: readonly HostInput[], options: HostRunOptions = {}): Promise<HostResult[]> {
+export function pingHosts(hosts: readonly HostInput[], options: HostRunOptions & PingOptions = {}): Promise<HostResult[]> {
   return streamPing(hosts, options).results;
 }

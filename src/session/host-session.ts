@@ -1,5 +1,6 @@
 import type { RemoteCommandOptions, RemoteCommandOutcome } from '../ssh/remote-command.js';
 import type { LocalTarget } from '../ssh/target-settings.js';
+import type { ConnectionTrust } from '../ssh/trust.js';
 import { runLocalCommand } from './local-command.js';
 
 /** Where a host's work runs: its SSH connection, or this machine for `ansible_connection: local`. */
@@ -8,6 +9,8 @@ export interface HostSession {
   readonly label: string;
   /** What the records of its commands should say, e.g. a host key let through under `no`. */
   readonly warnings: readonly string[];
+  /** How an SSH host's key was verified and what logged in; absent for a local target. */
+  readonly trust?: ConnectionTrust;
   /** Runs one command on a channel of its own; connection loss and aborts are in the outcome's `error`, not thrown. */
   runCommand(command: string, options: RemoteCommandOptions): Promise<RemoteCommandOutcome>;
 }

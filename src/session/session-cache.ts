@@ -171,6 +171,7 @@ export class SessionCache {
     const session: SessionLease = {
       label: connection.label,
       warnings: connection.warnings,
+      trust: connection.trust,
       runCommand: (command, options) => this.runOnLease(session, entry, connection, command, options),
     };
     return session;

@@ -1,9 +1,9 @@
 import ssh2 from 'ssh2';
-import type { IdentityCallback, ParsedKey } from 'ssh2';
+import type { IdentityCallback, ParsedKey, SignCallback, SigningRequestOptions } from 'ssh2';
 import { agentIdentityBlobs } from './agent-identities.js';
-import { isCertificateType, parseCertificate } from './certificate.js';
+import { describeCertificate, isCertificateType, parseCertificate } from './certificate.js';
 import { withCertificate } from './certified-key.js';
-import { keyTypeOf } from './host-key.js';
+import { fingerprintOf, keyTypeOf } from './host-key.js';
 
 /** OpenSSHAgent yields parsed keys; ssh2's wider type also covers other agents. */
 function parsedKeys(entries: readonly unknown[] | undefined): ParsedKey[] {
@@ -31,6 +31,7 @@ export function listAgentKeys(socketPath: string): Promise<Buffer[]> {
  */
 export class SelectiveAgent extends ssh2.OpenSSHAgent {
   private offeredKeys: Buffer[] = [];
+  private signedKey: ParsedKey | undefined;
 
   /** `allowed`: public key blobs; undefined offers every key the agent holds. */
   constructor(private readonly socketPath: string, private readonly allowed: readonly Buffer[] | undefined) {
@@ -55,6 +56,19 @@ export class SelectiveAgent extends ssh2.OpenSSHAgent {
 
   offered(publicKey: Buffer): boolean {
     return this.offeredKeys.some((offered) => offered.equals(publicKey));
+  }
+
+  override sign(pubKey: string | Buffer | ParsedKey, data: Buffer, options?: SigningRequestOptions | SignCallback, callback?: SignCallback): boolean {
+    if (typeof pubKey === 'object' && !Buffer.isBuffer(pubKey)) this.signedKey = pubKey;
+    return typeof options === 'function' ? super.sign(pubKey, data, options) : super.sign(pubKey, data, options, callback);
+  }
+
+  /** The key ssh2 last had this agent sign with (once authenticated: the one that logged in), described. */
+  lastSigned(): string | undefined {
+    const blob = this.signedKey?.getPublicSSH();
+    if (blob === undefined) return undefined;
+    if (!isCertificateType(keyTypeOf(blob))) return `ssh-agent key ${keyTypeOf(blob)} ${fingerprintOf(blob)}`;
+    return `ssh-agent certificate ${describeCertificate(parseCertificate(blob))}`;
   }
 }
 

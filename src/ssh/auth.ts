@@ -1,11 +1,16 @@
 import type { AnyAuthMethod, AuthenticationType } from 'ssh2';
 import { SelectiveAgent } from './agent.js';
 import { withCertificate } from './certified-key.js';
+import { fingerprintOf, keyTypeOf } from './host-key.js';
 import type { HostKeyVerdict } from './host-key.js';
 import type { Identity } from './identities.js';
 
 /** What ssh2 calls for the next method: null before the server has said what it accepts; false ends it. */
-export type AuthHandler = (methodsLeft: AuthenticationType[] | null) => AnyAuthMethod | false;
+export interface AuthHandler {
+  (methodsLeft: AuthenticationType[] | null): AnyAuthMethod | false;
+  /** What the method last handed out is (once authenticated: what logged in), for ping -v; never a secret. */
+  lastOffered?(): string | undefined;
+}
 
 export interface AuthHandlerOptions {
   username: string;
@@ -34,36 +39,50 @@ export function buildAuthHandler(options: AuthHandlerOptions): AuthHandler {
     ? undefined
     : new SelectiveAgent(options.agentSocket, options.identitiesOnly ? options.identities.map((identity) => identity.publicKey) : undefined);
   const steps: Array<() => AnyAuthMethod | undefined> = [];
+  /** What each method handed out is, for lastOffered(). */
+  const descriptions = new Map<AnyAuthMethod, string>();
+  const described = (method: AnyAuthMethod, description: string): AnyAuthMethod => {
+    descriptions.set(method, description);
+    return method;
+  };
   if (agent) steps.push(() => ({ type: 'agent', username, agent }));
-  for (const { publicKey, privateKey: key, certificate } of options.identities) {
+  for (const { file, publicKey, privateKey: key, certificate } of options.identities) {
     if (!key) continue; // the agent holds it
     // The certificate first, then the plain key if the server refuses it, as ssh offers them.
     if (certificate) {
       const certified = withCertificate(key, certificate.blob);
-      steps.push(() => (agent?.offered(certificate.blob) ? undefined : { type: 'publickey', username, key: certified }));
+      const description = `certificate ${certificate.description} (${certificate.file}, key ${file})`;
+      steps.push(() => (agent?.offered(certificate.blob) ? undefined : described({ type: 'publickey', username, key: certified }, description)));
     }
     // The agent may have offered this key already and the server turned it down.
-    steps.push(() => (agent?.offered(publicKey) ? undefined : { type: 'publickey', username, key }));
+    const description = `key ${keyTypeOf(publicKey)} ${fingerprintOf(publicKey)} (${file})`;
+    steps.push(() => (agent?.offered(publicKey) ? undefined : described({ type: 'publickey', username, key }, description)));
   }
   const { password: askPassword } = options;
   if (askPassword) {
     steps.push(() => {
       const password = askPassword();
-      return password === undefined ? undefined : { type: 'password', username, password };
+      return password === undefined ? undefined : described({ type: 'password', username, password }, 'password');
     });
   }
   // As OpenSSH's check_host_key(): a host whose key contradicts known_hosts may be a man
   // in the middle, and gets nothing it could replay elsewhere; key signatures it cannot.
   const secretsAllowed = options.hostKey?.conflict === undefined;
 
-  return (methodsLeft) => {
+  let last: AnyAuthMethod | undefined;
+  const handler: AuthHandler = (methodsLeft) => {
     for (let step = steps.shift(); step; step = steps.shift()) {
       const method = step();
       if (!method || (!secretsAllowed && SECRET_METHODS.has(method.type))) continue;
-      if (methodsLeft === null || methodsLeft.includes(serverMethod(method.type))) return method;
+      if (methodsLeft === null || methodsLeft.includes(serverMethod(method.type))) {
+        last = method;
+        return method;
+      }
     }
     return false;
   };
+  handler.lastOffered = () => (last?.type === 'agent' ? agent?.lastSigned() : last && descriptions.get(last));
+  return handler;
 }
 
 /** Methods that hand the server a secret (a password, or answers to its prompts). */

@@ -1,5 +1,5 @@
 import type { AuthHandler } from './auth.js';
-import type { HostKeyVerdict } from './host-key.js';
+import type { HostKeyCheck, HostKeyVerdict } from './host-key.js';
 import type { HopSettings } from './target-settings.js';
 
 /**
@@ -13,7 +13,7 @@ export interface ConnectPlan
   /** The host key algorithms to offer, in order (HostKeyVerifier.hostKeyAlgorithms()). */
   hostKeyAlgorithms: string[];
   /** Rejects (with a HostKeyError) to refuse the server's host key. */
-  verifyHostKey: (key: Buffer) => Promise<HostKeyVerdict>;
+  verifyHostKey: (key: Buffer) => Promise<HostKeyCheck>;
   /** Called for each connection, once its host key is verified (the verdict rules out passwords): the handler keeps state. */
   createAuthHandler: (hostKey: HostKeyVerdict) => AuthHandler;
 }

@@ -12,6 +12,7 @@ import { SshError, classifySshError } from './errors.js';
 import type { SessionPhase } from './errors.js';
 import { hostPort } from './host-key.js';
 import type { HostKeyVerdict } from './host-key.js';
+import type { ConnectionTrust } from './trust.js';
 
 const { Client } = ssh2;
 
@@ -59,6 +60,8 @@ export class SshConnection extends EventEmitter<ConnectionEvents> {
   lostError: SshpoolError | undefined;
   /** What the records of this connection's commands should say, e.g. a host key let through under `no`. */
   warnings: readonly string[] = [];
+  /** How the host key was verified and what logged in; set once authenticated. */
+  trust: ConnectionTrust = { hostKey: 'unknown' };
   private closedByUs = false;
   private closed = false;
   /** The socket (or forwarded channel, or ProxyCommand) under the connection: ssh2's destroy() skips one already ended. */
@@ -88,6 +91,7 @@ export class SshConnection extends EventEmitter<ConnectionEvents> {
     };
     let hostKeyError: unknown;
     let hostKey: HostKeyVerdict = {};
+    let hostKeyVerifiedBy = 'unknown';
     let phase: SessionPhase = 'connect';
     let authHandler: AuthHandler | undefined;
     let ready = false;
@@ -101,6 +105,8 @@ export class SshConnection extends EventEmitter<ConnectionEvents> {
       client.on('ready', () => {
         ready = true;
         connection.warnings = hostKey.conflict === undefined ? [] : [hostKey.conflict];
+        const authenticatedWith = authHandler?.lastOffered?.();
+        connection.trust = { hostKey: hostKeyVerifiedBy, ...(authenticatedWith === undefined ? {} : { authenticatedWith }) };
         if (settle(null, connection)) connection.watchForLoss();
       });
       client.on('handshake', () => {
@@ -130,8 +136,9 @@ export class SshConnection extends EventEmitter<ConnectionEvents> {
         authHandler: (methodsLeft: Parameters<AuthHandler>[0]) => (authHandler ??= options.createAuthHandler(hostKey))(methodsLeft),
         hostVerifier: (key: Buffer, verified: (ok: boolean) => void) => {
           options.verifyHostKey(key).then(
-            (verdict) => {
-              hostKey = verdict;
+            (check) => {
+              hostKey = check.verdict;
+              hostKeyVerifiedBy = check.verifiedBy;
               verified(true);
             },
             (error: unknown) => {

@@ -6,7 +6,7 @@ import type { Certificate } from './certificate.js';
 import { checkHostCertificate } from './host-certificate.js';
 import { orderHostKeyAlgorithms } from './host-key-algorithms.js';
 import { fingerprintOf, hostPort, keyTypeOf } from './host-key.js';
-import type { HostKeyVerdict } from './host-key.js';
+import type { HostKeyCheck, HostKeyVerdict } from './host-key.js';
 import { KnownHosts, knownHostsLine } from './known-hosts.js';
 import type { KnownHostMatch } from './known-hosts.js';
 
@@ -87,6 +87,11 @@ export class HostKeyVerifier {
    * Rejects with a HostKeyError to refuse the key.
    */
   async verify(host: string, port: number, key: Buffer): Promise<HostKeyVerdict> {
+    return (await this.check(host, port, key)).verdict;
+  }
+
+  /** verify(), also saying how the key was verified (for ping -v). */
+  async check(host: string, port: number, key: Buffer): Promise<HostKeyCheck> {
     const knownHosts = await this.load();
     if (isCertificateType(keyTypeOf(key))) return this.verifyCertificate(knownHosts, host, port, key);
     return this.verifyKey(knownHosts, host, port, key);
@@ -98,7 +103,7 @@ export class HostKeyVerifier {
    * is checked as its plain key, and only if that is unknown too does the failed
    * certificate check (or the unknown key) fail the host.
    */
-  private async verifyCertificate(knownHosts: KnownHosts, host: string, port: number, blob: Buffer): Promise<HostKeyVerdict> {
+  private async verifyCertificate(knownHosts: KnownHosts, host: string, port: number, blob: Buffer): Promise<HostKeyCheck> {
     const name = hostPort(host, port);
     let certificate: Certificate;
     try {
@@ -120,13 +125,13 @@ export class HostKeyVerifier {
     const keyRevoked = revokedAmong(matches, certificate.publicKey) !== undefined;
     const failed = keyRevoked ? undefined : checkHostCertificate(certificate, host, nowSeconds());
     const trustedBy = `CA trusted by @cert-authority at ${location(authority)}`;
-    if (!keyRevoked && failed === undefined) return { verifiedBy: `host certificate ${described}, ${trustedBy}` };
+    if (!keyRevoked && failed === undefined) return { verdict: {}, verifiedBy: `host certificate ${described}, ${trustedBy}` };
     const failure = failed && new HostKeyError(failed.code, `Host certificate for ${name} ${failed.reason}: ${described}, ${trustedBy}`);
     return this.verifyKey(knownHosts, host, port, certificate.publicKey, { certificate: described, ...(failure ? { failure } : {}) });
   }
 
   /** `certificate`: set when the key came in a certificate that did not verify, to say so (or fail with its check) if the key is unknown. */
-  private async verifyKey(knownHosts: KnownHosts, host: string, port: number, key: Buffer, certificate?: { certificate: string; failure?: HostKeyError }): Promise<HostKeyVerdict> {
+  private async verifyKey(knownHosts: KnownHosts, host: string, port: number, key: Buffer, certificate?: { certificate: string; failure?: HostKeyError }): Promise<HostKeyCheck> {
     const keyType = keyTypeOf(key);
     const offered = `the server offered ${keyType} ${fingerprintOf(key)}${certificate ? ` in host certificate ${certificate.certificate}` : ''}`;
     const name = hostPort(host, port);
@@ -141,7 +146,7 @@ export class HostKeyVerifier {
     const known = valid.find((entry) => sameKey(entry, keyType, key));
     if (known) {
       await this.recorded.get(known);
-      return { verifiedBy: `${keyType} ${fingerprintOf(key)} known at ${location(known)}` };
+      return { verdict: {}, verifiedBy: `${keyType} ${fingerprintOf(key)} known at ${location(known)}` };
     }
     if (valid.length > 0) {
       const conflicting = valid.filter((entry) => entry.keyType === keyType);
@@ -149,21 +154,22 @@ export class HostKeyVerifier {
       const changed = `Host key for ${name} has changed: ${offered}, but known_hosts has ${listed.join(', ')}`;
       if (this.policy === 'no') {
         // OpenSSH goes on here too, but sends no password or keyboard-interactive answer.
-        return { conflict: `${changed}; accepted because StrictHostKeyChecking is no, with password and keyboard-interactive authentication disabled to avoid man-in-the-middle attacks` };
+        const conflict = `${changed}; accepted because StrictHostKeyChecking is no, with password and keyboard-interactive authentication disabled to avoid man-in-the-middle attacks`;
+        return { verdict: { conflict }, verifiedBy: `not verified: ${conflict}` };
       }
       throw new HostKeyError(
         'HOSTKEY_MISMATCH',
         `${changed}. Someone could be eavesdropping (man-in-the-middle), or the host key was replaced; remove the old entry if you trust the new key.`,
       );
     }
-    if (this.policy === 'no') return { verifiedBy: `not verified: ${keyType} ${fingerprintOf(key)} is unknown, accepted because StrictHostKeyChecking is no` };
+    if (this.policy === 'no') return { verdict: {}, verifiedBy: `not verified: ${keyType} ${fingerprintOf(key)} is unknown, accepted because StrictHostKeyChecking is no` };
     if (this.policy === 'yes') {
       if (certificate?.failure) throw certificate.failure;
       const searched = [...this.files, ...this.globalFiles].join(' or ');
       throw new HostKeyError('HOSTKEY_UNKNOWN', `Host key for ${name} is unknown: ${offered}, which is not in ${searched} (strict host key checking)`);
     }
     await this.record(knownHosts, host, port, keyType, key);
-    return { verifiedBy: `${keyType} ${fingerprintOf(key)} new, recorded in ${this.files[0]} (StrictHostKeyChecking accept-new)` };
+    return { verdict: {}, verifiedBy: `${keyType} ${fingerprintOf(key)} new, recorded in ${this.files[0]} (StrictHostKeyChecking accept-new)` };
   }
 
   private record(knownHosts: KnownHosts, host: string, port: number, keyType: string, key: Buffer): Promise<void> {

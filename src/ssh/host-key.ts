@@ -28,6 +28,10 @@ export function hostPort(host: string, port: number): string {
  */
 export interface HostKeyVerdict {
   conflict?: string;
-  /** How the host was verified, for `ping -v`: the known_hosts line, or the host certificate and the CA line that trusts it. */
-  verifiedBy?: string;
+}
+
+/** A verdict with how it was reached, for `ping -v`: the known_hosts line, or the host certificate and the CA line that trusts it. */
+export interface HostKeyCheck {
+  verdict: HostKeyVerdict;
+  verifiedBy: string;
 }

@@ -17,8 +17,8 @@ export interface ResolvedSshConfig {
   user: string;
   /** Already %- and ~-expanded. The OpenSSH defaults are listed whether or not they exist. */
   identityFiles: string[];
-  /** CertificateFile, every one given, %- and ~-expanded; empty when unset. */
-  certificateFiles: string[];
+  /** CertificateFile, every one given, %- and ~-expanded; absent when unset. */
+  certificateFiles?: string[];
   identitiesOnly: boolean;
   /** As written after expansion: a socket path, or 'none' (agent disabled); see agentSocketFor(). */
   identityAgent?: string;
@@ -190,7 +190,6 @@ export class SshConfigResolver {
       identityFiles: identityFiles.length > 0
         ? identityFiles.map(expand)
         : DEFAULT_IDENTITY_FILES.map((name) => path.join(this.home, '.ssh', name)),
-      certificateFiles: certificateFiles.map(expand),
       identitiesOnly: (obtained.get('identitiesOnly') as boolean | undefined) ?? false,
       userKnownHostsFiles: ((obtained.get('userKnownHostsFiles') as string[] | undefined) ?? DEFAULT_KNOWN_HOSTS_FILES.map((name) => `~/.ssh/${name}`)).map(expand),
       globalKnownHostsFiles: [...((obtained.get('globalKnownHostsFiles') as string[] | undefined) ?? DEFAULT_GLOBAL_KNOWN_HOSTS_FILES)],
@@ -198,6 +197,7 @@ export class SshConfigResolver {
     };
     const identityAgent = obtained.get('identityAgent') as string | undefined;
     if (identityAgent !== undefined) values.identityAgent = expand(identityAgent);
+    if (certificateFiles.length > 0) values.certificateFiles = certificateFiles.map(expand);
     for (const field of ['proxyJump', 'proxyCommand', 'connectTimeoutMs', 'serverAliveIntervalMs', 'serverAliveCountMax', 'strictHostKeyChecking', 'hostKeyAlias'] as const) {
       const value = obtained.get(field);
       if (value !== undefined) Object.assign(values, { [field]: value });

@@ -76,7 +76,7 @@ export class SshContext {
       serverAliveCountMax: hop.serverAliveCountMax,
       hostKeyAlgorithms: await verifier.hostKeyAlgorithms(hop.hostKey.name, hop.hostKey.port),
       ...(hop.proxyCommand === undefined ? {} : { proxyCommand: hop.proxyCommand }),
-      verifyHostKey: (key) => verifier.verify(hop.hostKey.name, hop.hostKey.port, key),
+      verifyHostKey: (key) => verifier.check(hop.hostKey.name, hop.hostKey.port, key),
       createAuthHandler: (hostKey) =>
         buildAuthHandler({
           username: hop.user,

@@ -172,7 +172,7 @@ function resolveHop(label: string, alias: string, resolution: SshConfigResolutio
     user,
     identityFiles,
     identityFilesExplicit: options.identityFiles !== undefined,
-    certificateFiles: config.certificateFiles,
+    certificateFiles: config.certificateFiles ?? [],
     identitiesOnly: config.identitiesOnly,
     agentSocket: options.agentSocket !== undefined ? options.agentSocket : (agentSocketFor(config.identityAgent) ?? null),
     knownHostsFiles: options.knownHostsFiles ?? config.userKnownHostsFiles,

@@ -26,6 +26,8 @@ export interface CommandTask extends HostTask {
 export interface PingTask extends HostTask {
   /** The built-in ping kind. */
   readonly kind: 'ping';
+  /** Put how the host was verified and what logged in (a ConnectionTrust) in the record's `detail.trust`, for `ping -v`. */
+  readonly trust?: boolean;
 }
 
 /**

@@ -24,7 +24,7 @@ try {
     serverAliveIntervalMs: 0,
     serverAliveCountMax: 3,
     hostKeyAlgorithms: ['ssh-ed25519'],
-    verifyHostKey: async () => ({}),
+    verifyHostKey: async () => ({ verdict: {}, verifiedBy: 'not checked' }),
     createAuthHandler: () => () => false,
   });
   connection.close();

@@ -6,6 +6,9 @@ import { runCommand } from '../../src/run/host-run.js';
 import { HostKeyVerifier } from '../../src/ssh/host-key-verifier.js';
 import { createCertificateAuthority, Fleet, type CertificateAuthority, type FleetHost } from '../fleet/index.js';
 import type { KeyType } from '../fleet/keys.js';
+import { runTool } from '../fleet/run-tool.js';
+import { CLI_MAIN } from '../helpers/cli-process.js';
+import { documentedErrorCodes } from '../helpers/documented-codes.js';
 import { hostBlock, loginSettings, runSsh, writeSshConfig } from '../helpers/openssh.js';
 import { tempDirPerTest } from '../helpers/temp-dir.js';
 
@@ -137,6 +140,30 @@ describe('host certificates against real sshd servers, as OpenSSH checks them', 
     const verifier = new HostKeyVerifier({ files: [knownHosts], policy: 'yes' });
     expect((await verifier.hostKeyAlgorithms(host.address, host.port))[0]).to.equal('ssh-ed25519-cert-v01@openssh.com');
     expect(await verifier.hostKeyAlgorithms(host.address, host.port + 1)).to.not.include('ssh-ed25519-cert-v01@openssh.com');
+  });
+
+  it('ping -v says the host was verified by its certificate, naming the certificate and the CA line, and what logged in', async () => {
+    const config = await setUp('h01', [`@cert-authority * ${ca.publicKey}`]);
+    const cli = await runTool(process.execPath, [CLI_MAIN, 'ping', '-v', '-i', 'target,', '-F', config]);
+    expect(cli.exitCode, cli.stderr).to.equal(0);
+    const knownHosts = path.join(tempDir(), 'known_hosts');
+    expect(cli.stdout).to.match(/^target: ok \d+ ms$/m);
+    expect(cli.stdout).to.include(`target:   host key: host certificate ssh-ed25519-cert-v01@openssh.com SHA256:`);
+    expect(cli.stdout).to.include(`ID "h01" serial 0 signed by CA ssh-ed25519 SHA256:`);
+    expect(cli.stdout).to.include(`to forever, CA trusted by @cert-authority at ${knownHosts}:1`);
+    expect(cli.stdout).to.include(`target:   authenticated with: key ssh-ed25519 SHA256:`);
+    expect(cli.stdout).to.include(`(${fleet.userKeyPath})`);
+
+    const plain = await setUp('h01', [plainKeyLine(fleet.host('h01'))]);
+    const plainCli = await runTool(process.execPath, [CLI_MAIN, 'ping', '-v', '-i', 'target,', '-F', plain]);
+    expect(plainCli.stdout).to.match(/^target: {3}host key: ssh-ed25519 SHA256:\S+ known at \S+known_hosts:1$/m);
+    const quiet = await runTool(process.execPath, [CLI_MAIN, 'ping', '-i', 'target,', '-F', plain]);
+    expect(quiet.stdout).to.not.include('host key:');
+  });
+
+  it('documents every HOSTKEY_CERT_* code in the README', () => {
+    const documented = documentedErrorCodes();
+    for (const code of ['HOSTKEY_CERT_INVALID', 'HOSTKEY_CERT_EXPIRED', 'HOSTKEY_CERT_NOT_YET_VALID', 'HOSTKEY_CERT_PRINCIPAL']) expect(documented, code).to.include(code);
   });
 
   for (const type of ['ecdsa', 'rsa'] as KeyType[]) {

@@ -2,7 +2,7 @@ import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { runCommand } from '../../src/run/host-run.js';
+import { pingHosts, runCommand } from '../../src/run/host-run.js';
 import { createCertificateAuthority, Fleet, signKey, startAgent, type CertificateAuthority, type SignOptions } from '../fleet/index.js';
 import { generateKey, type KeyType } from '../fleet/keys.js';
 import { hostBlock, runSsh, writeSshConfig } from '../helpers/openssh.js';
@@ -64,6 +64,19 @@ describe('user certificates against real sshd servers, as OpenSSH uses them', fu
       expect(outcome).to.deep.include({ code: null, stdout: 'in\n', sshExit: 0 });
     });
   }
+
+  it("ping's trust detail names the certificate that logged in, and the plain key when the certificate was refused", async () => {
+    const keyPath = await certifiedKey();
+    const [good] = await pingHosts(['target'], { sshConfigFile: await config('h02', [`IdentityFile ${keyPath}`]), trust: true });
+    expect((good!.detail!.trust as { authenticatedWith: string }).authenticatedWith).to.match(
+      new RegExp(`^certificate ssh-ed25519-cert-v01@openssh\\.com SHA256:\\S+ ID "alice@example" serial 0 signed by CA ssh-ed25519 SHA256:\\S+, valid \\S+ to forever \\(${keyPath}-cert\\.pub, key ${keyPath}\\)$`),
+    );
+    const fleetKey = path.join(tempDir(), 'id_fleet');
+    await Promise.all([copyFile(fleet.userKeyPath, fleetKey), copyFile(`${fleet.userKeyPath}.pub`, `${fleetKey}.pub`)]);
+    await signKey(ca, `${fleetKey}.pub`, { identity: 'wrong', principals: ['someone-else'] });
+    const [fallback] = await pingHosts(['target'], { sshConfigFile: await config('h01', [`IdentityFile ${fleetKey}`]), trust: true });
+    expect((fallback!.detail!.trust as { authenticatedWith: string }).authenticatedWith).to.match(new RegExp(`^key ssh-ed25519 SHA256:\\S+ \\(${fleetKey}\\)$`));
+  });
 
   it('without the certificate, the same key is refused (the certificate is what logs in)', async () => {
     const keyPath = await certifiedKey();
@@ -130,8 +143,11 @@ describe('user certificates against real sshd servers, as OpenSSH uses them', fu
         'StrictHostKeyChecking yes',
         `IdentityFile ${path.join(tempDir(), 'absent')}`,
       ]);
-      const outcome = await both(await writeSshConfig(tempDir(), [block]));
+      const file = await writeSshConfig(tempDir(), [block]);
+      const outcome = await both(file);
       expect(outcome).to.deep.include({ code: null, stdout: 'in\n', sshExit: 0 });
+      const [pinged] = await pingHosts(['target'], { sshConfigFile: file, trust: true });
+      expect((pinged!.detail!.trust as { authenticatedWith: string }).authenticatedWith).to.match(/^ssh-agent certificate ssh-ed25519-cert-v01@openssh\.com .* ID "alice@example"/);
     } finally {
       await agent.stop();
     }

@@ -16,11 +16,13 @@ export function pingCommandModule(parser: Argv, io: CliIo): Argv {
     'Connect and authenticate to every selected host, run nothing',
     (command) =>
       withSettingsOptions(withOutputOptions(withVaultOptions(withInventoryOptions(command))), 'ping')
+        .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'Also say how each host key was verified (known_hosts line or host certificate) and what logged in (key, certificate, agent)' })
         .example('$0 ping -i hosts.yaml -l web', 'check that every web host accepts us'),
     async (args) => {
       const settings = await loadCliSettings(args, io);
-      const options = { ...toRunOptions(settings), vaultSecrets: await toVaultSecrets(args), policy: toSchedulePolicy(settings, io) };
-      const outputOptions = { ...toRunOutputOptions(args, settings, io), reportTitle: 'ping', textOutput: (streams: TextOutputStreams) => new PingTextOutput(streams) };
+      const verbose = args.verbose;
+      const options = { ...toRunOptions(settings), vaultSecrets: await toVaultSecrets(args), policy: toSchedulePolicy(settings, io), trust: verbose };
+      const outputOptions = { ...toRunOutputOptions(args, settings, io), reportTitle: 'ping', textOutput: (streams: TextOutputStreams) => new PingTextOutput(streams, verbose) };
       const { hosts } = await selectHosts(args, io);
       await runAndReport(io, hosts, outputOptions, (runOptions) => streamPing(hosts, { ...options, ...runOptions }));
     },
