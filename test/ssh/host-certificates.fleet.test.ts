@@ -28,12 +28,13 @@ describe('host certificates against real sshd servers, as OpenSSH checks them', 
   before(async () => {
     caDir = await mkdtemp(path.join(tmpdir(), 'sshpool-hostca-'));
     [ca, otherCa] = await Promise.all([createCertificateAuthority(caDir, 'host'), createCertificateAuthority(caDir, 'other')]);
-    // h01 valid; h02 expired; h03 not yet valid; h04's certificate names another host.
+    // h01 valid; h02 expired; h03 not yet valid; h04's certificate names another host; h05's a wildcard.
+    const principals: Record<string, string[]> = { h04: ['h04.example.test'], h05: ['127.0.0.*'] };
     fleet = await Fleet.start({
-      hosts: 4,
+      hosts: 5,
       hostCertificates: {
         ca,
-        principals: (name, address) => (name === 'h04' ? ['h04.example.test'] : [address, `${name}.example.test`]),
+        principals: (name, address) => principals[name] ?? [address, `${name}.example.test`],
         validity: { h02: '-2d:-1d', h03: '+1d:+2d' },
       },
     });
@@ -108,6 +109,11 @@ describe('host certificates against real sshd servers, as OpenSSH checks them', 
     expect(outcome.message).to.include(`is not for "${fleet.host('h04').address}": its principals are "h04.example.test"`);
     expect(outcome.sshExit).to.equal(255);
     expect(outcome.sshStderr).to.match(/principal/i);
+  });
+
+  it('takes a wildcard principal literally, as OpenSSH 9.2 does for host certificates', async () => {
+    const outcome = await both(await setUp('h05', [`@cert-authority * ${ca.publicKey}`]));
+    expect([outcome.code, outcome.sshExit]).to.deep.equal(['HOSTKEY_CERT_PRINCIPAL', 255]);
   });
 
   it('checks the HostKeyAlias as the principal, and looks the CA up under it, as ssh does', async () => {
