@@ -8,6 +8,8 @@
  * hostKeyTypes says otherwise; known_hosts gets the first); clients log in as fleet.user with
  * fleet.userKeyPath, checked against fleet.knownHostsPath, or through the written
  * fleet.inventoryPath / fleet.sshConfigPath. As root the login user is `sshpool-test` (/bin/sh).
+ * With hostCertificates every host key is also served as a certificate signed by that CA
+ * (createCertificateAuthority(), signKey() make CAs and certificates with ssh-keygen -s).
  */
 export { Fleet, type FleetHost, type FleetOptions, type HostCertificates } from './fleet.js';
 export { FleetError } from './fleet-error.js';
