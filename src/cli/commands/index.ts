@@ -5,9 +5,10 @@ import { runCommandModule } from './run.js';
 import { inventoryCommandModule } from './inventory.js';
 import { configCommandModule } from './config.js';
 import { shellCommandModule } from './shell.js';
+import { completionCommandModule } from './completion.js';
 
 /** A command module adds itself to the parser; the list order is the order in --help. */
 export type CommandModule = (parser: Argv, io: CliIo) => Argv;
 
 export const commands: CommandModule[] = [runCommandModule, pingCommandModule, shellCommandModule];
-commands.push(inventoryCommandModule, configCommandModule);
+commands.push(inventoryCommandModule, configCommandModule, completionCommandModule);
