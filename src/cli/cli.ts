@@ -19,6 +19,9 @@ export function buildParser(argv: string[], io: CliIo): Argv {
     // A command line being completed is unfinished: what strict mode would refuse in it is what is being typed.
     .strict(!completing)
     .demandCommand(1, 'Name a command: see the list above.')
+    .example('$0 run -i hosts.yaml -l web -- uptime', 'a command on every web host')
+    .example('$0 shell -i hosts.yaml', 'a prompt: each line runs on every host')
+    .example('$0 <command> --help', "a command's options, with examples")
     .recommendCommands()
     .version(packageVersion())
     .alias('h', 'help')
