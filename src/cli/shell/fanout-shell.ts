@@ -5,7 +5,7 @@ import { HostSet } from '../../output/host-set.js';
 import { escapeControlCharacters } from '../../output/untrusted-text.js';
 import { numberOf, parsePositiveInteger } from '../../settings/values.js';
 import { watchPrompts } from '../prompt.js';
-import { saveHistory } from './history.js';
+import { HISTORY_SIZE, saveHistory } from './history.js';
 import { runLine } from './line-run.js';
 import type { LineRunContext, ShellOutputMode } from './line-run.js';
 
@@ -67,7 +67,7 @@ export class FanoutShell {
       output: this.terminal.output,
       terminal: Boolean(this.terminal.input.isTTY && this.terminal.output.isTTY),
       history: this.start.history,
-      historySize: 500,
+      historySize: HISTORY_SIZE,
       removeHistoryDuplicates: true,
       prompt: PROMPT,
     });
