@@ -2,8 +2,9 @@ import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import { InputError, SshpoolError, UsageError } from '../errors.js';
 import { escapeControlCharacters } from '../output/untrusted-text.js';
-import { EXIT_OTHER, EXIT_USAGE } from './exit-codes.js';
+import { EXIT_OK, EXIT_OTHER, EXIT_USAGE } from './exit-codes.js';
 import { commands } from './commands/index.js';
+import { COMPLETION_FLAG, CompletingOnly, withCompletion } from './completion.js';
 import { packageVersion } from './version.js';
 
 /**
@@ -11,11 +12,16 @@ import { packageVersion } from './version.js';
  * `process.exitCode`-style results through the `exit` callback it is given.
  */
 export function buildParser(argv: string[], io: CliIo): Argv {
+  const completing = argv.includes(COMPLETION_FLAG);
   let parser = yargs(argv)
     .scriptName('sshpool')
     .usage('$0 <command> [options]')
-    .strict()
+    // A command line being completed is unfinished: what strict mode would refuse in it is what is being typed.
+    .strict(!completing)
     .demandCommand(1, 'Name a command: see the list above.')
+    .example('$0 run -i hosts.yaml -l web -- uptime', 'a command on every web host')
+    .example('$0 shell -i hosts.yaml', 'a prompt: each line runs on every host')
+    .example('$0 <command> --help', "a command's options, with examples")
     .recommendCommands()
     .version(packageVersion())
     .alias('h', 'help')
@@ -28,7 +34,7 @@ export function buildParser(argv: string[], io: CliIo): Argv {
       throw error ?? new UsageError(message);
     });
   for (const command of commands) parser = command(parser, io);
-  return parser;
+  return withCompletion(parser, completing);
 }
 
 /** Where the CLI writes, so tests and library users can capture it. */
@@ -60,6 +66,7 @@ const USAGE_HINT = "Run 'sshpool --help' for usage.\n";
 
 /** Messages quote inventories, config files and servers: their control characters are escaped, as OpenSSH escapes what it logs. */
 function reportError(error: unknown, io: CliIo): number {
+  if (error instanceof CompletingOnly) return EXIT_OK;
   if (error instanceof InputError) {
     // The hint helps with a mistyped command line, not with a bad inventory or pattern.
     io.stderr.write(`sshpool: ${escapeControlCharacters(error.message)}\n${error instanceof UsageError ? USAGE_HINT : ''}`);

@@ -33,6 +33,12 @@ export interface HostPoolOptions {
   settings?: RunOptions;
   /** What runs each kind of task; default `defaultExecutors()`. */
   executors?: ExecutorRegistry;
+  /**
+   * Connections to use and leave open: the caller's cache, which outlives the pool (`join()` and
+   * `terminate()` do not close it) and whose ssh_config warnings are the caller's to show. Default: a
+   * cache of the pool's own, made from `settings` and closed with the pool.
+   */
+  sessions?: SessionCache;
 }
 
 /** Live output of a running task, as it arrives. */
@@ -89,6 +95,7 @@ export class HostPool extends EventEmitter<HostPoolEvents> {
   private readonly settings: RunOptions;
   private readonly executors: ExecutorRegistry;
   private readonly sessions: Promise<SessionCache>;
+  private readonly ownsSessions: boolean;
   /** One for the pool: a host's templated vars can read other hosts' (hostvars), each rendered once. */
   private readonly variables: TemplatedVariables;
 
@@ -102,7 +109,8 @@ export class HostPool extends EventEmitter<HostPoolEvents> {
     this.settings = settings;
     this.executors = options.executors ?? defaultExecutors();
     this.variables = new TemplatedVariables({ vault: settings.vaultSecrets });
-    this.sessions = SessionCache.create(settings).then((sessions) => {
+    this.ownsSessions = options.sessions === undefined;
+    this.sessions = options.sessions ? Promise.resolve(options.sessions) : SessionCache.create(settings).then((sessions) => {
       // Listeners attached right after the pool was made are in place by now.
       for (const warning of sessions.sshConfig.warnings) callHook(() => this.emit('warning', warning));
       return sessions;
@@ -214,6 +222,7 @@ export class HostPool extends EventEmitter<HostPoolEvents> {
   }
 
   private async closeSessions(): Promise<void> {
+    if (!this.ownsSessions) return;
     const sessions = await this.sessions.catch(() => undefined);
     sessions?.close();
   }

@@ -73,10 +73,38 @@ export function renderEffectiveJson(settings: EffectiveSettings): string {
   return `${JSON.stringify(Object.fromEntries(entries), null, 2)}\n`;
 }
 
-/** The README with its settings table replaced by the schema's; throws when the markers are missing. */
-export function replaceSettingsTable(readme: string): string {
-  const start = readme.indexOf(TABLE_START);
-  const end = readme.indexOf(TABLE_END);
-  if (start === -1 || end < start) throw new Error(`the README has no settings table markers (${TABLE_START} ... ${TABLE_END})`);
-  return readme.slice(0, start) + renderSettingsTable() + readme.slice(end + TABLE_END.length);
+export const REFERENCE_START = '<!-- settings reference: generated from src/settings/schema.ts by `npm run settings:generate` -->';
+export const REFERENCE_END = '<!-- end of settings reference -->';
+
+/**
+ * The README's reference of every setting, as a man page's OPTIONS section: the flag, where
+ * else it is given (file key, variable), the commands that take it, what it does and its default.
+ */
+export function renderSettingsReference(): string {
+  const entries = (SETTINGS as readonly Setting[]).map((declaration) => {
+    const notes = [
+      declaration.choices ? `One of ${declaration.choices.map((choice) => `\`${choice}\``).join(', ')}.` : '',
+      declaration.flag === 'repeatable' ? 'Repeatable; a list in a file, `:`-separated in the variable.' : '',
+      declaration.path ? "Relative in a settings file: to that file's directory." : '',
+      declaration.perHost ? 'From a file or variable it ranks below inventory vars; as a flag, above them.' : '',
+    ].filter((note) => note !== '');
+    return [
+      `**\`${flagText(declaration)}\`** · file key \`${declaration.key}\` · \`$${environmentVariable(declaration.key)}\` · ${declaration.commands.join(', ')}  `,
+      `${declaration.help}. ${notes.join(' ')}${notes.length > 0 ? ' ' : ''}Default: ${defaultText(declaration)}.`,
+    ].join('\n');
+  });
+  return [REFERENCE_START, ...entries, REFERENCE_END].join('\n\n');
+}
+
+/** The README with its generated parts (settings table and reference) replaced by the schema's; throws when markers are missing. */
+export function replaceGeneratedParts(readme: string): string {
+  const withTable = replaceBetween(readme, TABLE_START, TABLE_END, renderSettingsTable());
+  return replaceBetween(withTable, REFERENCE_START, REFERENCE_END, renderSettingsReference());
+}
+
+function replaceBetween(text: string, startMarker: string, endMarker: string, generated: string): string {
+  const start = text.indexOf(startMarker);
+  const end = text.indexOf(endMarker);
+  if (start === -1 || end < start) throw new Error(`the README has no markers ${startMarker} ... ${endMarker}`);
+  return text.slice(0, start) + generated + text.slice(end + endMarker.length);
 }

@@ -5,6 +5,7 @@ import { stringify } from 'yaml';
 import { loadInventory } from '../../src/inventory/index.js';
 import { PoolClosedError, PoolStateError, PoolTerminatedError } from '../../src/pool/index.js';
 import { HostPool, UnknownHostError } from '../../src/run/host-pool.js';
+import { SessionCache } from '../../src/session/session-cache.js';
 import { PING_TASK, UnknownTaskKindError } from '../../src/tasks/index.js';
 import { Fleet, closedPort } from '../fleet/index.js';
 import { documentedErrorCodes } from '../helpers/documented-codes.js';
@@ -106,6 +107,35 @@ describe('HostPool: the seed Pool over SSH, against a real sshd fleet', function
     pool.on('output', ({ host, index, stream, chunk }) => heard.push(`${index} ${host} ${stream} ${chunk.toString().trim()}`));
     await pool.map(['h01', 'h02'], 'echo out; echo err >&2');
     expect(heard.sort()).to.deep.equal(['0 h01 stderr err', '0 h01 stdout out', '1 h02 stderr err', '1 h02 stdout out']);
+  });
+
+  it("over the caller's SessionCache (sessions): join and terminate leave its connections open for the next pool; closing the cache ends them", async () => {
+    const options = isolatedOptions(fleet);
+    const sessions = await SessionCache.create(options);
+    try {
+      const inventory = await loadInventory([fleet.inventoryPath]);
+      const first = new HostPool({ size: 1, inventory, settings: options, sessions });
+      const before = await first.apply('h01', CLIENT_END);
+      const serverProcesses = fleet.connectionPids('h01');
+      first.close();
+      await first.join();
+      const second = new HostPool({ size: 1, inventory, settings: options, sessions });
+      const running = second.applyAsync('h01', 'echo started; exec sleep 30');
+      await new Promise<void>((resolve) => second.once('output', () => resolve()));
+      await second.terminate();
+      expect((await running.get()).error?.code).to.equal('ABORTED');
+      const third = new HostPool({ size: 1, inventory, settings: options, sessions });
+      const after = await third.apply('h01', CLIENT_END);
+      expect(before.status, JSON.stringify(before)).to.equal('ok');
+      expect(after.stdout).to.equal(before.stdout);
+      expect(fleet.connectionPids('h01')).to.deep.equal(serverProcesses);
+      third.close();
+      await third.join();
+      expect(fleet.connectionPids('h01')).to.deep.equal(serverProcesses);
+    } finally {
+      sessions.close();
+    }
+    expect(await eventually(async () => fleet.connectionPids('h01').length === 0, 5_000)).to.equal(true);
   });
 
   it('terminate kills the running remote commands, drops pending tasks, and closes the sessions', async () => {

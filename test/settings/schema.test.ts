@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { SETTINGS, defaults } from '../../src/settings/schema.js';
-import { renderDefaultYaml, renderSettingsTable } from '../../src/settings/render.js';
+import { renderDefaultYaml, renderSettingsReference, renderSettingsTable } from '../../src/settings/render.js';
 import { mergeSettings } from '../../src/settings/resolve.js';
 import { parseSettingsFile } from '../../src/settings/sources.js';
 import { environmentVariable } from '../../src/settings/setting.js';
@@ -43,5 +43,12 @@ describe('the settings schema', () => {
 
   it("keeps the README's settings table as generated", () => {
     expect(readFileSync(repoFile('README.md'), 'utf8'), 'run npm run settings:generate').to.include(renderSettingsTable());
+  });
+
+  it("keeps the README's settings reference as generated: every setting, with its file key, variable, commands and default", () => {
+    const reference = renderSettingsReference();
+    expect(readFileSync(repoFile('README.md'), 'utf8'), 'run npm run settings:generate').to.include(reference);
+    for (const declaration of SETTINGS) expect(reference).to.include(`file key \`${declaration.key}\` · \`$${environmentVariable(declaration.key)}\``);
+    expect(reference).to.include('**`--strict-host-key-checking`** · file key `strict-host-key-checking` · `$SSHPOOL_STRICT_HOST_KEY_CHECKING` · run, ping, shell  \n');
   });
 });

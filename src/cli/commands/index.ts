@@ -4,9 +4,11 @@ import { pingCommandModule } from './ping.js';
 import { runCommandModule } from './run.js';
 import { inventoryCommandModule } from './inventory.js';
 import { configCommandModule } from './config.js';
+import { shellCommandModule } from './shell.js';
+import { completionCommandModule } from './completion.js';
 
 /** A command module adds itself to the parser; the list order is the order in --help. */
 export type CommandModule = (parser: Argv, io: CliIo) => Argv;
 
-export const commands: CommandModule[] = [runCommandModule, pingCommandModule];
-commands.push(inventoryCommandModule, configCommandModule);
+export const commands: CommandModule[] = [runCommandModule, pingCommandModule, shellCommandModule];
+commands.push(inventoryCommandModule, configCommandModule, completionCommandModule);
