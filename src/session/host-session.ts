@@ -1,3 +1,4 @@
+import type { BecomeSettings } from '../inventory/index.js';
 import type { RemoteCommandOptions, RemoteCommandOutcome } from '../ssh/remote-command.js';
 import type { LocalTarget } from '../ssh/target-settings.js';
 import { runLocalCommand } from './local-command.js';
@@ -8,12 +9,14 @@ export interface HostSession {
   readonly label: string;
   /** What the records of its commands should say, e.g. a host key let through under `no`. */
   readonly warnings: readonly string[];
+  /** How its commands change user (the run's flags over the host's ansible_become* vars); undefined or not enabled: they run as the login user. */
+  readonly become?: BecomeSettings;
   /** Runs one command on a channel of its own; connection loss and aborts are in the outcome's `error`, not thrown. */
   runCommand(command: string, options: RemoteCommandOptions): Promise<RemoteCommandOutcome>;
 }
 
 /** A local target has nothing to connect to: its commands run on this machine. */
 export function localSession(target: LocalTarget): HostSession {
-  const { label } = target;
-  return { label, warnings: [], runCommand: (command, options) => runLocalCommand(label, command, options) };
+  const { label, become } = target;
+  return { label, warnings: [], become, runCommand: (command, options) => runLocalCommand(label, command, options) };
 }

@@ -16,3 +16,4 @@ export { startAgent } from './agent.js';
 export { encryptedKeyCopy } from './keys.js';
 export { canStartDisconnectingServer, startDisconnectingServer, type DisconnectingServer } from './disconnecting-server.js';
 export { blackholeUnavailable, startBlackhole, type Blackhole } from './blackhole.js';
+export { becomeUnavailable, setUpBecomeUsers, OTHER_USER, SUDOER, type BecomeUsers } from './become-users.js';
