@@ -16,8 +16,8 @@ export { SETTINGS, defaults, loadSettings, mergeSettings, settingValue, Settings
 export type { EffectiveSettings, GivenSetting, SettingOrigin, SettingsSources, Setting, SettingDeclaration, SettingCommand, SettingValues, SettingsErrorCode, SettingsLocation } from './settings/index.js';
 export type { HostResult, HostStatus } from './run/host-result.js';
 export { hostFailed } from './run/host-result.js';
-export { commandTask, scriptTask, becomeCommand, parseEnvironment, withExportedEnvironment, ENVIRONMENT_VIAS, PING_TASK, SILENT, ExecutorRegistry, defaultExecutors, BecomeError, UnknownTaskKindError } from './tasks/index.js';
-export type { HostTask, CommandTask, CommandTaskOptions, ScriptTaskOptions, BecomeCommand, EnvironmentVia, PingTask, WithCleanupTask, CleanupDetail, ExecutionContext, LiveTaskOutput, TaskExecutor, TaskOutcome } from './tasks/index.js';
+export { commandTask, scriptTask, scriptSteps, becomeCommand, parseEnvironment, withExportedEnvironment, ENVIRONMENT_VIAS, PING_TASK, SILENT, ExecutorRegistry, defaultExecutors, BecomeError, UnknownTaskKindError } from './tasks/index.js';
+export type { HostTask, CommandTask, CommandTaskOptions, ScriptTask, ScriptTaskOptions, BecomeCommand, EnvironmentVia, PingTask, WithCleanupTask, CleanupDetail, ExecutionContext, LiveTaskOutput, TaskExecutor, TaskOutcome } from './tasks/index.js';
 export { Scheduler, CONTINUE, INPUT_ORDER, HOST_ORDERS, hostOrder, maxFail, batches } from './scheduler/index.js';
 export type { SchedulePolicy, ScheduledHost, ScheduleHooks, Verdict, FailLimit, HostOrder, BatchSize } from './scheduler/index.js';
 export { SshError } from './ssh/errors.js';

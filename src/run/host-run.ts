@@ -264,8 +264,7 @@ export interface ScriptRunOptions extends Omit<CommandRunOptions, 'stdin'> {
  */
 export function streamScript(hosts: readonly HostInput[], script: Uint8Array, args: readonly string[], options: ScriptRunOptions = {}): HostRun {
   const { timeoutMs, maxOutputBytes, pty } = commandTaskOptions(options);
-  const task = scriptTask(script, args, { timeoutMs, maxOutputBytes, pty, env: options.env, envVia: options.envVia, name: options.scriptName });
-  return new HostRun(hosts, [task], options);
+  return new HostRun(hosts, [scriptTask(script, args, { timeoutMs, maxOutputBytes, pty, env: options.env, envVia: options.envVia, name: options.scriptName })], options);
 }
 
 /** Connects and authenticates only; `ok` means a command could run there. */

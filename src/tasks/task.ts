@@ -6,7 +6,7 @@
  * context the executor is given.
  */
 export interface HostTask {
-  /** Chooses the executor; `command`, `ping` and `with-cleanup` are built in. */
+  /** Chooses the executor; `command`, `ping`, `with-cleanup` and `script` are built in. */
   readonly kind: string;
 }
 
