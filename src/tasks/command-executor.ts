@@ -37,9 +37,12 @@ export const commandExecutor: TaskExecutor<CommandTask> = {
       const seconds = (task.timeoutMs ?? 0) / 1000;
       return { ...output, status: 'timeout', error: { code: 'COMMAND_TIMEOUT', message: `${session.label}: command still running after ${seconds} s; killed` } };
     }
+    if (outcome.error?.code === 'BECOME_FAILED') {
+      // The host answered, and the command never started: sudo's exit (or the kill that ended its prompt) is no outcome of the command's.
+      return { ...output, exitCode: null, signal: null, status: 'failed', error: toErrorRecord(outcome.error) };
+    }
     if (outcome.error) {
-      // The host answered: a become that failed is the command's failure, not a lost host.
-      const lost = outcome.error.code !== 'ABORTED' && outcome.error.code !== 'BECOME_FAILED';
+      const lost = outcome.error.code !== 'ABORTED';
       return { ...output, status: lost ? 'unreachable' : 'failed', error: toErrorRecord(outcome.error) };
     }
     const ok = outcome.exitCode === 0 && outcome.signal === null;

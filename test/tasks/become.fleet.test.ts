@@ -57,7 +57,7 @@ describe('become: sudo, su and doas with a password sent on the prompt (a real s
     const results = await runCommand(hosts({ ansible_become: true, ansible_become_password: 'wrong-password' }), 'echo ran', isolatedOptions(fleet));
     expect(Date.now() - started).to.be.below(15_000);
     for (const result of results) {
-      expect(result, JSON.stringify(result)).to.include({ status: 'failed', stdout: '' });
+      expect(result, JSON.stringify(result)).to.include({ status: 'failed', stdout: '', exitCode: null, signal: null });
       expect(result.error?.code).to.equal('BECOME_FAILED');
       expect(result.error?.message).to.match(/password was refused/);
       expect(JSON.stringify(result)).not.to.include('wrong-password');
