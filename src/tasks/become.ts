@@ -119,7 +119,9 @@ class BecomeDialog implements CommandDialog {
   }
 
   ended(): BecomeError {
-    const said = lastLine(Buffer.concat([this.held.stderr, this.held.stdout]).toString('utf8'));
+    // A terminal that echoed the password would have it in what was held: it is no part of the message.
+    const held = Buffer.concat([this.held.stderr, this.held.stdout]).toString('utf8');
+    const said = lastLine(this.password ? held.replaceAll(this.password, '') : held);
     const why = this.sent ? 'the password was not accepted' : 'it ended before the command started';
     return new BecomeError(`${this.what} failed: ${why}${said ? ` (${said})` : ''}`);
   }
