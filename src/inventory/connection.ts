@@ -3,6 +3,7 @@ import { InventoryError } from './errors.js';
 import type { InventoryHost } from './inventory.js';
 import {
   BECOME_VARIABLES,
+  becomeVariables,
   CONNECTION_VARIABLE,
   HOSTNAME_VARIABLES,
   IDENTITY_VARIABLES,
@@ -15,7 +16,7 @@ import {
 /** How a host's commands run: over SSH, or on this machine (`ansible_connection: local`). */
 export type ConnectionType = 'ssh' | 'local';
 
-/** Privilege escalation as the inventory asks for it: read and carried to the run, not applied yet. */
+/** Privilege escalation as the inventory asks for it (the run's --become flags beat it). */
 export interface BecomeSettings {
   /** ansible_become: whether commands are to run as `user` (Ansible's default: root). */
   enabled: boolean;
@@ -23,7 +24,7 @@ export interface BecomeSettings {
   method?: string;
   /** ansible_become_user. */
   user?: string;
-  /** ansible_become_password; a Secret so it never reaches logs or results. */
+  /** ansible_become_password (or _pass, ansible_sudo_pass, ansible_su_pass); a Secret so it never reaches logs or results. */
   password?: Secret;
   /** ansible_become_exe: the program when it is not on the remote PATH. */
   exe?: string;
@@ -77,17 +78,18 @@ export function connectionSettings(host: InventoryHost, lookup: VariableLookup =
   });
 }
 
-const BECOME_NAME_LISTS: ReadonlyArray<readonly string[]> = Object.values(BECOME_VARIABLES);
-
+/** The method's own names are read for the method the host's vars name (sudo, Ansible's default, when none). */
 function becomeSettings(vars: HostVariables): BecomeSettings | undefined {
-  if (!BECOME_NAME_LISTS.some((names) => vars.isSet(names))) return undefined;
+  const method = vars.text(BECOME_VARIABLES.method);
+  const names = becomeVariables(method ?? 'sudo');
+  if (!Object.values(names).some((list) => vars.isSet(list))) return undefined;
   return definedFields({
-    enabled: vars.flag(BECOME_VARIABLES.enabled) ?? false,
-    method: vars.text(BECOME_VARIABLES.method),
-    user: vars.text(BECOME_VARIABLES.user),
-    password: vars.secret(BECOME_VARIABLES.password),
-    exe: vars.text(BECOME_VARIABLES.exe),
-    flags: vars.text(BECOME_VARIABLES.flags),
+    enabled: vars.flag(names.enabled) ?? false,
+    method,
+    user: vars.text(names.user),
+    password: vars.secret(names.password),
+    exe: vars.text(names.exe),
+    flags: vars.text(names.flags),
   });
 }
 

@@ -29,6 +29,18 @@ export const BECOME_VARIABLES = {
   flags: ['ansible_become_flags'],
 } as const;
 
+/** The settings a become plugin also reads under its method's own names, last in its lists (`ansible_sudo_pass`, `ansible_su_user`). */
+const METHOD_NAMED = ['user', 'password', 'exe', 'flags'] as const;
+const METHOD_SUFFIX: Record<(typeof METHOD_NAMED)[number], string> = { user: 'user', password: 'pass', exe: 'exe', flags: 'flags' };
+
+/** BECOME_VARIABLES with the names the sudo and su plugins add for their own method (ansible_sudo_pass beats ansible_become_pass). */
+export function becomeVariables(method: string): Record<keyof typeof BECOME_VARIABLES, readonly string[]> {
+  const lists: Record<string, readonly string[]> = { ...BECOME_VARIABLES };
+  if (method !== 'sudo' && method !== 'su') return lists as Record<keyof typeof BECOME_VARIABLES, readonly string[]>;
+  for (const setting of METHOD_NAMED) lists[setting] = [...BECOME_VARIABLES[setting], `ansible_${method}_${METHOD_SUFFIX[setting]}`];
+  return lists as Record<keyof typeof BECOME_VARIABLES, readonly string[]>;
+}
+
 /** Options for ssh(1) that an in-process SSH client cannot honour. */
 const IGNORED_VARIABLES = new Set(['ansible_ssh_common_args', 'ansible_ssh_extra_args']);
 

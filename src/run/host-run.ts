@@ -7,7 +7,8 @@ import { callHook } from '../pool/hooks.js';
 import { INPUT_ORDER, Scheduler } from '../scheduler/index.js';
 import type { SchedulePolicy } from '../scheduler/index.js';
 import { commandTask, defaultExecutors, PING_TASK } from '../tasks/index.js';
-import type { ExecutorRegistry, HostTask } from '../tasks/index.js';
+import type { CommandTaskOptions, EnvironmentVia, ExecutorRegistry, HostTask } from '../tasks/index.js';
+import { scriptTask, withExportedEnvironment } from '../tasks/index.js';
 import { checkDescriptorLimit } from './fd-limit.js';
 import type { OutputStreamName } from '../ssh/remote-command.js';
 import type { HostResult } from './host-result.js';
@@ -151,8 +152,6 @@ export class HostRun extends EventEmitter<HostRunEvents> {
       const abortedAtStart = options.signal?.aborted === true;
       if (abortedAtStart) this.stopped = true;
       else await sessions.prepare(sshTargets);
-      const becoming = targets.filter((target) => target.become?.enabled);
-      if (becoming.length > 0 && tasks.some((task) => executors.commandLine(task) !== null)) this.emit('warning', becomeNotApplied(becoming));
       const emitDone = (results: readonly HostResult[]): void => results.forEach((result, command) => this.emit('hostDone', result, { command }));
       const kept = (results: HostResult[]): HostResult[] => (options.keepOutput === false ? results.map(withoutOutput) : results);
       const report = (results: HostResult[]): HostResult[] => {
@@ -209,13 +208,6 @@ function withoutOutput(result: HostResult): HostResult {
   return { ...result, stdout: '', stderr: '' };
 }
 
-/** One warning for the whole run, naming a few of the hosts. */
-function becomeNotApplied(hosts: readonly Target[]): string {
-  const shown = hosts.slice(0, 3).map((host) => host.label).join(', ');
-  const more = hosts.length > 3 ? ` and ${hosts.length - 3} more` : '';
-  return `become is not applied yet: ansible_become is set for ${shown}${more}; the commands run as the login user, without privilege escalation`;
-}
-
 /** A plain name is a host of ssh_config alone: no inventory vars, in no group but all and ungrouped. */
 export function toInventoryHost(host: HostInput): InventoryHost {
   return typeof host === 'string' ? { name: host, vars: {}, groups: ['all', 'ungrouped'] } : host;
@@ -224,6 +216,14 @@ export function toInventoryHost(host: HostInput): InventoryHost {
 export interface CommandRunOptions extends HostRunOptions {
   /** Per host; 0 or unset means no limit. */
   commandTimeoutMs?: number;
+  /** Sent to every host's command on its stdin, then EOF (pssh -I); one buffer for all of them. */
+  stdin?: Uint8Array;
+  /** Ask for a terminal: stdout and stderr then come merged, as stdout. */
+  pty?: boolean;
+  /** Environment variables for every command. */
+  env?: Readonly<Record<string, string>>;
+  /** How `env` is given: `request` (default, through the exec request; refusals are in the records' warnings) or `export` in the line. */
+  envVia?: EnvironmentVia;
 }
 
 /**
@@ -233,14 +233,38 @@ export interface CommandRunOptions extends HostRunOptions {
  * own record; the timeout applies to each command.
  */
 export function streamCommand(hosts: readonly HostInput[], command: string | readonly string[], options: CommandRunOptions = {}): HostRun {
-  const maxOutputBytes = options.maxOutputBytes ?? defaults.maxOutputBytes;
   const commands = typeof command === 'string' ? [command] : command;
-  return new HostRun(hosts, commands.map((line) => commandTask(line, { timeoutMs: options.commandTimeoutMs, maxOutputBytes })), options);
+  const { env, envVia = 'request' } = options;
+  const exported = env !== undefined && envVia === 'export';
+  const taskOptions = { ...commandTaskOptions(options), env: exported ? undefined : env };
+  return new HostRun(hosts, commands.map((line) => commandTask(exported ? withExportedEnvironment(line, env) : line, taskOptions)), options);
+}
+
+/** What every command task of a run takes from its options. */
+export function commandTaskOptions(options: CommandRunOptions): CommandTaskOptions {
+  const { commandTimeoutMs: timeoutMs, stdin, pty } = options;
+  return { timeoutMs, maxOutputBytes: options.maxOutputBytes ?? defaults.maxOutputBytes, stdin, pty };
 }
 
 /** Runs `command` (or each of several, over one connection per host) on every host; records as HostRun's `results`. */
 export function runCommand(hosts: readonly HostInput[], command: string | readonly string[], options: CommandRunOptions = {}): Promise<HostResult[]> {
   return streamCommand(hosts, command, options).results;
+}
+
+/** What streamScript takes beside CommandRunOptions (whose `stdin` it cannot take: the script goes there). */
+export interface ScriptRunOptions extends Omit<CommandRunOptions, 'stdin'> {
+  /** The script's file name on the hosts (its `$0`); default `script`. */
+  scriptName?: string;
+}
+
+/**
+ * Runs a script on every host (scriptTask): uploaded into a private
+ * temporary directory, run with `args` through its shebang, removed whatever
+ * its outcome (a failure, the timeout, a stop). See HostRun for events and results.
+ */
+export function streamScript(hosts: readonly HostInput[], script: Uint8Array, args: readonly string[], options: ScriptRunOptions = {}): HostRun {
+  const { timeoutMs, maxOutputBytes, pty } = commandTaskOptions(options);
+  return new HostRun(hosts, [scriptTask(script, args, { timeoutMs, maxOutputBytes, pty, env: options.env, envVia: options.envVia, name: options.scriptName })], options);
 }
 
 /** Connects and authenticates only; `ok` means a command could run there. */

@@ -1,3 +1,4 @@
+import type { BecomeSettings } from '../inventory/index.js';
 import type { RemoteCommandOptions, RemoteCommandOutcome } from '../ssh/remote-command.js';
 import type { LocalTarget } from '../ssh/target-settings.js';
 import type { ConnectionTrust } from '../ssh/trust.js';
@@ -11,12 +12,14 @@ export interface HostSession {
   readonly warnings: readonly string[];
   /** How an SSH host's key was verified and what logged in; absent for a local target. */
   readonly trust?: ConnectionTrust;
+  /** How its commands change user (the run's flags over the host's ansible_become* vars); undefined or not enabled: they run as the login user. */
+  readonly become?: BecomeSettings;
   /** Runs one command on a channel of its own; connection loss and aborts are in the outcome's `error`, not thrown. */
   runCommand(command: string, options: RemoteCommandOptions): Promise<RemoteCommandOutcome>;
 }
 
 /** A local target has nothing to connect to: its commands run on this machine. */
 export function localSession(target: LocalTarget): HostSession {
-  const { label } = target;
-  return { label, warnings: [], runCommand: (command, options) => runLocalCommand(label, command, options) };
+  const { label, become } = target;
+  return { label, warnings: [], become, runCommand: (command, options) => runLocalCommand(label, command, options) };
 }

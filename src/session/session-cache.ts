@@ -110,7 +110,7 @@ export class SessionCache {
       holdsSlot = true;
       const connection = await entry.connection;
       if (connection.lostError) throw connection.lostError;
-      const session = this.leasedSession(entry, connection);
+      const session = this.leasedSession(entry, connection, target);
       this.leases.set(session, { entry, holdsSlot });
       return session;
     } catch (error) {
@@ -167,11 +167,13 @@ export class SessionCache {
     if (this.connections.get(entry.key) === entry) this.connections.delete(entry.key);
   }
 
-  private leasedSession(entry: CachedConnection, connection: SshConnection): SessionLease {
+  /** The become settings are the target's own: hosts that share a connection may still become differently. */
+  private leasedSession(entry: CachedConnection, connection: SshConnection, target: ReachableTarget): SessionLease {
     const session: SessionLease = {
       label: connection.label,
       warnings: connection.warnings,
       trust: connection.trust,
+      become: target.become,
       runCommand: (command, options) => this.runOnLease(session, entry, connection, command, options),
     };
     return session;

@@ -1,5 +1,6 @@
 import type { VaultSecrets } from '../inventory/vault.js';
 import { UsageError } from '../errors.js';
+import type { Secret } from '../secret.js';
 import type { RunSettingOptions, SshSettingOptions } from './schema.js';
 import { timerDelayMs } from '../timer-delay.js';
 
@@ -28,10 +29,14 @@ export interface SshOptions extends SshSettingOptions {
   vaultSecrets?: VaultSecrets;
 }
 
-/** Adds forks, commandTimeoutMs and maxOutputBytes (declared in src/settings/schema.ts). */
-export interface RunOptions extends SshOptions, RunSettingOptions {
+/** Adds forks, commandTimeoutMs, maxOutputBytes and become, becomeUser, becomeMethod (declared in src/settings/schema.ts). */
+export interface RunOptions extends Omit<SshOptions, 'hostDefaults'>, RunSettingOptions {
+  /** As SshOptions' hostDefaults, with the become settings too: below the host's ansible_become* vars. */
+  hostDefaults?: SshOptions['hostDefaults'] & Pick<RunSettingOptions, 'become' | 'becomeUser' | 'becomeMethod'>;
   /** Aborting stops the run: running commands are killed, pending hosts are skipped. */
   signal?: AbortSignal;
+  /** The password become sends when the remote prompt asks (--ask-become-pass); beats ansible_become_password. */
+  becomePassword?: Secret;
 }
 
 /** The options that feed timers, each 0 ("off") or a delay a timer can hold. */

@@ -24,10 +24,13 @@ const HOST_KEY_POLICIES = ['yes', 'accept-new', 'no'] as const;
 /** The values of `-o`/`--output` (RunOutputOptions.mode). */
 export const OUTPUT_MODES = ['text', 'gathered', 'json', 'ndjson'] as const;
 
-const CONNECTING: readonly ['run', 'ping'] = ['run', 'ping'];
+const CONNECTING: readonly ['run', 'script', 'ping'] = ['run', 'script', 'ping'];
 /** How hosts are reached and how many at once: also the interactive shell's. */
-const REACHING: readonly ['run', 'ping', 'shell'] = ['run', 'ping', 'shell'];
-const RUNNING_COMMANDS: readonly ['run', 'shell'] = ['run', 'shell'];
+const REACHING: readonly ['run', 'script', 'ping', 'shell'] = ['run', 'script', 'ping', 'shell'];
+const RUNNING_COMMANDS: readonly ['run', 'script', 'shell'] = ['run', 'script', 'shell'];
+const RUN: readonly ['run', 'script'] = ['run', 'script'];
+/** Ansible's become methods that sshpool knows how to prompt for. */
+export const BECOME_METHODS = ['sudo', 'su', 'doas'] as const;
 
 /**
  * Every setting, in the order help and documentation list them. Flags that
@@ -128,6 +131,23 @@ export const SETTINGS = [
   setting({
     key: 'ask-pass', flag: 'boolean', input: onOff, default: false,
     help: 'Ask once for a password (on the terminal) and try password auth after keys', commands: REACHING,
+  }),
+  setting({
+    key: 'become', alias: 's', field: 'become', options: 'run', flag: 'boolean', input: onOff, perHost: true, unset: 'ansible_become, else off',
+    help: 'Run the commands as --become-user through --become-method (Ansible\'s --become; -s as its old --sudo)', commands: RUN,
+  }),
+  setting({
+    key: 'become-user', field: 'becomeUser', options: 'run', flag: 'string', input: name, perHost: true, unset: 'ansible_become_user, else root',
+    help: 'The user --become runs the commands as', commands: RUN,
+  }),
+  setting({
+    key: 'become-method', field: 'becomeMethod', options: 'run', flag: 'string', input: name, choices: BECOME_METHODS, perHost: true,
+    unset: 'ansible_become_method, else sudo', parse: oneOf(BECOME_METHODS),
+    help: 'How --become changes user: sudo, su or doas', commands: RUN,
+  }),
+  setting({
+    key: 'ask-become-pass', alias: 'K', flag: 'boolean', input: onOff, default: false,
+    help: 'Ask once (on the terminal, before the run) for the password --become sends when the remote prompt asks', commands: RUN,
   }),
   setting({
     key: 'output', alias: 'o', flag: 'string', input: name, choices: OUTPUT_MODES, default: 'text',

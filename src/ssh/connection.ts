@@ -8,6 +8,7 @@ import type { AuthHandler } from './auth.js';
 import { remainingMs, waitWithin } from './bounded-wait.js';
 import type { ConnectPlan } from './connect-plan.js';
 import type { WaitLimits } from './bounded-wait.js';
+import { askEnvironmentReplies } from './env-request.js';
 import { SshError, classifySshError } from './errors.js';
 import type { SessionPhase } from './errors.js';
 import { hostPort } from './host-key.js';
@@ -174,10 +175,12 @@ export class SshConnection extends EventEmitter<ConnectionEvents> {
    * exit status can arrive in the same read as the open confirmation, and ssh2
    * emits 'exit' at once, so listeners attached a microtask later would miss it.
    * A server that does not answer fails it with CHANNEL_TIMEOUT; `signal` cuts it short.
+   * The `env` names the server refuses are known by `onOpen` (refusedEnvironment).
    */
   exec(command: string, onOpen: (channel: ClientChannel) => void, options: ExecOptions = {}, signal?: AbortSignal): Promise<void> {
     return waitWithin<void>(this.channelLimits('to start the command', signal), (settle) => {
       if (this.lostError) throw this.lostError;
+      if (options.env) askEnvironmentReplies(this.client);
       this.client.exec(command, options, (error, channel) => {
         if (error) settle(this.lostError ?? new SshError('CHANNEL_FAILED', `${this.label}: could not start the command (${error.message})`, { cause: error }));
         else if (settle(null)) onOpen(channel);

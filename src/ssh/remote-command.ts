@@ -2,6 +2,7 @@ import type { ClientChannel } from 'ssh2';
 import { SshpoolError } from '../errors.js';
 import { CappedOutput } from './capped-output.js';
 import type { SshConnection } from './connection.js';
+import { refusedEnvironment } from './env-request.js';
 
 /** A command's two output streams. */
 export type OutputStreamName = 'stdout' | 'stderr';
@@ -16,6 +17,36 @@ export interface RemoteCommandOptions {
   onOutput?: (stream: OutputStreamName, chunk: Buffer) => void;
   /** Aborting kills the remote command like a timeout does, but is reported as an error. */
   signal?: AbortSignal;
+  /** Written to the command's stdin, then EOF; without it stdin is at EOF from the start (as pssh without -I). */
+  stdin?: Uint8Array;
+  /** Ask for a terminal: the command's stdout and stderr then come merged, as stdout. */
+  pty?: boolean;
+  /** Set through the exec request's `env` (sshd takes only what its AcceptEnv names); refused names are in the outcome's warnings. */
+  env?: Readonly<Record<string, string>>;
+  /** Talks to the command before its own output counts (become's password prompt); stdin waits for it. */
+  dialog?: CommandDialog;
+}
+
+/** What a CommandDialog may do to the command it talks to. */
+export interface DialogReply {
+  /** Writes to the command's stdin, ahead of its own input. */
+  send(text: string): void;
+  /** The dialog is over: the command's own stdin (or EOF) follows. */
+  ready(): void;
+  /** The dialog failed: the command is killed, and its outcome carries this error. */
+  fail(error: SshpoolError): void;
+}
+
+/**
+ * Something between the channel and the command proper, such as sudo's
+ * password prompt: it sees each chunk first and passes on only what is the
+ * command's own output, and holds the command's stdin back until `ready`.
+ */
+export interface CommandDialog {
+  /** Each chunk as it arrives; returns the part of it that is the command's own output (empty while the dialog goes on). */
+  output(stream: OutputStreamName, chunk: Buffer, reply: DialogReply): Buffer;
+  /** The command ended: the error to record if the dialog never got to `ready`, else undefined. */
+  ended(): SshpoolError | undefined;
 }
 
 /** How one command ended, with its capped output. */
@@ -32,6 +63,8 @@ export interface RemoteCommandOutcome {
   timedOut: boolean;
   /** Set when the connection died or the run was aborted mid-command; output so far is kept. */
   error: SshpoolError | null;
+  /** What the record should say about how the command was run: environment variables the server refused, a terminal not given. */
+  warnings: string[];
 }
 
 /** How long to wait for a killed command to end (its channel or pipes to close) before giving up on it. */
@@ -39,16 +72,19 @@ const KILL_GRACE_MS = 2000;
 
 /**
  * Runs one command on an open connection: stdout and stderr kept apart and
- * capped, stdin closed at once (as pssh does without -I), exit code or signal
- * recorded, and the remote process killed on timeout or abort.
+ * capped (merged under a pty), stdin given or closed at once (as pssh does
+ * without -I), exit code or signal recorded, and the remote process killed on
+ * timeout or abort.
  */
 export function runRemoteCommand(
   connection: SshConnection,
   command: string,
   options: RemoteCommandOptions,
 ): Promise<RemoteCommandOutcome> {
+  const env = options.env && Object.keys(options.env).length > 0 ? options.env : undefined;
+  const exec = { ...(options.pty ? { pty: true } : {}), ...(env ? { env: { ...env } } : {}) };
   return new Promise<RemoteCommandOutcome>((resolve, reject) => {
-    connection.exec(command, (channel) => watchChannel(channel, connection, options, resolve), {}, options.signal).catch(reject);
+    connection.exec(command, (channel) => watchChannel(channel, connection, options, resolve), exec, options.signal).catch(reject);
   });
 }
 
@@ -69,12 +105,20 @@ function watchChannel(
     done(outcome);
   });
   connection.once('lost', onLost);
+  for (const name of refusedEnvironment(channel)) watch.outcome.warnings.push(`the server refused environment variable ${name} (not in its AcceptEnv); it is unset`);
   channel.on('data', watch.collect('stdout'));
   channel.stderr.on('data', watch.collect('stderr'));
   channel.on('exit', (code: number | null, signalName?: string) => watch.exited(code, signalName));
   channel.on('close', () => watch.finish());
-  channel.end();
-  watch.begin();
+  // A closed channel is no error of the command's: its outcome says how it ended.
+  channel.on('error', () => undefined);
+  watch.begin({ write: (chunk) => channel.write(chunk), end: () => channel.end() });
+}
+
+/** The command's stdin, as CommandWatch feeds it. */
+export interface CommandStdin {
+  write(chunk: Uint8Array | string): void;
+  end(): void;
 }
 
 /**
@@ -88,6 +132,8 @@ export class CommandWatch {
   private finished = false;
   private commandTimer: NodeJS.Timeout | undefined;
   private killTimer: NodeJS.Timeout | undefined;
+  /** Set while the dialog goes on: what it may do to the command. */
+  private reply: DialogReply | undefined;
   private readonly onAbort = (): void => {
     this.outcome.error ??= new SshpoolError('ABORTED', `${this.label}: command aborted`);
     this.kill();
@@ -106,12 +152,32 @@ export class CommandWatch {
       stderr: new CappedOutput(options.maxOutputBytes),
       timedOut: false,
       error: null,
+      warnings: [],
     };
   }
 
-  /** Starts the timeout and listens for the abort; call once the command's own events are wired, since a kill may end it at once. */
-  begin(): void {
-    const { timeoutMs, signal } = this.options;
+  /**
+   * Starts the timeout, listens for the abort, and feeds stdin (after the
+   * dialog, if any, is ready); call once the command's own events are wired,
+   * since a kill may end it at once.
+   */
+  begin(stdin: CommandStdin): void {
+    const { timeoutMs, signal, dialog } = this.options;
+    if (dialog) {
+      this.reply = {
+        send: (text) => stdin.write(text),
+        ready: () => {
+          this.reply = undefined;
+          this.feed(stdin);
+        },
+        fail: (error) => {
+          this.outcome.error ??= error;
+          this.kill();
+        },
+      };
+    } else {
+      this.feed(stdin);
+    }
     if (timeoutMs) {
       this.commandTimer = setTimeout(() => {
         this.outcome.timedOut = true;
@@ -124,7 +190,9 @@ export class CommandWatch {
 
   collect(stream: OutputStreamName): (chunk: Buffer) => void {
     const capture = this.outcome[stream];
-    return (chunk) => {
+    return (received) => {
+      const chunk = this.reply && this.options.dialog ? this.options.dialog.output(stream, received, this.reply) : received;
+      if (chunk.length === 0) return;
       capture.push(chunk);
       this.options.onOutput?.(stream, chunk);
     };
@@ -145,10 +213,17 @@ export class CommandWatch {
   finish(): void {
     if (this.finished) return;
     this.finished = true;
+    if (this.reply) this.outcome.error ??= this.options.dialog?.ended() ?? null;
     clearTimeout(this.commandTimer);
     clearTimeout(this.killTimer);
     this.options.signal?.removeEventListener('abort', this.onAbort);
     this.done(this.outcome);
+  }
+
+  private feed(stdin: CommandStdin): void {
+    const { stdin: input } = this.options;
+    if (input && input.length > 0) stdin.write(input);
+    stdin.end();
   }
 
   private kill(): void {

@@ -2,7 +2,7 @@ import { userInfo } from 'node:os';
 import { InputError } from '../errors.js';
 import type { SshpoolError } from '../errors.js';
 import type { BecomeSettings, ConnectionSettings, InventoryHost, VariableLookup } from '../inventory/index.js';
-import { connectionSettings, TemplatedVariables } from '../inventory/index.js';
+import { connectionSettings, InventoryError, TemplatedVariables } from '../inventory/index.js';
 import type { Secret } from '../secret.js';
 import type { SshConfigResolution, SshConfigResolver, StrictHostKeyChecking } from './ssh-config.js';
 import { agentSocketFor } from './auth.js';
@@ -10,7 +10,8 @@ import { expandProxyCommand } from './proxy-command.js';
 import { parseProxyJump } from './proxy-jump.js';
 import type { JumpHop } from './proxy-jump.js';
 import { defaults } from '../settings/schema.js';
-import type { SshOptions } from '../settings/run-options.js';
+import type { RunOptions, SshOptions } from '../settings/run-options.js';
+import { BECOME_METHODS } from '../settings/schema.js';
 
 /** The settings of one SSH hop, all sources merged: nothing left to look up but keys. */
 export interface HopSettings {
@@ -50,7 +51,7 @@ interface TargetBase {
   hostname: string;
   port: number;
   user: string;
-  /** Read from the inventory and carried; not applied yet. */
+  /** The run's --become flags over the host's ansible_become* vars over settings files; undefined: never asked for. */
   become: BecomeSettings | undefined;
 }
 
@@ -90,20 +91,22 @@ const NO_PORT = 0;
  */
 export function resolveTarget(
   host: InventoryHost,
-  options: SshOptions,
+  options: SshOptions & BecomeOptions,
   config: SshConfigResolver,
   lookup: VariableLookup = new TemplatedVariables({ vault: options.vaultSecrets }).of(host).get,
 ): Target {
   let inventory: ConnectionSettings;
+  let become: BecomeSettings | undefined;
   try {
     inventory = connectionSettings(host, lookup);
+    become = effectiveBecome(host.name, options, inventory.become);
   } catch (error) {
     // Bad input about this host alone (a wrong type, a value the lookup cannot render): the other hosts still run.
     if (!(error instanceof InputError)) throw error;
     return { kind: 'refused', label: host.name, hostname: host.name, port: NO_PORT, user: '', become: undefined, error };
   }
   if (inventory.connection === 'local') {
-    return { kind: 'local', label: host.name, hostname: 'localhost', port: NO_PORT, user: localUser(), become: inventory.become };
+    return { kind: 'local', label: host.name, hostname: 'localhost', port: NO_PORT, user: localUser(), become };
   }
   const alias = inventory.hostname ?? host.name;
   const resolution = config.resolve(alias);
@@ -121,7 +124,33 @@ export function resolveTarget(
   });
   // hop is this host's own object: extended in place, since V8 copies a spread this wide slowly
   // (it tripled the time of resolving 10,000 hosts).
-  return Object.assign(hop, { kind: 'ssh' as const, jumps, become: inventory.become });
+  return Object.assign(hop, { kind: 'ssh' as const, jumps, become });
+}
+
+/** What of RunOptions decides become: flags, settings files (hostDefaults) and the --ask-become-pass answer. */
+export type BecomeOptions = Partial<Pick<RunOptions, 'become' | 'becomeUser' | 'becomeMethod' | 'becomePassword' | 'hostDefaults'>>;
+
+/**
+ * Flags beat the host's ansible_become* vars, which beat settings files; the
+ * asked password beats ansible_become_password. A method sshpool cannot
+ * prompt for refuses the host (only when become is on, as Ansible loads the
+ * plugin only then).
+ */
+function effectiveBecome(label: string, options: BecomeOptions, inventory: BecomeSettings | undefined): BecomeSettings | undefined {
+  const defaults = options.hostDefaults ?? {};
+  const enabled = options.become ?? inventory?.enabled ?? defaults.become;
+  if (enabled === undefined && inventory === undefined) return undefined;
+  const method = options.becomeMethod ?? inventory?.method ?? defaults.becomeMethod;
+  if (enabled && method !== undefined && !(BECOME_METHODS as readonly string[]).includes(method)) {
+    throw new InventoryError('INVENTORY_VALUE', `host ${label}: ansible_become_method ${JSON.stringify(method)} is not one sshpool can run (${BECOME_METHODS.join(', ')})`);
+  }
+  const settings: BecomeSettings = { ...inventory, enabled: enabled ?? false };
+  const user = options.becomeUser ?? inventory?.user ?? defaults.becomeUser;
+  const password = options.becomePassword ?? inventory?.password;
+  if (method !== undefined) settings.method = method;
+  if (user !== undefined) settings.user = user;
+  if (password !== undefined) settings.password = password;
+  return settings;
 }
 
 /** As Ansible's local connection names the user (getpass.getuser()); empty when this uid has no name. */

@@ -1,4 +1,4 @@
-import { InputError } from '../errors.js';
+import { InputError, SshpoolError } from '../errors.js';
 
 /** A task whose kind no executor is registered for; refused before any host is contacted. */
 export class UnknownTaskKindError extends InputError {
@@ -8,5 +8,12 @@ export class UnknownTaskKindError extends InputError {
   constructor(kind: unknown, known: readonly string[]) {
     super('TASK_KIND_UNKNOWN', `unknown task kind ${JSON.stringify(kind)}: the registered kinds are ${known.join(', ')}`);
     this.kind = String(kind);
+  }
+}
+
+/** Become (sudo, su, doas) did not get to run the command: a password refused or missing, no rule for the user, no terminal for su. */
+export class BecomeError extends SshpoolError<'BECOME_FAILED'> {
+  constructor(message: string) {
+    super('BECOME_FAILED', message);
   }
 }

@@ -1,7 +1,13 @@
 export { commandTask, PING_TASK } from './task.js';
-export type { CommandTask, HostTask, PingTask, WithCleanupTask } from './task.js';
+export type { CommandTask, CommandTaskOptions, HostTask, PingTask, WithCleanupTask } from './task.js';
+export { becomeCommand } from './become.js';
+export type { BecomeCommand } from './become.js';
+export { ENVIRONMENT_VIAS, parseEnvironment, withExportedEnvironment } from './environment.js';
+export type { EnvironmentVia } from './environment.js';
+export { scriptSteps, scriptTask } from './script-task.js';
+export type { ScriptTask, ScriptTaskOptions } from './script-task.js';
 export type { ExecutionContext, LiveTaskOutput, TaskExecutor, TaskOutcome } from './executor.js';
 export { SILENT } from './executor.js';
 export { ExecutorRegistry, defaultExecutors } from './registry.js';
-export { UnknownTaskKindError } from './errors.js';
+export { BecomeError, UnknownTaskKindError } from './errors.js';
 export type { CleanupDetail } from './with-cleanup-executor.js';

@@ -7,6 +7,7 @@ import { failureOutcome } from './outcome.js';
 import { pingExecutor } from './ping-executor.js';
 import type { HostTask } from './task.js';
 import { withCleanupExecutor } from './with-cleanup-executor.js';
+import { scriptExecutor } from './script-task.js';
 
 /** The executor for each task kind; a run looks every task up here. */
 export class ExecutorRegistry {
@@ -63,7 +64,11 @@ export class ExecutorRegistry {
   }
 }
 
-/** The kinds sshpool runs: command, ping, with-cleanup. Each call gives a registry of its own, to extend freely. */
+/** The kinds sshpool runs: command, ping, with-cleanup, script. Each call gives a registry of its own, to extend freely. */
 export function defaultExecutors(): ExecutorRegistry {
-  return new ExecutorRegistry().register('command', commandExecutor).register('ping', pingExecutor).register('with-cleanup', withCleanupExecutor);
+  return new ExecutorRegistry()
+    .register('command', commandExecutor)
+    .register('ping', pingExecutor)
+    .register('with-cleanup', withCleanupExecutor)
+    .register('script', scriptExecutor);
 }

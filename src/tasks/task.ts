@@ -6,7 +6,7 @@
  * context the executor is given.
  */
 export interface HostTask {
-  /** Chooses the executor; `command`, `ping` and `with-cleanup` are built in. */
+  /** Chooses the executor; `command`, `ping`, `with-cleanup` and `script` are built in. */
   readonly kind: string;
 }
 
@@ -20,6 +20,12 @@ export interface CommandTask extends HostTask {
   readonly timeoutMs?: number;
   /** Per stream; output past it is streamed but not kept. */
   readonly maxOutputBytes: number;
+  /** Sent to the command's stdin, then EOF (pssh -I); unset: EOF at once. One buffer shared by every host's task. */
+  readonly stdin?: Uint8Array;
+  /** Ask for a terminal; stdout and stderr then come merged, as stdout. */
+  readonly pty?: boolean;
+  /** Set through the exec request (sshd's AcceptEnv decides; refused names are in the record's warnings). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** `ping`'s task: being connected and authenticated is the whole test. */
@@ -46,10 +52,14 @@ export interface WithCleanupTask extends HostTask {
   readonly cleanup: HostTask;
 }
 
-/** A CommandTask; `timeoutMs` is left out when undefined, so the task stays plain JSON. */
-export function commandTask(command: string, options: { timeoutMs?: number; maxOutputBytes: number }): CommandTask {
-  const { timeoutMs, maxOutputBytes } = options;
-  return timeoutMs === undefined ? { kind: 'command', command, maxOutputBytes } : { kind: 'command', command, timeoutMs, maxOutputBytes };
+/** How a command runs, beside its line: CommandTask's optional fields. */
+export type CommandTaskOptions = Pick<CommandTask, 'timeoutMs' | 'maxOutputBytes' | 'stdin' | 'pty' | 'env'>;
+
+/** A CommandTask; options left undefined are left out, so the task stays plain data. */
+export function commandTask(command: string, options: CommandTaskOptions): CommandTask {
+  const task: Record<string, unknown> = { kind: 'command', command };
+  for (const [name, value] of Object.entries(options)) if (value !== undefined) task[name] = value;
+  return task as unknown as CommandTask;
 }
 
 /** The one ping task: it has no parameters. */

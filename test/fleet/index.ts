@@ -19,3 +19,4 @@ export { encryptedKeyCopy } from './keys.js';
 export { canStartDisconnectingServer, startDisconnectingServer, type DisconnectingServer } from './disconnecting-server.js';
 export { blackholeUnavailable, startBlackhole, type Blackhole } from './blackhole.js';
 export { certificateLine, createCertificateAuthority, signKey, type CertificateAuthority, type SignOptions } from './certificates.js';
+export { becomeUnavailable, setUpBecomeUsers, OTHER_USER, SUDOER, type BecomeUsers } from './become-users.js';

@@ -2,6 +2,7 @@ import type { Argv } from 'yargs';
 import type { CliIo } from '../cli.js';
 import { pingCommandModule } from './ping.js';
 import { runCommandModule } from './run.js';
+import { scriptCommandModule } from './script.js';
 import { inventoryCommandModule } from './inventory.js';
 import { configCommandModule } from './config.js';
 import { shellCommandModule } from './shell.js';
@@ -10,5 +11,5 @@ import { completionCommandModule } from './completion.js';
 /** A command module adds itself to the parser; the list order is the order in --help. */
 export type CommandModule = (parser: Argv, io: CliIo) => Argv;
 
-export const commands: CommandModule[] = [runCommandModule, pingCommandModule, shellCommandModule];
+export const commands: CommandModule[] = [runCommandModule, scriptCommandModule, pingCommandModule, shellCommandModule];
 commands.push(inventoryCommandModule, configCommandModule, completionCommandModule);
