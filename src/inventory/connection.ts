@@ -77,6 +77,20 @@ export function connectionSettings(host: InventoryHost, lookup: VariableLookup =
   });
 }
 
+/**
+ * Of the names one setting is read from (USER_VARIABLES and the like), the
+ * one that gives its value: the last that is set, as Ansible's _loop_entries
+ * picks it; null is unset there too.
+ */
+export function winningVariable(names: readonly string[], lookup: VariableLookup): { name: string; value: unknown } | undefined {
+  for (let index = names.length - 1; index >= 0; index -= 1) {
+    const name = names[index] as string;
+    const value = lookup(name);
+    if (value !== undefined && value !== null) return { name, value };
+  }
+  return undefined;
+}
+
 const BECOME_NAME_LISTS: ReadonlyArray<readonly string[]> = Object.values(BECOME_VARIABLES);
 
 function becomeSettings(vars: HostVariables): BecomeSettings | undefined {
@@ -164,14 +178,8 @@ class HostVariables {
     return type;
   }
 
-  /** The last of `names` that is set, as Ansible's _loop_entries picks it; null is unset there too. */
   private winner(names: readonly string[]): { name: string; value: unknown } | undefined {
-    for (let index = names.length - 1; index >= 0; index -= 1) {
-      const name = names[index] as string;
-      const value = this.lookup(name);
-      if (value !== undefined && value !== null) return { name, value };
-    }
-    return undefined;
+    return winningVariable(names, this.lookup);
   }
 
   private stringOf(found: { name: string; value: unknown }, secret: boolean): string {

@@ -25,6 +25,8 @@ const HOST_KEY_POLICIES = ['yes', 'accept-new', 'no'] as const;
 export const OUTPUT_MODES = ['text', 'gathered', 'json', 'ndjson'] as const;
 
 const CONNECTING: readonly ['run', 'ping'] = ['run', 'ping'];
+/** How a host is reached: `sshpool hosts` shows what these make of each host. */
+const REACHING: readonly ['run', 'ping', 'hosts'] = ['run', 'ping', 'hosts'];
 const RUN: readonly ['run'] = ['run'];
 
 /**
@@ -69,17 +71,17 @@ export const SETTINGS = [
   setting({
     key: 'connect-timeout', field: 'connectTimeoutMs', options: 'ssh', flag: 'string', input: text, default: 10,
     parse: (raw, label) => parseSeconds(String(raw), label, { allowZero: false }),
-    help: 'Seconds for TCP + SSH handshake + auth per host, then for each channel to open (beats ssh_config ConnectTimeout)', commands: CONNECTING,
+    help: 'Seconds for TCP + SSH handshake + auth per host, then for each channel to open (beats ssh_config ConnectTimeout)', commands: REACHING,
   }),
   setting({
     key: 'server-alive-interval', field: 'serverAliveIntervalMs', options: 'ssh', flag: 'string', input: text, default: 15,
     parse: (raw, label) => parseSeconds(String(raw), label, { allowZero: true }),
-    help: 'Seconds between keepalives (0: off; OpenSSH is off by default, which would hang on a frozen host)', commands: CONNECTING,
+    help: 'Seconds between keepalives (0: off; OpenSSH is off by default, which would hang on a frozen host)', commands: REACHING,
   }),
   setting({
     key: 'server-alive-count-max', field: 'serverAliveCountMax', options: 'ssh', flag: 'string', input: text, default: 3,
     parse: (raw, label) => parseCount(numberOf(raw, label), label),
-    help: 'Keepalives unanswered before a host is unreachable', commands: CONNECTING,
+    help: 'Keepalives unanswered before a host is unreachable', commands: REACHING,
   }),
   setting({
     key: 'max-output', field: 'maxOutputBytes', options: 'run', flag: 'string', input: text, default: '1M',
@@ -88,36 +90,36 @@ export const SETTINGS = [
   }),
   setting({
     key: 'user', alias: 'u', field: 'user', options: 'ssh', flag: 'string', input: name, perHost: true, unset: 'ansible_user, then ssh_config User',
-    help: 'Remote user', commands: CONNECTING,
+    help: 'Remote user', commands: REACHING,
   }),
   setting({
     key: 'port', alias: 'p', field: 'port', options: 'ssh', flag: 'string', input: text, perHost: true, unset: 'ansible_port, then ssh_config Port',
     parse: (raw, label) => parsePort(numberOf(raw, label), label),
-    help: 'Remote port', commands: CONNECTING,
+    help: 'Remote port', commands: REACHING,
   }),
   setting({
     key: 'identity', field: 'identityFiles', options: 'ssh', flag: 'repeatable', input: paths, path: true, perHost: true,
     unset: 'ansible_ssh_private_key_file, then IdentityFile',
     parse: (raw) => listOf(raw),
-    help: 'Private key file(s) to use, replacing ansible_ssh_private_key_file and IdentityFile (repeatable)', commands: CONNECTING,
+    help: 'Private key file(s) to use, replacing ansible_ssh_private_key_file and IdentityFile (repeatable)', commands: REACHING,
   }),
   setting({
     key: 'ssh-config', alias: 'F', field: 'sshConfigFile', options: 'ssh', flag: 'string', input: name, path: true, unset: '~/.ssh/config',
-    help: 'ssh_config file to read instead of ~/.ssh/config', commands: CONNECTING,
+    help: 'ssh_config file to read instead of ~/.ssh/config', commands: REACHING,
   }),
   setting({
     key: 'known-hosts', field: 'knownHostsFiles', options: 'ssh', flag: 'repeatable', input: paths, path: true, unset: 'UserKnownHostsFile',
     parse: (raw) => listOf(raw),
-    help: 'known_hosts file(s) instead of UserKnownHostsFile; accept-new writes to the first (repeatable)', commands: CONNECTING,
+    help: 'known_hosts file(s) instead of UserKnownHostsFile; accept-new writes to the first (repeatable)', commands: REACHING,
   }),
   setting({
     key: 'strict-host-key-checking', field: 'strictHostKeyChecking', options: 'ssh', flag: 'string', input: name, choices: HOST_KEY_POLICIES, default: 'yes',
     parse: oneOf(HOST_KEY_POLICIES),
-    help: 'Host key policy: yes (unknown or changed keys fail that host), accept-new or no (beats ssh_config StrictHostKeyChecking)', commands: CONNECTING,
+    help: 'Host key policy: yes (unknown or changed keys fail that host), accept-new or no (beats ssh_config StrictHostKeyChecking)', commands: REACHING,
   }),
   setting({
     key: 'jump', alias: 'J', field: 'proxyJump', options: 'ssh', flag: 'string', input: name, unset: "ssh_config's ProxyJump",
-    help: 'ProxyJump hops for every host: [user@]host[:port][,...] (none: no jump)', commands: CONNECTING,
+    help: 'ProxyJump hops for every host: [user@]host[:port][,...] (none: no jump)', commands: REACHING,
   }),
   setting({
     key: 'agent', flag: 'boolean', input: onOff, default: true,

@@ -56,8 +56,12 @@ export interface TargetSettings extends HopSettings, TargetBase {
   kind: 'ssh';
   /** ProxyJump hops, first hop first; empty for a direct connection. */
   jumps: HopSettings[];
+  /** The ProxyJump the hops were read from, as written (-J or ssh_config); absent for a direct connection. */
+  proxyJump?: string;
   /** Which source gave each connection field, as the merge chose it; `sshpool hosts` explains it (see explainTarget). */
   sources: FieldSources;
+  /** The ssh_config lines the host's values were obtained from (shared by the hosts of one alias). */
+  sshConfigOrigins: SshConfigResolution['origins'];
 }
 
 /**
@@ -152,11 +156,10 @@ export function resolveTarget(
     identityFiles,
     password: inventory.password,
   });
-  if (options.proxyJump !== undefined) hop.sources.proxyJump = 'option';
-  else if (jumpSpec !== undefined) hop.sources.proxyJump = 'ssh_config';
+  if (jumps.length > 0) hop.sources.proxyJump = options.proxyJump !== undefined ? 'option' : 'ssh_config';
   // hop is this host's own object: extended in place, since V8 copies a spread this wide slowly
   // (it tripled the time of resolving 10,000 hosts).
-  return Object.assign(hop, { kind: 'ssh' as const, jumps, become: inventory.become });
+  return Object.assign(hop, { kind: 'ssh' as const, jumps, proxyJump: jumps.length > 0 ? jumpSpec : undefined, become: inventory.become, sshConfigOrigins: resolution.origins });
 }
 
 /** A value and the source that gave it. */

@@ -4,9 +4,10 @@ import { pingCommandModule } from './ping.js';
 import { runCommandModule } from './run.js';
 import { inventoryCommandModule } from './inventory.js';
 import { configCommandModule } from './config.js';
+import { hostsCommandModule } from './hosts.js';
 
 /** A command module adds itself to the parser; the list order is the order in --help. */
 export type CommandModule = (parser: Argv, io: CliIo) => Argv;
 
 export const commands: CommandModule[] = [runCommandModule, pingCommandModule];
-commands.push(inventoryCommandModule, configCommandModule);
+commands.push(inventoryCommandModule, hostsCommandModule, configCommandModule);
