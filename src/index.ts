@@ -25,6 +25,8 @@ export type { SshErrorCode } from './ssh/errors.js';
 export { HostKeyError } from './ssh/host-key-verifier.js';
 export type { HostKeyPolicy, HostKeyErrorCode } from './ssh/host-key-verifier.js';
 export { SshConfigError } from './ssh/ssh-config.js';
+export { explainHosts } from './ssh/target-explanation.js';
+export type { BecomeReport, ExplainOptions, HostReport, ValueOrigin } from './ssh/target-explanation.js';
 export { IdentityError } from './ssh/identities.js';
 export type { IdentityErrorCode } from './ssh/identities.js';
 export type { OutputStreamName, RemoteCommandOptions, RemoteCommandOutcome, CommandDialog, DialogReply } from './ssh/remote-command.js';

@@ -78,6 +78,20 @@ export function connectionSettings(host: InventoryHost, lookup: VariableLookup =
   });
 }
 
+/**
+ * Of the names one setting is read from (USER_VARIABLES and the like), the
+ * one that gives its value: the last that is set, as Ansible's _loop_entries
+ * picks it; null is unset there too.
+ */
+export function winningVariable(names: readonly string[], lookup: VariableLookup): { name: string; value: unknown } | undefined {
+  for (let index = names.length - 1; index >= 0; index -= 1) {
+    const name = names[index] as string;
+    const value = lookup(name);
+    if (value !== undefined && value !== null) return { name, value };
+  }
+  return undefined;
+}
+
 /** The method's own names are read for the method the host's vars name (sudo, Ansible's default, when none). */
 function becomeSettings(vars: HostVariables): BecomeSettings | undefined {
   const method = vars.text(BECOME_VARIABLES.method);
@@ -166,14 +180,8 @@ class HostVariables {
     return type;
   }
 
-  /** The last of `names` that is set, as Ansible's _loop_entries picks it; null is unset there too. */
   private winner(names: readonly string[]): { name: string; value: unknown } | undefined {
-    for (let index = names.length - 1; index >= 0; index -= 1) {
-      const name = names[index] as string;
-      const value = this.lookup(name);
-      if (value !== undefined && value !== null) return { name, value };
-    }
-    return undefined;
+    return winningVariable(names, this.lookup);
   }
 
   private stringOf(found: { name: string; value: unknown }, secret: boolean): string {

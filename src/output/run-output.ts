@@ -43,6 +43,8 @@ export interface LiveOutput {
 export interface RunOutputOptions {
   /** Default text. */
   mode?: OutputMode;
+  /** Gathered mode only: each group's output as a unified diff against the largest group's (clush --diff). */
+  diff?: boolean;
   /** Text mode's writer; default TextOutput. */
   textOutput?: (streams: TextOutputStreams) => LiveOutput;
   /** Per-host `.out`/`.err` files here, written as output arrives. */
@@ -194,7 +196,7 @@ export class RunOutput {
   private async writeGathered(): Promise<void> {
     const commands = this.options.commands ?? [];
     const gather = (command: number) =>
-      writeGatheredRecords(() => this.store.records(command), (host) => this.store.record(command, host)!, this.streams);
+      writeGatheredRecords(() => this.store.records(command), (host) => this.store.record(command, host)!, this.streams, { diff: this.options.diff });
     if (commands.length <= 1) return gather(0);
     for (const [index, command] of commands.entries()) {
       this.streams.stdout.write(`=== ${escapeControlCharacters(command)}\n`);

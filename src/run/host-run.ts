@@ -13,6 +13,7 @@ import { checkDescriptorLimit } from './fd-limit.js';
 import type { OutputStreamName } from '../ssh/remote-command.js';
 import type { HostResult } from './host-result.js';
 import { runHostTask, skippedResults } from './host-task.js';
+import { CommandTemplateError, renderCommandTasks } from './command-template.js';
 import type { HostTaskListener } from './host-task.js';
 import { defaults } from '../settings/schema.js';
 import { checkTimerOptions } from '../settings/run-options.js';
@@ -89,6 +90,14 @@ export interface HostRunOptions extends RunOptions {
   /** Which host starts next and when to stop starting more (one instance per run); default INPUT_ORDER, today's behaviour. */
   policy?: SchedulePolicy<HostResult[]>;
   /**
+   * Render each command line's `{{ }}` with the host's vars first (`run --vars`),
+   * substituted values shell-quoted unless `| raw`; a host the command cannot be
+   * rendered for fails with CommandTemplateError before anything runs on it.
+   * Records keep the command as written (a rendered value may be a secret).
+   * Default false: braces pass through to the remote shell untouched.
+   */
+  templateCommands?: boolean;
+  /**
    * The caller's session cache: connections are kept there after the run, for
    * the next run on the same hosts, until the caller closes it. Without it the
    * run makes its own, closing each host's connection as the host finishes.
@@ -138,9 +147,19 @@ export class HostRun extends EventEmitter<HostRunEvents> {
       for (const warning of sessions.sshConfig.warnings) this.emit('warning', warning);
       // One for the run: a host's templated vars can read other hosts' (hostvars), each rendered once.
       const variables = new TemplatedVariables({ vault: options.vaultSecrets });
-      const targets = hosts.map((input) => {
+      const hostTasks: (readonly HostTask[])[] = [];
+      const targets = hosts.map((input, index): Target => {
         const host = toInventoryHost(input);
-        return resolveTarget(host, options, sessions.sshConfig, variables.of(host).get);
+        const target = resolveTarget(host, options, sessions.sshConfig, variables.of(host).get);
+        hostTasks[index] = tasks;
+        if (!options.templateCommands || target.kind === 'refused') return target;
+        try {
+          hostTasks[index] = renderCommandTasks(tasks, host.name, variables.of(host));
+          return target;
+        } catch (error) {
+          if (!(error instanceof CommandTemplateError)) throw error;
+          return { kind: 'refused', label: target.label, hostname: target.hostname, port: target.port, user: target.user, become: target.become, error };
+        }
       });
       const attemptOf = (target: Target): number => options.attempts?.get(target.label) ?? 1;
       const forks = options.forks ?? defaults.forks;
@@ -168,7 +187,8 @@ export class HostRun extends EventEmitter<HostRunEvents> {
           const slot = currentTask().slot;
           // As the pool's own events: a throwing listener is reported, and the host still runs.
           callHook(() => this.emit('hostStart', { host: target.label, index: inputIndex, slot }));
-          return runHostTask({ cache: sessions, keep: options.sessions !== undefined }, target, attempt, { ...plan, listener: this.listenerFor(target.label) });
+          const hostPlan = { ...plan, tasks: hostTasks[inputIndex]!, recordedTasks: tasks, listener: this.listenerFor(target.label) };
+          return runHostTask({ cache: sessions, keep: options.sessions !== undefined }, target, attempt, hostPlan);
         },
         finished: (_host, results) => report(results),
         skipped: (host, attempt, reason) => {

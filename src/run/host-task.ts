@@ -17,6 +17,8 @@ export interface HostTaskListener {
 /** The tasks every host runs, and what runs and hears them. */
 export interface HostTaskPlan {
   tasks: readonly HostTask[];
+  /** What the records name as run, task for task, when not `tasks` themselves (the command templates of `--vars`). */
+  recordedTasks?: readonly HostTask[];
   executors: ExecutorRegistry;
   listener?: HostTaskListener;
 }
@@ -50,7 +52,8 @@ export async function runHostTask(sessions: TaskSessions, target: ReachableTarge
     for (const [index, task] of plan.tasks.entries()) {
       const { warnings: taskWarnings = [], ...outcome } = connectFailure ?? (await plan.executors.execute(task, session as HostSession, signal, liveOutput(plan.listener, index)));
       const warnings = [...(session?.warnings ?? []), ...taskWarnings];
-      const base = recordBase(target, { kind: task.kind, command: plan.executors.commandLine(task) }, attempt, slot, started);
+      const recorded = plan.recordedTasks?.[index] ?? task;
+      const base = recordBase(target, { kind: task.kind, command: plan.executors.commandLine(recorded) }, attempt, slot, started);
       results.push({ ...base, ...outcome, ...(warnings.length > 0 ? { warnings } : {}), durationMs: Date.now() - started });
       started = Date.now();
     }

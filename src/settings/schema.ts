@@ -27,6 +27,8 @@ export const OUTPUT_MODES = ['text', 'gathered', 'json', 'ndjson'] as const;
 const CONNECTING: readonly ['run', 'script', 'ping'] = ['run', 'script', 'ping'];
 /** How hosts are reached and how many at once: also the interactive shell's. */
 const REACHING: readonly ['run', 'script', 'ping', 'shell'] = ['run', 'script', 'ping', 'shell'];
+/** How a host is reached: `sshpool hosts` shows what these make of each host. */
+const DIALLING: readonly ['run', 'script', 'ping', 'shell', 'hosts'] = ['run', 'script', 'ping', 'shell', 'hosts'];
 const RUNNING_COMMANDS: readonly ['run', 'script', 'shell'] = ['run', 'script', 'shell'];
 const RUN: readonly ['run', 'script'] = ['run', 'script'];
 /** Ansible's become methods that sshpool knows how to prompt for. */
@@ -74,17 +76,17 @@ export const SETTINGS = [
   setting({
     key: 'connect-timeout', field: 'connectTimeoutMs', options: 'ssh', flag: 'string', input: text, default: 10,
     parse: (raw, label) => parseSeconds(String(raw), label, { allowZero: false }),
-    help: 'Seconds for TCP + SSH handshake + auth per host, then for each channel to open (beats ssh_config ConnectTimeout)', commands: REACHING,
+    help: 'Seconds for TCP + SSH handshake + auth per host, then for each channel to open (beats ssh_config ConnectTimeout)', commands: DIALLING,
   }),
   setting({
     key: 'server-alive-interval', field: 'serverAliveIntervalMs', options: 'ssh', flag: 'string', input: text, default: 15,
     parse: (raw, label) => parseSeconds(String(raw), label, { allowZero: true }),
-    help: 'Seconds between keepalives (0: off; OpenSSH is off by default, which would hang on a frozen host)', commands: REACHING,
+    help: 'Seconds between keepalives (0: off; OpenSSH is off by default, which would hang on a frozen host)', commands: DIALLING,
   }),
   setting({
     key: 'server-alive-count-max', field: 'serverAliveCountMax', options: 'ssh', flag: 'string', input: text, default: 3,
     parse: (raw, label) => parseCount(numberOf(raw, label), label),
-    help: 'Keepalives unanswered before a host is unreachable', commands: REACHING,
+    help: 'Keepalives unanswered before a host is unreachable', commands: DIALLING,
   }),
   setting({
     key: 'max-output', field: 'maxOutputBytes', options: 'run', flag: 'string', input: text, default: '1M',
@@ -93,36 +95,36 @@ export const SETTINGS = [
   }),
   setting({
     key: 'user', alias: 'u', field: 'user', options: 'ssh', flag: 'string', input: name, perHost: true, unset: 'ansible_user, then ssh_config User',
-    help: 'Remote user', commands: REACHING,
+    help: 'Remote user', commands: DIALLING,
   }),
   setting({
     key: 'port', alias: 'p', field: 'port', options: 'ssh', flag: 'string', input: text, perHost: true, unset: 'ansible_port, then ssh_config Port',
     parse: (raw, label) => parsePort(numberOf(raw, label), label),
-    help: 'Remote port', commands: REACHING,
+    help: 'Remote port', commands: DIALLING,
   }),
   setting({
     key: 'identity', field: 'identityFiles', options: 'ssh', flag: 'repeatable', input: paths, path: true, perHost: true,
     unset: 'ansible_ssh_private_key_file, then IdentityFile',
     parse: (raw) => listOf(raw),
-    help: 'Private key file(s) to use, replacing ansible_ssh_private_key_file and IdentityFile (repeatable)', commands: REACHING,
+    help: 'Private key file(s) to use, replacing ansible_ssh_private_key_file and IdentityFile (repeatable)', commands: DIALLING,
   }),
   setting({
     key: 'ssh-config', alias: 'F', field: 'sshConfigFile', options: 'ssh', flag: 'string', input: name, path: true, unset: '~/.ssh/config',
-    help: 'ssh_config file to read instead of ~/.ssh/config', commands: REACHING,
+    help: 'ssh_config file to read instead of ~/.ssh/config', commands: DIALLING,
   }),
   setting({
     key: 'known-hosts', field: 'knownHostsFiles', options: 'ssh', flag: 'repeatable', input: paths, path: true, unset: 'UserKnownHostsFile',
     parse: (raw) => listOf(raw),
-    help: 'known_hosts file(s) instead of UserKnownHostsFile; accept-new writes to the first (repeatable)', commands: REACHING,
+    help: 'known_hosts file(s) instead of UserKnownHostsFile; accept-new writes to the first (repeatable)', commands: DIALLING,
   }),
   setting({
     key: 'strict-host-key-checking', field: 'strictHostKeyChecking', options: 'ssh', flag: 'string', input: name, choices: HOST_KEY_POLICIES, default: 'yes',
     parse: oneOf(HOST_KEY_POLICIES),
-    help: 'Host key policy: yes (unknown or changed keys fail that host), accept-new or no (beats ssh_config StrictHostKeyChecking)', commands: REACHING,
+    help: 'Host key policy: yes (unknown or changed keys fail that host), accept-new or no (beats ssh_config StrictHostKeyChecking)', commands: DIALLING,
   }),
   setting({
     key: 'jump', alias: 'J', field: 'proxyJump', options: 'ssh', flag: 'string', input: name, unset: "ssh_config's ProxyJump",
-    help: 'ProxyJump hops for every host: [user@]host[:port][,...] (none: no jump)', commands: REACHING,
+    help: 'ProxyJump hops for every host: [user@]host[:port][,...] (none: no jump)', commands: DIALLING,
   }),
   setting({
     key: 'agent', flag: 'boolean', input: onOff, default: true,

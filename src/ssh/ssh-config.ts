@@ -51,6 +51,21 @@ export type SshConfigField = keyof ResolvedSshConfig;
 export interface SshConfigResolution {
   values: ResolvedSshConfig;
   fromFile: ReadonlySet<SshConfigField>;
+  /** The file and line each field of `fromFile` was obtained from (for identityFiles, its first IdentityFile line). */
+  origins: ReadonlyMap<SshConfigField, SshConfigLocation>;
+}
+
+/** A line of an ssh_config file (or of a file it includes). */
+export interface SshConfigLocation {
+  /** The file's path. */
+  file: string;
+  /** 1-based. */
+  line: number;
+}
+
+/** What a Match line is judged on, besides the alias: `user` as ssh's -l gives it (the inventory's or the flag's), above the file's User. */
+export interface ResolveContext {
+  user?: string;
 }
 
 /** The config file is malformed: names file and line, as `ssh -G` does. */
@@ -62,8 +77,23 @@ export class SshConfigError extends InputError {
 
 type Condition =
   | { kind: 'host'; patterns: HostPatternList }
-  | { kind: 'match'; host?: HostPatternList; originalHost?: HostPatternList }
+  | { kind: 'match'; criteria: readonly Criterion[] }
   | { kind: 'never' };
+
+/** One criterion of a Match line, `!` negating it, as readconf.c's match_cfg_line() judges them. */
+type Criterion =
+  | { kind: 'all' | 'canonical' | 'final'; negate: boolean }
+  | { kind: 'host' | 'originalhost' | 'user' | 'localuser'; negate: boolean; patterns: HostPatternList };
+
+/** What the criteria of a Match line are judged on when the line is reached. */
+interface MatchState {
+  alias: string;
+  hostname: string;
+  user: string;
+  localUser: string;
+  /** ssh's second reading of the file, made when a `Match final` exists: `canonical` and `final` hold only there. */
+  final: boolean;
+}
 
 interface Setting {
   field: SshConfigField;
@@ -72,6 +102,7 @@ interface Setting {
   conditions: readonly Condition[];
   /** Order in the file (Includes inlined): first obtained wins. */
   position: number;
+  at: SshConfigLocation;
 }
 
 const DEFAULT_IDENTITY_FILES = ['id_rsa', 'id_ecdsa', 'id_ecdsa_sk', 'id_ed25519', 'id_ed25519_sk', 'id_xmss', 'id_dsa'];
@@ -101,7 +132,11 @@ export class SshConfigResolver {
   private readonly localUser: string;
   private readonly home: string;
 
-  private constructor(settings: Setting[], warnings: string[]) {
+  /** Whether a `Match final` exists: then ssh reads the file a second time, Host lines matched against the HostName obtained. */
+  private readonly finalPass: boolean;
+
+  private constructor(settings: Setting[], warnings: string[], finalPass: boolean) {
+    this.finalPass = finalPass;
     const general: Setting[] = [];
     for (const setting of settings) {
       const [condition, ...nested] = setting.conditions;
@@ -127,61 +162,80 @@ export class SshConfigResolver {
   static async load(file?: string): Promise<SshConfigResolver> {
     const loader = new ConfigLoader(homePath());
     await loader.loadFile(file ?? path.join(homePath(), '.ssh', 'config'), [], 0, { mustExist: file !== undefined });
-    return new SshConfigResolver(loader.settings, loader.warnings);
+    return new SshConfigResolver(loader.settings, loader.warnings, loader.finalPass);
   }
 
-  resolve(alias: string): SshConfigResolution {
-    let resolution = this.cache.get(alias);
+  /** `context.user`: the user ssh would be given with -l (Match user sees it); the file's User is obtained only without it. */
+  resolve(alias: string, context: ResolveContext = {}): SshConfigResolution {
+    const key = context.user === undefined ? alias : `${alias}\0${context.user}`;
+    let resolution = this.cache.get(key);
     if (!resolution) {
-      resolution = this.compute(alias);
-      this.cache.set(alias, resolution);
+      resolution = this.compute(alias, context);
+      this.cache.set(key, resolution);
     }
     return resolution;
   }
 
-  private candidates(alias: string): readonly Setting[] {
-    const named = this.byName.get(alias.toLowerCase());
+  private candidates(name: string): readonly Setting[] {
+    const named = this.byName.get(name.toLowerCase());
     return named ? mergeInFileOrder(this.general, named) : this.general;
   }
 
-  private compute(alias: string): SshConfigResolution {
+  private compute(alias: string, context: ResolveContext): SshConfigResolution {
     const obtained = new Map<SshConfigField, Setting['value']>();
+    const origins = new Map<SshConfigField, SshConfigLocation>();
     const identityFiles: string[] = [];
     const certificateFiles: string[] = [];
-    const matchResults = new Map<Condition, boolean>();
-    // Match host sees the HostName obtained so far, as in OpenSSH's match_cfg_line(),
-    // so a Match line is judged once, when reached; Host lines depend on the alias only.
     const currentHostname = () => expandHostname(obtained.get('hostname'), alias);
-    const holds = (condition: Condition) => {
-      if (condition.kind !== 'match') return condition.kind === 'host' && condition.patterns.matches(alias);
-      let result = matchResults.get(condition);
-      if (result === undefined) {
-        const hostname = currentHostname();
-        result = (condition.host?.matches(hostname) ?? true) && (condition.originalHost?.matches(alias) ?? true);
-        matchResults.set(condition, result);
+    const pass = (hostArgument: string, final: boolean) => {
+      const matchResults = new Map<Condition, boolean>();
+      // Match sees the HostName and User obtained so far, as in OpenSSH's match_cfg_line(),
+      // so a Match line is judged once, when reached; Host lines depend on the host argument only.
+      const holds = (condition: Condition) => {
+        if (condition.kind !== 'match') return condition.kind === 'host' && condition.patterns.matches(hostArgument);
+        let result = matchResults.get(condition);
+        if (result === undefined) {
+          const user = context.user ?? (obtained.get('user') as string | undefined) ?? this.localUser;
+          result = matchHolds(condition.criteria, { alias, hostname: currentHostname(), user, localUser: this.localUser, final });
+          matchResults.set(condition, result);
+        }
+        return result;
+      };
+      // Settings of one block share their conditions array: test it once per block.
+      let lastConditions: readonly Condition[] | undefined;
+      let lastHolds = false;
+      for (const setting of this.candidates(hostArgument)) {
+        if (setting.conditions !== lastConditions) {
+          lastConditions = setting.conditions;
+          lastHolds = lastConditions.every(holds);
+        }
+        if (!lastHolds) continue;
+        if (setting.field === 'identityFiles') {
+          // readconf.c's add_identity_file() skips a path already listed.
+          if (!identityFiles.includes(setting.value as string)) identityFiles.push(setting.value as string);
+          if (!origins.has('identityFiles')) origins.set('identityFiles', setting.at);
+        } else if (setting.field === 'certificateFiles') {
+          if (!certificateFiles.includes(setting.value as string)) certificateFiles.push(setting.value as string);
+          if (!origins.has('certificateFiles')) origins.set('certificateFiles', setting.at);
+        } else if (setting.field === 'user' && context.user !== undefined) {
+          continue;
+        } else if (!obtained.has(setting.field) && !obtained.has(RIVALS[setting.field] as SshConfigField)) {
+          obtained.set(setting.field, setting.value);
+          origins.set(setting.field, setting.at);
+        }
       }
-      return result;
     };
-    // Settings of one block share their conditions array: test it once per block.
-    let lastConditions: readonly Condition[] | undefined;
-    let lastHolds = false;
-    for (const setting of this.candidates(alias)) {
-      if (setting.conditions !== lastConditions) {
-        lastConditions = setting.conditions;
-        lastHolds = lastConditions.every(holds);
-      }
-      if (!lastHolds) continue;
-      if (setting.field === 'identityFiles') identityFiles.push(setting.value as string);
-      else if (setting.field === 'certificateFiles') certificateFiles.push(setting.value as string);
-      else if (!obtained.has(setting.field) && !obtained.has(RIVALS[setting.field] as SshConfigField)) obtained.set(setting.field, setting.value);
-    }
+    pass(alias, false);
+    // ssh.c re-reads the configuration once more when a `Match final` exists, with the host
+    // argument now the HostName obtained; values already obtained stay (first obtained wins).
+    if (this.finalPass) pass(currentHostname(), true);
     if (identityFiles.length > 0) obtained.set('identityFiles', identityFiles);
     if (certificateFiles.length > 0) obtained.set('certificateFiles', certificateFiles);
 
     const hostname = currentHostname();
     const port = (obtained.get('port') as number | undefined) ?? 22;
     const user = (obtained.get('user') as string | undefined) ?? this.localUser;
-    const tokens = { h: hostname, p: String(port), r: user, u: this.localUser, d: this.home, n: alias };
+    const tokens = { h: hostname, p: String(port), r: context.user ?? user, u: this.localUser, d: this.home, n: alias };
     const expand = (raw: string) => expandPathTokens(raw, tokens, this.home);
     const values: ResolvedSshConfig = {
       hostname,
@@ -202,7 +256,30 @@ export class SshConfigResolver {
       const value = obtained.get(field);
       if (value !== undefined) Object.assign(values, { [field]: value });
     }
-    return { values, fromFile: new Set(obtained.keys()) };
+    return { values, fromFile: new Set(obtained.keys()), origins };
+  }
+}
+
+/** All criteria must hold; `exec` never reaches here (such a block is never applied). */
+function matchHolds(criteria: readonly Criterion[], state: MatchState): boolean {
+  return criteria.every((criterion) => criterionHolds(criterion, state) !== criterion.negate);
+}
+
+function criterionHolds(criterion: Criterion, state: MatchState): boolean {
+  switch (criterion.kind) {
+    case 'all':
+      return true;
+    case 'canonical':
+    case 'final':
+      return state.final;
+    case 'host':
+      return criterion.patterns.matches(state.hostname);
+    case 'originalhost':
+      return criterion.patterns.matches(state.alias);
+    case 'user':
+      return criterion.patterns.matches(state.user);
+    case 'localuser':
+      return criterion.patterns.matches(state.localUser);
   }
 }
 
@@ -227,6 +304,8 @@ function expandHostname(raw: Setting['value'], alias: string): string {
 class ConfigLoader {
   readonly settings: Setting[] = [];
   readonly warnings: string[] = [];
+  /** Whether a `Match final` was read (ssh then reads the file twice). */
+  finalPass = false;
   /** IgnoreUnknown's patterns: unknown keywords they match are not warned about, as ssh does not refuse them. */
   private readonly ignoredUnknown: HostPatternList[] = [];
 
@@ -255,12 +334,12 @@ class ConfigLoader {
         conditions = [...outerConditions, this.matchCondition(values, at)];
       } else if (keyword === 'include') {
         if (depth >= MAX_INCLUDE_DEPTH) throw new SshConfigError(file, at.line, `Include nested more than ${MAX_INCLUDE_DEPTH} deep`);
-        for (const included of await this.includedFiles(values, at)) await this.loadFile(included, conditions, depth + 1);
+        for (const included of await this.includedFiles(values)) await this.loadFile(included, conditions, depth + 1);
       } else if (keyword === 'ignoreunknown') {
         this.ignoredUnknown.push(new HostPatternList((values[0] ?? '').split(',')));
       } else if (Object.hasOwn(interpreters, keyword)) {
         const setting = interpret(keyword, values, argumentText(lines[index] ?? ''), at);
-        if (setting) this.settings.push({ ...setting, conditions, position: this.settings.length });
+        if (setting) this.settings.push({ ...setting, conditions, position: this.settings.length, at });
       } else if (!OPENSSH_KEYWORDS.has(keyword) && !this.ignoredUnknown.some((patterns) => patterns.matches(keyword))) {
         this.warnings.push(`${at.file}:${at.line}: unknown keyword ${directive.param}; ignored (ssh would refuse the file unless IgnoreUnknown names it)`);
       }
@@ -268,44 +347,72 @@ class ConfigLoader {
   }
 
   private matchCondition(words: string[], at: Location): Condition {
-    const condition: Condition & { kind: 'match' } = { kind: 'match' };
+    const criteria: Criterion[] = [];
     for (let index = 0; index < words.length; index++) {
-      const criterion = words[index]!.toLowerCase();
-      if (criterion === 'all') continue;
+      const word = words[index]!;
+      const negate = word.startsWith('!');
+      const criterion = (negate ? word.slice(1) : word).toLowerCase();
+      if (criterion === 'all' || criterion === 'canonical' || criterion === 'final') {
+        if (criterion === 'final') this.finalPass = true;
+        criteria.push({ kind: criterion, negate });
+        continue;
+      }
       const argument = words[index + 1];
-      if (criterion === 'host' || criterion === 'originalhost') {
+      if (criterion === 'host' || criterion === 'originalhost' || criterion === 'user' || criterion === 'localuser') {
         if (argument === undefined) throw new SshConfigError(at.file, at.line, `Match ${criterion} needs a pattern list`);
-        const patterns = new HostPatternList(argument.split(','));
-        if (criterion === 'host') condition.host = patterns;
-        else condition.originalHost = patterns;
+        criteria.push({ kind: criterion, negate, patterns: new HostPatternList(argument.split(',')) });
         index++;
         continue;
       }
+      // exec runs a command and tagged/address/localnetwork need what sshpool does not know here: never apply such a block.
       this.warnings.push(`${at.file}:${at.line}: Match ${criterion} is not supported; the block is never applied`);
       return { kind: 'never' };
     }
-    return condition;
+    return { kind: 'match', criteria };
   }
 
-  /** Relative paths are relative to ~/.ssh; wildcards only in the last path component. */
-  private async includedFiles(patterns: string[], at: Location): Promise<string[]> {
+  /**
+   * As ssh's glob(3): relative paths are relative to ~/.ssh, `~` is the home
+   * directory, and `*` and `?` may stand in any component; matches come sorted,
+   * dot files only where a pattern component starts with a dot. A pattern that
+   * matches nothing is no file (ssh reads none either).
+   */
+  private async includedFiles(patterns: string[]): Promise<string[]> {
     const files: string[] = [];
     for (const pattern of patterns) {
       const absolute = path.resolve(path.join(this.home, '.ssh'), expandPathTokens(pattern, {}, this.home));
-      const directory = path.dirname(absolute);
-      const name = path.basename(absolute);
-      if (hasWildcard(directory)) {
-        this.warnings.push(`${at.file}:${at.line}: Include ${pattern}: wildcards in directories are not supported; skipped`);
-      } else if (hasWildcard(name)) {
-        const matcher = patternToRegExp(name, 's');
-        const entries = await readdir(directory).catch(() => []);
-        files.push(...entries.filter((entry) => matcher.test(entry)).sort().map((entry) => path.join(directory, entry)));
-      } else {
-        files.push(absolute);
-      }
+      if (!hasWildcard(absolute)) files.push(absolute);
+      else files.push(...(await globPath(absolute)));
     }
     return files;
   }
+}
+
+/** The paths matching an absolute pattern, component by component, in glob(3)'s sorted order. */
+async function globPath(pattern: string): Promise<string[]> {
+  const [root, ...components] = pattern.split(path.sep);
+  let matches = [root === '' ? path.sep : root!];
+  for (const [index, component] of components.entries()) {
+    if (component === '') continue;
+    const last = index === components.length - 1;
+    const next: string[] = [];
+    for (const directory of matches) {
+      if (!hasWildcard(component)) {
+        next.push(path.join(directory, component));
+        continue;
+      }
+      const matcher = patternToRegExp(component, 's');
+      const entries = await readdir(directory, { withFileTypes: true }).catch(() => []);
+      for (const entry of entries) {
+        if (entry.name.startsWith('.') && !component.startsWith('.')) continue;
+        if (!matcher.test(entry.name)) continue;
+        if (!last && !entry.isDirectory() && !entry.isSymbolicLink()) continue;
+        next.push(path.join(directory, entry.name));
+      }
+    }
+    matches = next.sort();
+  }
+  return matches;
 }
 
 interface Location {

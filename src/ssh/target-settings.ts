@@ -4,7 +4,7 @@ import type { SshpoolError } from '../errors.js';
 import type { BecomeSettings, ConnectionSettings, InventoryHost, VariableLookup } from '../inventory/index.js';
 import { connectionSettings, InventoryError, TemplatedVariables } from '../inventory/index.js';
 import type { Secret } from '../secret.js';
-import type { SshConfigResolution, SshConfigResolver, StrictHostKeyChecking } from './ssh-config.js';
+import type { SshConfigField, SshConfigResolution, SshConfigResolver, StrictHostKeyChecking } from './ssh-config.js';
 import { agentSocketFor } from './auth.js';
 import { expandProxyCommand } from './proxy-command.js';
 import { parseProxyJump } from './proxy-jump.js';
@@ -59,7 +59,38 @@ export interface TargetSettings extends HopSettings, TargetBase {
   kind: 'ssh';
   /** ProxyJump hops, first hop first; empty for a direct connection. */
   jumps: HopSettings[];
+  /** The ProxyJump the hops were read from, as written (-J or ssh_config); absent for a direct connection. */
+  proxyJump?: string;
+  /** Which source gave each connection field, as the merge chose it; `sshpool hosts` explains it (see explainTarget). */
+  sources: FieldSources;
+  /** The ssh_config lines the host's values were obtained from (shared by the hosts of one alias). */
+  sshConfigOrigins: SshConfigResolution['origins'];
 }
+
+/**
+ * Where one field's value came from: `option` a flag (or the library's option),
+ * `host-default` a settings file or SSHPOOL_* variable (SshOptions.hostDefaults),
+ * `inventory` a host var, `ssh_config` a line of the file, `default` neither.
+ */
+export type FieldSource = 'option' | 'host-default' | 'inventory' | 'ssh_config' | 'default';
+
+/** The fields whose source a target records. */
+export type SourcedField =
+  | 'hostname'
+  | 'port'
+  | 'user'
+  | 'identityFiles'
+  | 'proxyJump'
+  | 'proxyCommand'
+  | 'knownHostsFiles'
+  | 'globalKnownHostsFiles'
+  | 'strictHostKeyChecking'
+  | 'connectTimeoutMs'
+  | 'serverAliveIntervalMs'
+  | 'hostKeyAlias';
+
+/** A source for every field that has a value (proxyJump, proxyCommand and hostKeyAlias only when set). */
+export type FieldSources = Partial<Record<SourcedField, FieldSource>>;
 
 /** `ansible_connection: local`: commands run on this machine as the user running sshpool (Ansible ignores ansible_user there too). */
 export interface LocalTarget extends TargetBase {
@@ -109,22 +140,31 @@ export function resolveTarget(
     return { kind: 'local', label: host.name, hostname: 'localhost', port: NO_PORT, user: localUser(), become };
   }
   const alias = inventory.hostname ?? host.name;
-  const resolution = config.resolve(alias);
+  const port = firstGiven([options.port, 'option'], [inventory.port, 'inventory'], [options.hostDefaults?.port, 'host-default']);
+  const user = firstGiven([options.user, 'option'], [inventory.user, 'inventory'], [options.hostDefaults?.user, 'host-default']);
+  const identityFiles = firstGiven<string[]>(
+    [options.identityFiles, 'option'],
+    [inventory.identityFile ? [inventory.identityFile] : undefined, 'inventory'],
+    [options.hostDefaults?.identityFiles, 'host-default'],
+  );
+  // A user given above ssh_config is ssh's -l: `Match user` sees it, and the file's User is not obtained.
+  const resolution = config.resolve(alias, user ? { user: user.value } : {});
   const jumpSpec = options.proxyJump ?? resolution.values.proxyJump;
   const jumps = jumpSpec ? parseProxyJump(jumpSpec).map((jump, index) => resolveJump(jump, options, config, index === 0)) : [];
   // Only a chain's first connection can go through a ProxyCommand. -J (even `-J none`) is obtained
   // before any ssh_config line, so it beats the target's own, as in ssh.
   const proxied = jumps.length === 0 && options.proxyJump === undefined;
   const hop = resolveHop(host.name, alias, resolution, options, proxied, {
-    hostname: inventory.hostname,
-    port: options.port ?? inventory.port ?? options.hostDefaults?.port,
-    user: options.user ?? inventory.user ?? options.hostDefaults?.user,
-    identityFiles: options.identityFiles ?? (inventory.identityFile ? [inventory.identityFile] : options.hostDefaults?.identityFiles),
+    hostname: inventory.hostname === undefined ? undefined : { value: inventory.hostname, source: 'inventory' },
+    port,
+    user,
+    identityFiles,
     password: inventory.password,
   });
+  if (jumps.length > 0) hop.sources.proxyJump = options.proxyJump !== undefined ? 'option' : 'ssh_config';
   // hop is this host's own object: extended in place, since V8 copies a spread this wide slowly
   // (it tripled the time of resolving 10,000 hosts).
-  return Object.assign(hop, { kind: 'ssh' as const, jumps, become });
+  return Object.assign(hop, { kind: 'ssh' as const, jumps, proxyJump: jumps.length > 0 ? jumpSpec : undefined, become, sshConfigOrigins: resolution.origins });
 }
 
 /** What of RunOptions decides become: flags, settings files (hostDefaults) and the --ask-become-pass answer. */
@@ -153,6 +193,18 @@ function effectiveBecome(label: string, options: BecomeOptions, inventory: Becom
   return settings;
 }
 
+/** A value and the source that gave it. */
+interface Given<T> {
+  value: T;
+  source: FieldSource;
+}
+
+/** The first candidate with a value, highest source first. */
+function firstGiven<T>(...candidates: ReadonlyArray<readonly [T | undefined, FieldSource]>): Given<T> | undefined {
+  for (const [value, source] of candidates) if (value !== undefined) return { value, source };
+  return undefined;
+}
+
 /** As Ansible's local connection names the user (getpass.getuser()); empty when this uid has no name. */
 function localUser(): string {
   try {
@@ -163,10 +215,10 @@ function localUser(): string {
 }
 
 interface HopOverrides {
-  hostname?: string;
-  port?: number;
-  user?: string;
-  identityFiles?: string[];
+  hostname?: Given<string>;
+  port?: Given<number>;
+  user?: Given<string>;
+  identityFiles?: Given<string[]>;
   password?: Secret;
 }
 
@@ -181,20 +233,44 @@ function resolveJump(jump: JumpHop, options: SshOptions, config: SshConfigResolv
     connectTimeoutMs: options.connectTimeoutMs,
     agentSocket: options.agentSocket,
   };
-  return resolveHop(jump.alias, jump.alias, config.resolve(jump.alias), shared, first, { port: jump.port, user: jump.user });
+  const port = jump.port === undefined ? undefined : ({ value: jump.port, source: 'option' } as const);
+  const user = jump.user === undefined ? undefined : ({ value: jump.user, source: 'option' } as const);
+  const { sources: _sources, ...hop } = resolveHop(jump.alias, jump.alias, config.resolve(jump.alias, user ? { user: user.value } : {}), shared, first, { port, user });
+  return hop;
 }
 
 /**
  * `alias`: the name looked up in ssh_config (ssh's host argument, ProxyCommand's %n);
  * `proxied`: whether ssh_config's ProxyCommand is this hop's transport.
  */
-function resolveHop(label: string, alias: string, resolution: SshConfigResolution, options: SshOptions, proxied: boolean, overrides: HopOverrides): HopSettings {
+function resolveHop(
+  label: string,
+  alias: string,
+  resolution: SshConfigResolution,
+  options: SshOptions,
+  proxied: boolean,
+  overrides: HopOverrides,
+): HopSettings & { sources: FieldSources } {
   const config = resolution.values;
-  const hostname = overrides.hostname ?? config.hostname;
-  const port = overrides.port ?? config.port;
-  const user = overrides.user ?? config.user;
-  const identityFiles = overrides.identityFiles ?? config.identityFiles;
-  const hop: HopSettings = {
+  const fileOrDefault = (field: SshConfigField): FieldSource => (resolution.fromFile.has(field) ? 'ssh_config' : 'default');
+  const optionOr = (given: unknown, field: SshConfigField): FieldSource => (given !== undefined ? 'option' : fileOrDefault(field));
+  const hostname = overrides.hostname?.value ?? config.hostname;
+  const port = overrides.port?.value ?? config.port;
+  const user = overrides.user?.value ?? config.user;
+  const identityFiles = overrides.identityFiles?.value ?? config.identityFiles;
+  const sources: FieldSources = {
+    hostname: overrides.hostname?.source ?? fileOrDefault('hostname'),
+    port: overrides.port?.source ?? fileOrDefault('port'),
+    user: overrides.user?.source ?? fileOrDefault('user'),
+    identityFiles: overrides.identityFiles?.source ?? fileOrDefault('identityFiles'),
+    knownHostsFiles: optionOr(options.knownHostsFiles, 'userKnownHostsFiles'),
+    globalKnownHostsFiles: fileOrDefault('globalKnownHostsFiles'),
+    strictHostKeyChecking: optionOr(options.strictHostKeyChecking, 'strictHostKeyChecking'),
+    connectTimeoutMs: optionOr(options.connectTimeoutMs, 'connectTimeoutMs'),
+    serverAliveIntervalMs: optionOr(options.serverAliveIntervalMs, 'serverAliveIntervalMs'),
+  };
+  if (config.hostKeyAlias) sources.hostKeyAlias = 'ssh_config';
+  const hop: HopSettings & { sources: FieldSources } = {
     label,
     hostname,
     port,
@@ -213,10 +289,12 @@ function resolveHop(label: string, alias: string, resolution: SshConfigResolutio
     serverAliveIntervalMs: options.serverAliveIntervalMs ?? config.serverAliveIntervalMs ?? defaults.serverAliveIntervalMs,
     serverAliveCountMax: options.serverAliveCountMax ?? config.serverAliveCountMax ?? defaults.serverAliveCountMax,
     password: overrides.password,
+    sources,
   };
   if (proxied && config.proxyCommand !== undefined) {
     const tokens = { h: hostname, p: String(port), r: user, n: alias, k: config.hostKeyAlias ?? alias };
     hop.proxyCommand = expandProxyCommand(config.proxyCommand, tokens, label);
+    sources.proxyCommand = 'ssh_config';
   }
   return hop;
 }

@@ -51,6 +51,18 @@ describe('output modes of sshpool run / ping (the real binary against a real ssh
     expect(short.stdout).to.equal('---------------\nweb[01-03,07] (4)\n---------------\nsame\n');
   });
 
+  it("--diff prints each group's output as a unified diff against the largest group's, stdout and stderr apart (clush --diff)", async () => {
+    const { code, stdout, stderr } = await sshpool(['run', ...base(), '--diff', '--', command]);
+    expect(code).to.equal(5);
+    expect(stdout).to.equal('--- web[01-03,07] (4)\n+++ db1 [failed] exit code 3\n@@ -1,2 +1 @@\n-web\n-up\n+db\n');
+    expect(stderr).to.equal('--- web[01-03,07] (4)\n+++ db1\n@@ -0,0 +1 @@\n+db-warning\n');
+    const same = await sshpool(['run', ...base(), '--diff', '-l', 'web*', '--', 'echo same']);
+    expect([same.code, same.stdout]).to.deep.equal([0, '']);
+    const contradiction = await sshpool(['run', ...base(), '--diff', '-o', 'json', '--', 'true']);
+    expect(contradiction.code).to.equal(2);
+    expect(contradiction.stderr).to.include('--diff is -o gathered; it cannot go with -o json');
+  });
+
   it('-o json prints only one array of records, in inventory order', async () => {
     const { code, stdout, stderr } = await sshpool(['run', ...base(), '-o', 'json', '--', command]);
     expect(code).to.equal(5);

@@ -7,9 +7,10 @@ import { inventoryCommandModule } from './inventory.js';
 import { configCommandModule } from './config.js';
 import { shellCommandModule } from './shell.js';
 import { completionCommandModule } from './completion.js';
+import { hostsCommandModule } from './hosts.js';
 
 /** A command module adds itself to the parser; the list order is the order in --help. */
 export type CommandModule = (parser: Argv, io: CliIo) => Argv;
 
 export const commands: CommandModule[] = [runCommandModule, scriptCommandModule, pingCommandModule, shellCommandModule];
-commands.push(inventoryCommandModule, configCommandModule, completionCommandModule);
+commands.push(inventoryCommandModule, hostsCommandModule, configCommandModule, completionCommandModule);

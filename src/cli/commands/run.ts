@@ -21,6 +21,7 @@ export function runCommandModule(parser: Argv, io: CliIo): Argv {
         .positional('command', { type: 'string', array: true, describe: 'The command line, given to each remote shell as is (put it after --)' })
         .option('cmd', { alias: 'c', type: 'string', requiresArg: true, coerce: repeatable, describe: 'A command line (repeatable): each runs in turn on every host, over one SSH connection per host, with its own record' })
         .option('out-dir', { type: 'string', requiresArg: true, describe: "Write each host's output to DIR/<host>.out and DIR/<host>.err as it arrives (pssh -o/-e)" })
+        .option('vars', { type: 'boolean', default: false, describe: "Render {{ var }} in the command with each host's inventory vars (Ansible's templating), each value shell-quoted; {{ var | raw }} as is" })
         .option('retry-failed', { type: 'string', requiresArg: true, describe: 'Run only the hosts that did not end ok in this --results file (still selected from -i and -l)' })
         .example('$0 run -i hosts.yaml -- uptime', 'uptime on every host of the inventory')
         .example("$0 run -i hosts.yaml -l 'web:&prod' -f 64 -t 30 -- 'systemctl is-active nginx'", 'a pattern, 64 at once, 30 s per host')
@@ -29,6 +30,7 @@ export function runCommandModule(parser: Argv, io: CliIo): Argv {
         .example('$0 run -i hosts.yaml --retry-failed r.json -- uname -r', 'again, on the hosts that did not succeed in r.json')
         .example('$0 run -i hosts.yaml -s -K -- apt-get -y upgrade', 'as root through sudo, its password asked once')
         .example('$0 run -i hosts.yaml -I -- "cat > /etc/motd" < motd', 'the local stdin sent to every host')
+        .example("$0 run -i hosts.yaml --vars -- 'curl -s localhost:{{ http_port }}/health'", "each host's own http_port, quoted for its shell")
         .epilog('Exit codes (as pssh): 0 all ok, 1 other error, 2 usage or inventory error, 3 a host timed out or was killed, 4 a host had an SSH error (unreachable, auth, host key), 5 a remote command exited non-zero.'),
     async (args) => {
       const words = [...(args.command ?? []), ...((args['--'] as unknown[] | undefined) ?? [])].map(String);
@@ -53,7 +55,7 @@ export function runCommandModule(parser: Argv, io: CliIo): Argv {
           return;
         }
       }
-      await runAndReport(io, hosts, outputOptions, (runOptions) => streamCommand(hosts, commands, { ...options, ...runOptions, attempts }));
+      await runAndReport(io, hosts, outputOptions, (runOptions) => streamCommand(hosts, commands, { ...options, ...runOptions, attempts, templateCommands: args.vars }));
     },
   );
 }

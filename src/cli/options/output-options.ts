@@ -7,6 +7,7 @@ import type { CliIo } from '../cli.js';
 
 export interface OutputArgs {
   gather: boolean;
+  diff: boolean;
   results?: string;
   report?: string;
 }
@@ -15,6 +16,7 @@ export interface OutputArgs {
 export function withOutputOptions<T>(parser: Argv<T>): Argv<T & OutputArgs> {
   return parser
     .option('gather', { alias: 'b', type: 'boolean', default: false, describe: 'Same as -o gathered (clush -b, dshbak -c)' })
+    .option('diff', { type: 'boolean', default: false, describe: "Gathered, each group's output as a unified diff against the largest group's (clush --diff)" })
     .option('results', { type: 'string', requiresArg: true, describe: 'Write every record to this JSON file, atomically, as hosts finish (also when interrupted)' })
     .option('report', { type: 'string', requiresArg: true, describe: 'Write a self-contained HTML report (timeline and summary) to this file' }) as unknown as Argv<T & OutputArgs>;
 }
@@ -23,10 +25,12 @@ export function toRunOutputOptions(args: OutputArgs, settings: EffectiveSettings
   const output = settingValue(settings, 'output') as OutputMode;
   // -b beats an output mode from a settings file or variable; with -o on the same command line it is a contradiction.
   const outputFlag = settings.get('output')?.origin.source === 'flag';
-  if (args.gather && outputFlag && output !== 'text' && output !== 'gathered') throw new UsageError(`-b is -o gathered; it cannot go with -o ${output}`);
+  const gathering = args.gather ? '-b' : args.diff ? '--diff' : undefined;
+  if (gathering && outputFlag && output !== 'text' && output !== 'gathered') throw new UsageError(`${gathering} is -o gathered; it cannot go with -o ${output}`);
   const quiet = settingValue(settings, 'quiet');
   return {
-    mode: args.gather ? 'gathered' : output,
+    mode: gathering ? 'gathered' : output,
+    diff: args.diff,
     resultsFile: args.results,
     reportFile: args.report,
     progress: !quiet,
