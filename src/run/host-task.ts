@@ -51,7 +51,8 @@ export async function runHostTask(sessions: TaskSessions, target: ReachableTarge
       const { warnings: taskWarnings = [], ...outcome } = connectFailure ?? (await plan.executors.execute(task, session as HostSession, signal, liveOutput(plan.listener, index)));
       const warnings = [...(session?.warnings ?? []), ...taskWarnings];
       const base = recordBase(target, { kind: task.kind, command: plan.executors.commandLine(task) }, attempt, slot, started);
-      results.push({ ...base, ...outcome, ...(warnings.length > 0 ? { warnings } : {}), durationMs: Date.now() - started });
+      const unconnected = connectFailure && outcome.status === 'unreachable' ? { connectFailed: true as const } : {};
+      results.push({ ...base, ...outcome, ...(warnings.length > 0 ? { warnings } : {}), ...unconnected, durationMs: Date.now() - started });
       started = Date.now();
     }
   } finally {

@@ -51,6 +51,17 @@ export const SETTINGS = [
     commands: CONNECTING,
   }),
   setting({
+    key: 'retries', flag: 'string', input: text, default: 0,
+    parse: (raw, label) => parseCount(numberOf(raw, label), label),
+    help: 'Times to try a host again when it could not be connected to for a reason that may pass (refused, reset, dropped by MaxStartups, timed out, handshake); never once a command started',
+    commands: CONNECTING,
+  }),
+  setting({
+    key: 'retry-delay', flag: 'string', input: text, default: 1,
+    parse: (raw, label) => parseSeconds(String(raw), label, { allowZero: false }),
+    help: 'Seconds: the backoff base; retry k waits a random time up to min(D × 2^(k-1), 32 × D) (full jitter)', commands: CONNECTING,
+  }),
+  setting({
     key: 'order', flag: 'string', input: name, choices: HOST_ORDERS, default: 'inventory',
     parse: oneOf(HOST_ORDERS),
     help: "Which host starts first: inventory, reverse_inventory, sorted, reverse_sorted or shuffle (Ansible's order); records stay in inventory order",
