@@ -16,7 +16,7 @@ export interface ScheduleHooks<R> {
    * the run was stopped before the host was submitted.
    */
   skipped(host: ScheduledHost, attempt: number, reason: unknown): R;
-  /** The policy chose to run the host again: `outcome` is this attempt's, never reported as final (e.g. keep its error). */
+  /** The host is about to run again, its backoff over: `outcome` is the attempt before, never reported as final (keep its error, say). */
   retrying?(host: ScheduledHost, outcome: R, attempt: number): void;
   /** A wave (a batch) is submitted (after a stop: about to be recorded skipped): its number from 1 and its hosts' positions, in start order. */
   waveStarted?(wave: number, positions: readonly number[]): void;
@@ -87,6 +87,7 @@ export class Scheduler<R> {
     await this.#backoff(ran.verdict.after);
     // Stopped during the backoff: this attempt's outcome is the host's.
     if (this.#halted) return this.hooks.finished(host, ran.outcome);
+    this.hooks.retrying?.(host, ran.outcome, attempt);
     return this.#settle(host, attempt + 1);
   }
 
@@ -110,10 +111,7 @@ export class Scheduler<R> {
   async #runInTask(host: ScheduledHost, attempt: number): Promise<{ outcome: R; verdict: Verdict }> {
     const outcome = await this.hooks.run(host, attempt);
     const verdict = this.#halted ? CONTINUE : this.policy.finished(host, outcome, attempt);
-    if (verdict.next === 'retry') {
-      this.hooks.retrying?.(host, outcome, attempt);
-      return { outcome, verdict };
-    }
+    if (verdict.next === 'retry') return { outcome, verdict };
     const kept = this.hooks.finished(host, outcome);
     if (verdict.next === 'stop') {
       this.#stopReason = verdict.reason;
