@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { UsageError } from '../errors.js';
 import { parseSetting, setting } from './setting.js';
 import type { DefaultsOf, OptionsOf, SettingDeclaration, ValuesOf } from './setting.js';
-import { HOST_ORDERS, numberOf, parseBytes, parseCount, parseBatchSizes, parseFailLimit, parsePort, parsePositiveInteger, parseSeconds } from './values.js';
+import { HOST_ORDERS, numberOf, parseBytes, parseCount, parseBatchSizes, parseFailLimit, parsePort, parseRate, parsePositiveInteger, parseSeconds } from './values.js';
 
 /** A flag's text, or what YAML makes of the same words (`connect-timeout: 10` is a number). */
 const text = v.union([v.string(), v.number()], 'expected a number or a string');
@@ -60,6 +60,16 @@ export const SETTINGS = [
     key: 'retry-delay', flag: 'string', input: text, default: 1,
     parse: (raw, label) => parseSeconds(String(raw), label, { allowZero: false }),
     help: 'Seconds: the backoff base; retry k waits a random time up to min(D × 2^(k-1), 32 × D) (full jitter)', commands: CONNECTING,
+  }),
+  setting({
+    key: 'connect-rate', field: 'connectRate', options: 'ssh', flag: 'string', input: text, unset: 'no pacing',
+    parse: (raw, label) => parseRate(raw, label),
+    help: 'New connections per second over the whole run (N/s), spaced evenly, jump hosts and hosts behind them alike', commands: CONNECTING,
+  }),
+  setting({
+    key: 'jump-startups', field: 'jumpStartups', options: 'ssh', flag: 'string', input: text, default: 8,
+    parse: (raw, label) => parsePositiveInteger(numberOf(raw, label), label),
+    help: "Connections through one jump host not yet authenticated at once (below sshd's MaxStartups start of 10); the rest wait their turn", commands: CONNECTING,
   }),
   setting({
     key: 'order', flag: 'string', input: name, choices: HOST_ORDERS, default: 'inventory',
