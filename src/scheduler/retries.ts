@@ -1,3 +1,4 @@
+import { abortableDelay } from '../timer-delay.js';
 import type { SchedulePolicy, ScheduledHost, Verdict } from './policy.js';
 import { INPUT_ORDER } from './policy.js';
 
@@ -27,17 +28,8 @@ export function backoffMs(retry: number, delayMs: number, random: () => number):
   return Math.floor(random() * ceiling);
 }
 
-function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
+async function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
+  await abortableDelay(ms, signal);
 }
 
 /**

@@ -67,7 +67,7 @@ export const SETTINGS = [
     help: 'New connections per second over the whole run (N/s), spaced evenly, jump hosts and hosts behind them alike', commands: CONNECTING,
   }),
   setting({
-    key: 'jump-startups', field: 'jumpStartups', options: 'ssh', flag: 'string', input: text, default: 8,
+    key: 'jump-startups', field: 'jumpStartups', options: 'ssh', flag: 'string', input: text, unset: '8',
     parse: (raw, label) => parsePositiveInteger(numberOf(raw, label), label),
     help: "Connections through one jump host not yet authenticated at once (below sshd's MaxStartups start of 10); the rest wait their turn", commands: CONNECTING,
   }),

@@ -1,3 +1,5 @@
+import { abortableDelay } from '../timer-delay.js';
+
 /** The clock and the wait a pacer uses; tests pass controlled ones. */
 export interface PacerTime {
   now(): number;
@@ -5,19 +7,8 @@ export interface PacerTime {
   sleep(ms: number, signal: AbortSignal | undefined, aborted: () => unknown): Promise<void>;
 }
 
-function sleepOrAbort(ms: number, signal: AbortSignal | undefined, aborted: () => unknown): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(aborted());
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(aborted());
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+async function sleepOrAbort(ms: number, signal: AbortSignal | undefined, aborted: () => unknown): Promise<void> {
+  if (!(await abortableDelay(ms, signal))) throw aborted();
 }
 
 const REAL_TIME: PacerTime = { now: () => Date.now(), sleep: sleepOrAbort };

@@ -1,6 +1,5 @@
 import type { Duplex } from 'node:stream';
 import { SshpoolError } from '../errors.js';
-import { defaults } from '../settings/schema.js';
 import { remainingMs, waitWithin } from './bounded-wait.js';
 import type { ConnectPlan } from './connect-plan.js';
 import { SshConnection, connectAbortedError, connectTimeoutError } from './connection.js';
@@ -19,12 +18,15 @@ interface JumpEntry {
   startups: WaitingSlots;
 }
 
+/** sshd's MaxStartups begins dropping at 10 connections not yet authenticated: stay below it through one jump host. */
+export const DEFAULT_JUMP_STARTUPS = 8;
+
 export interface ConnectionOpenerOptions {
   /** Leave a jump connection open when nothing goes through it any more, until `closeAll()`. */
   keepIdleJumps?: boolean;
   /** New connections per second, over everything this opener opens (jump hosts too); default unpaced. */
   connectRate?: number;
-  /** Connections through one jump host that may be between their forward and their authentication at once; default the `jump-startups` setting's, 8 (sshd's MaxStartups begins dropping at 10). */
+  /** Connections through one jump host that may be between their forward and their authentication at once; default DEFAULT_JUMP_STARTUPS. */
   jumpStartups?: number;
 }
 
@@ -118,7 +120,7 @@ export class ConnectionOpener {
       const created: JumpEntry = {
         key,
         users: 0,
-        startups: new WaitingSlots(this.options.jumpStartups ?? defaults.jumpStartups),
+        startups: new WaitingSlots(this.options.jumpStartups ?? DEFAULT_JUMP_STARTUPS),
         connection: opened.catch((error: unknown) => {
           throw jumpFailure(hop, error);
         }),
