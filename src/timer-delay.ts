@@ -20,3 +20,22 @@ export function timerDelayMs(ms: number, allowZero: boolean, fail: (reason: stri
   if (whole > MAX_TIMER_MS) return fail(`is more than ${MAX_TIMER_MS / 1000} s (about 24.8 days), the longest delay a timer can wait`);
   return whole;
 }
+
+/**
+ * Resolves true after `ms`, or false as soon as `signal` aborts (the timer is
+ * then cleared, so a stopped run is not kept alive by a wait nobody needs).
+ */
+export function abortableDelay(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve(false);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

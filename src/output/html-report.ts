@@ -57,11 +57,12 @@ export function renderHtmlReport(results: readonly HostResult[], options: Report
     const count = results.filter((r) => r.status === status).length;
     return `<tr><td><span class="dot s-${status}"></span>${status}</td><td class="num" data-status="${status}">${count}</td></tr>`;
   });
+  const batched = results.some((r) => r.batch !== undefined);
   const hostRows = results.map(
     (r, index) =>
-      `<tr data-index="${index}"><td>${escapeHtml(escapeControlCharacters(r.host))}</td><td><span class="dot s-${r.status}"></span>${r.status}</td>` +
+      `<tr data-index="${index}">${batched ? `<td class="num">${r.batch ?? ''}</td>` : ''}<td>${escapeHtml(escapeControlCharacters(r.host))}</td><td><span class="dot s-${r.status}"></span>${r.status}</td>` +
       `<td class="num">${r.exitCode ?? ''}</td><td class="num">${escapeHtml(formatDuration(r.durationMs))}</td>` +
-      `<td>${r.error ? escapeHtml(escapeControlCharacters(`${r.error.code}: ${r.error.message}`)) : r.signal ? escapeHtml(`signal ${r.signal}`) : ''}</td></tr>`,
+      `<td>${r.error ? escapeHtml(escapeControlCharacters(`${r.error.code}: ${r.error.message}`)) : r.signal ? escapeHtml(`signal ${r.signal}`) : ''}${escapeHtml(earlierAttempts(r))}</td></tr>`,
   );
   const details = results.map((r) => ({
     host: escapeControlCharacters(r.host),
@@ -120,7 +121,7 @@ ${rows.join('\n')}
 <h2>Summary</h2>
 <table id="counts"><tbody>${counts.join('')}</tbody></table>
 <h2>Hosts</h2>
-<table id="hosts"><thead><tr><th>host</th><th>status</th><th>exit</th><th>duration</th><th>error</th></tr></thead>
+<table id="hosts"><thead><tr>${batched ? '<th>batch</th>' : ''}<th>host</th><th>status</th><th>exit</th><th>duration</th><th>error</th></tr></thead>
 <tbody>${hostRows.join('\n')}</tbody></table>
 <script type="application/json" id="sshpool-data">${jsonForScript(details)}</script>
 <script>
@@ -155,6 +156,12 @@ ${rows.join('\n')}
 </body>
 </html>
 `;
+}
+
+/** What a retried host's row adds: its attempt and the codes the earlier ones failed with (--retries). */
+function earlierAttempts(record: HostResult): string {
+  if (!record.previousErrors?.length) return '';
+  return ` (attempt ${record.attempt}; before: ${record.previousErrors.map((error) => escapeControlCharacters(error.code)).join(', ')})`;
 }
 
 /**

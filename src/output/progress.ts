@@ -13,7 +13,7 @@ export interface ProgressOptions {
 }
 
 /**
- * A one-line progress display on a terminal, redrawn in place: done / failed /
+ * A one-line progress display on a terminal, redrawn in place: the batch, done / failed /
  * running counts, hosts per second and the time left. Other text written
  * through `guard(sink)` clears the line first; the next tick draws it again
  * below that text, so streamed lines and the progress line never share a line.
@@ -23,6 +23,8 @@ export class ProgressLine {
   private readonly running = new Set<string>();
   private done = 0;
   private failed = 0;
+  /** `batch 2/5` in a run of several batches (--batch). */
+  private batch: string | undefined;
   private startedAt: number | undefined;
   private drawn = false;
   private suspensions = 0;
@@ -51,6 +53,11 @@ export class ProgressLine {
     this.running.add(host);
   }
 
+  /** A batch of a run of several started: the line says which. */
+  batchStart(batch: number, of: number): void {
+    this.batch = `batch ${batch}/${of}`;
+  }
+
   /** Counts the host as done, and failed unless its status is ok. */
   hostDone(result: HostResult): void {
     this.running.delete(result.host);
@@ -64,6 +71,7 @@ export class ProgressLine {
     const elapsedS = this.startedAt === undefined ? 0 : (this.now() - this.startedAt) / 1000;
     const rate = elapsedS > 0 ? this.done / elapsedS : 0;
     const parts = [
+      ...(this.batch ? [this.batch] : []),
       `${this.done}/${this.total} done`,
       this.failed > 0 ? c.red(`${this.failed} failed`) : `${this.failed} failed`,
       `${this.running.size} running`,

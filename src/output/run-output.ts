@@ -123,6 +123,7 @@ export class RunOutput {
 
   /** Follows a run's events: live output, files, journal and progress as hosts go. */
   attach(run: HostRun): void {
+    run.on('batchStart', ({ batch, of }) => this.progress?.batchStart(batch, of));
     run.on('hostStart', ({ host }) => {
       this.progress?.hostStart(host);
       this.files?.hostStart(host);

@@ -59,6 +59,12 @@ export interface HostResult {
   durationMs: number;
   /** 1 for the first try; retries count up. */
   attempt: number;
+  /** The errors of this host's earlier attempts in this run (--retries), oldest first; absent when this is its first. */
+  previousErrors?: ErrorRecord[];
+  /** true when no session could be had (connect, handshake, auth, host key): nothing ran on the host. Absent otherwise. */
+  connectFailed?: true;
+  /** Its batch (from 1) in a run of several (--batch); absent otherwise. */
+  batch?: number;
   /** The pool slot that ran it (0-based), for timelines. */
   slot: number;
 }
@@ -66,4 +72,18 @@ export interface HostResult {
 /** A host failed (for max-fail) when any of its records is not ok. */
 export function hostFailed(results: readonly HostResult[]): boolean {
   return results.some((result) => result.status !== 'ok');
+}
+
+/**
+ * The codes of a failure to connect that may pass if tried again: refused,
+ * reset or dropped before the banner (sshd's MaxStartups), timed out, a failed
+ * key exchange, a jump host that could not forward. Not AUTH_FAILED nor a host
+ * key: those do not change by trying again.
+ */
+const TRANSIENT_CONNECT_CODES: ReadonlySet<string> = new Set(['CONNECT_REFUSED', 'CONNECT_RESET', 'CONNECT_TIMEOUT', 'HANDSHAKE_FAILED', 'PROXY_JUMP_FAILED']);
+
+/** What --retries retries: the host could not be connected to for a reason that may pass, so no command started there. */
+export function failedBeforeCommand(results: readonly HostResult[]): boolean {
+  const first = results[0];
+  return first?.connectFailed === true && first.error !== null && TRANSIENT_CONNECT_CODES.has(first.error.code);
 }

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { TemplatedVariables } from '../inventory/index.js';
 import type { InventoryHost } from '../inventory/index.js';
 import { SshpoolError } from '../errors.js';
+import type { ErrorRecord } from '../errors.js';
 import { currentTask, Pool } from '../pool/index.js';
 import { callHook } from '../pool/hooks.js';
 import { INPUT_ORDER, Scheduler } from '../scheduler/index.js';
@@ -53,8 +54,20 @@ export interface HostOutputEndEvent {
   command: number;
 }
 
+/** A batch of a run of several (--batch) is started (the `batchStart` event). */
+export interface BatchStartEvent {
+  /** Its number, from 1. */
+  batch: number;
+  /** How many batches the run has. */
+  of: number;
+  /** How many hosts it has. */
+  hosts: number;
+}
+
 /** The events of a HostRun and their arguments. */
 export type HostRunEvents = {
+  /** A batch starts, in a run of several batches; its hosts' records carry its number. */
+  batchStart: [BatchStartEvent];
   /** A host took a pool slot. */
   hostStart: [HostStartEvent];
   /** A chunk of a host's output. */
@@ -181,7 +194,18 @@ export class HostRun extends EventEmitter<HostRunEvents> {
       const reachable: { target: ReachableTarget; inputIndex: number }[] = [];
       const refused: { target: Target; error: unknown }[] = [];
       targets.forEach((target, inputIndex) => (target.kind === 'refused' ? refused.push({ target, error: target.error }) : reachable.push({ target, inputIndex })));
-      const scheduler = new Scheduler<HostResult[]>(new Pool({ size: forks }), options.policy ?? INPUT_ORDER, {
+      const policy = options.policy ?? INPUT_ORDER;
+      const batchCount = policy.waveCount?.(reachable.length) ?? 1;
+      let batch = 0;
+      // The errors of the attempts a host is retried after, until its final record takes them: only hosts in a backoff are here.
+      const earlierErrors = new Map<number, ErrorRecord[]>();
+      const withRunFields = (index: number, results: HostResult[]): HostResult[] => {
+        const previousErrors = earlierErrors.get(index);
+        earlierErrors.delete(index);
+        if (!previousErrors && batchCount <= 1) return results;
+        return results.map((result) => ({ ...result, ...(previousErrors ? { previousErrors } : {}), ...(batchCount > 1 ? { batch } : {}) }));
+      };
+      const scheduler = new Scheduler<HostResult[]>(new Pool({ size: forks }), policy, {
         run: (host, attempt) => {
           const { target, inputIndex } = reachable[host.index]!;
           const slot = currentTask().slot;
@@ -190,10 +214,18 @@ export class HostRun extends EventEmitter<HostRunEvents> {
           const hostPlan = { ...plan, tasks: hostTasks[inputIndex]!, recordedTasks: tasks, listener: this.listenerFor(target.label) };
           return runHostTask({ cache: sessions, keep: options.sessions !== undefined }, target, attempt, hostPlan);
         },
-        finished: (_host, results) => report(results),
+        finished: (host, results) => report(withRunFields(host.index, results)),
         skipped: (host, attempt, reason) => {
           const { target } = reachable[host.index]!;
-          return report(skippedResults(target, plan, attempt, reason ?? stoppedBeforeStart(target, abortedAtStart)));
+          return report(withRunFields(host.index, skippedResults(target, plan, attempt, reason ?? stoppedBeforeStart(target, abortedAtStart))));
+        },
+        retrying: (host, results) => {
+          const error = results[0]?.error;
+          if (error) earlierErrors.set(host.index, [...(earlierErrors.get(host.index) ?? []), error]);
+        },
+        waveStarted: (number, positions) => {
+          batch = number;
+          if (batchCount > 1) callHook(() => this.emit('batchStart', { batch: number, of: batchCount, hosts: positions.length }));
         },
       });
       this.scheduler = scheduler;

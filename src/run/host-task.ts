@@ -54,7 +54,8 @@ export async function runHostTask(sessions: TaskSessions, target: ReachableTarge
       const warnings = [...(session?.warnings ?? []), ...taskWarnings];
       const recorded = plan.recordedTasks?.[index] ?? task;
       const base = recordBase(target, { kind: task.kind, command: plan.executors.commandLine(recorded) }, attempt, slot, started);
-      results.push({ ...base, ...outcome, ...(warnings.length > 0 ? { warnings } : {}), durationMs: Date.now() - started });
+      const unconnected = connectFailure && outcome.status === 'unreachable' ? { connectFailed: true as const } : {};
+      results.push({ ...base, ...outcome, ...(warnings.length > 0 ? { warnings } : {}), ...unconnected, durationMs: Date.now() - started });
       started = Date.now();
     }
   } finally {

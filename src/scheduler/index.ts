@@ -8,3 +8,5 @@ export { HOST_ORDERS, hostOrder } from './order.js';
 export type { HostOrder } from './order.js';
 export { batches } from './batches.js';
 export type { BatchSize } from './batches.js';
+export { backoffMs, retries } from './retries.js';
+export type { RetryOptions } from './retries.js';

@@ -36,7 +36,9 @@ export function maxFail<R>(limit: FailLimit, failed: (outcome: R) => boolean, ba
     if ('count' in limit) return `${failures} of ${hostCount} hosts failed`;
     return `${batch.failures} of ${batch.size} hosts ${batch.size === hostCount ? '' : `of batch ${batch.number} `}failed`;
   };
+  const waveCount = base.waveCount?.bind(base);
   return {
+    ...(waveCount ? { waveCount } : {}),
     waves(hosts: readonly ScheduledHost[]) {
       hostCount = hosts.length;
       return tracked(base.waves(hosts));

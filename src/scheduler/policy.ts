@@ -25,8 +25,12 @@ export type Verdict =
   | {
       /** Run the host again. */
       readonly next: 'retry';
-      /** Resolves when the retry may start (a backoff); none: at once. */
-      readonly after?: PromiseLike<void>;
+      /**
+       * The backoff: resolves when the retry may start; none: at once. `signal`
+       * aborts when the run is stopped (Ctrl-C), which ends the wait at once
+       * whatever the promise does: release its timer then.
+       */
+      readonly after?: (signal: AbortSignal) => PromiseLike<void>;
     }
   | {
       /** The outcome is final and no host starts from now on. */
@@ -54,6 +58,8 @@ export interface SchedulePolicy<R> {
   waves(hosts: readonly ScheduledHost[]): Iterable<readonly number[]>;
   /** A host's attempt ended with `outcome`: what next (called synchronously, before its slot is reused). */
   finished(host: ScheduledHost, outcome: R, attempt: number): Verdict;
+  /** How many groups `waves` gives for this many hosts, where known beforehand (for a progress display's `batch 2/5`). */
+  waveCount?(hostCount: number): number;
 }
 
 /** Today's behaviour: every host, in input order, one wave; never stops early, never retries. */

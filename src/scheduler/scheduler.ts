@@ -16,19 +16,25 @@ export interface ScheduleHooks<R> {
    * the run was stopped before the host was submitted.
    */
   skipped(host: ScheduledHost, attempt: number, reason: unknown): R;
+  /** The host is about to run again, its backoff over: `outcome` is the attempt before, never reported as final (keep its error, say). */
+  retrying?(host: ScheduledHost, outcome: R, attempt: number): void;
+  /** A wave (a batch) is submitted (after a stop: about to be recorded skipped): its number from 1 and its hosts' positions, in start order. */
+  waveStarted?(wave: number, positions: readonly number[]): void;
 }
 
 /**
  * Feeds hosts to a pool as its policy says, and gives every host's outcome in
  * the order of the hosts it was given, whatever order they ran in. `stop()`
- * is Ctrl-C: running hosts are told to stop (the pool is terminated) and no
+ * is Ctrl-C: running hosts are told to stop (the pool is terminated), hosts
+ * waiting out a retry's backoff keep the outcome of their last attempt, and no
  * host starts any more. The pool is the scheduler's alone; it is closed once
  * every host has its outcome.
  */
 export class Scheduler<R> {
-  #stopped = false;
   /** Set by a policy's stop verdict: no host starts from then on. */
   #stopReason: SshpoolError | undefined;
+  /** Aborted by stop() or a stop verdict: ends every backoff wait, since no retry would start. */
+  readonly #halt = new AbortController();
   /** One function for every host's pool task (the pool holds the arguments, not a closure per host). */
   readonly #task = (host: ScheduledHost, attempt: number): Promise<{ outcome: R; verdict: Verdict }> => this.#runInTask(host, attempt);
 
@@ -40,7 +46,7 @@ export class Scheduler<R> {
 
   /** Ctrl-C: terminates the pool (running hosts are told to stop) and starts no further host. */
   stop(): void {
-    this.#stopped = true;
+    this.#halt.abort();
     void this.pool.terminate();
   }
 
@@ -48,7 +54,10 @@ export class Scheduler<R> {
   async run(hosts: readonly ScheduledHost[]): Promise<R[]> {
     const outcomes = new Array<R>(hosts.length);
     try {
+      let number = 0;
       for (const wave of this.policy.waves(hosts)) {
+        number += 1;
+        this.hooks.waveStarted?.(number, wave);
         await Promise.all(wave.map(async (position) => {
           const host = hosts[position] as ScheduledHost;
           outcomes[position] = await this.#settle(host, host.attempt);
@@ -60,8 +69,12 @@ export class Scheduler<R> {
     return outcomes;
   }
 
+  get #halted(): boolean {
+    return this.#halt.signal.aborted;
+  }
+
   async #settle(host: ScheduledHost, attempt: number): Promise<R> {
-    if (this.#stopped || this.#stopReason) return this.hooks.skipped(host, attempt, this.#stopReason);
+    if (this.#halted) return this.hooks.skipped(host, attempt, this.#stopReason);
     let ran: { outcome: R; verdict: Verdict };
     try {
       ran = await this.pool.applyAsync(this.#task, [host, attempt]).get();
@@ -71,20 +84,38 @@ export class Scheduler<R> {
       return this.hooks.skipped(host, attempt, reason);
     }
     if (ran.verdict.next !== 'retry') return ran.outcome;
-    await ran.verdict.after;
+    await this.#backoff(ran.verdict.after);
     // Stopped during the backoff: this attempt's outcome is the host's.
-    if (this.#stopped || this.#stopReason) return this.hooks.finished(host, ran.outcome);
+    if (this.#halted) return this.hooks.finished(host, ran.outcome);
+    this.hooks.retrying?.(host, ran.outcome, attempt);
     return this.#settle(host, attempt + 1);
+  }
+
+  /** Waits for the policy's backoff, or less: until the run is stopped. */
+  async #backoff(after: ((signal: AbortSignal) => PromiseLike<void>) | undefined): Promise<void> {
+    if (!after || this.#halted) return;
+    const signal = this.#halt.signal;
+    let onHalt = (): void => undefined;
+    const halted = new Promise<void>((resolve) => {
+      onHalt = resolve;
+      signal.addEventListener('abort', onHalt, { once: true });
+    });
+    try {
+      await Promise.race([after(signal), halted]);
+    } finally {
+      signal.removeEventListener('abort', onHalt);
+    }
   }
 
   /** Inside the pool task, so the host is reported before its slot takes the next one. */
   async #runInTask(host: ScheduledHost, attempt: number): Promise<{ outcome: R; verdict: Verdict }> {
     const outcome = await this.hooks.run(host, attempt);
-    const verdict = this.#stopped || this.#stopReason ? CONTINUE : this.policy.finished(host, outcome, attempt);
+    const verdict = this.#halted ? CONTINUE : this.policy.finished(host, outcome, attempt);
     if (verdict.next === 'retry') return { outcome, verdict };
     const kept = this.hooks.finished(host, outcome);
     if (verdict.next === 'stop') {
       this.#stopReason = verdict.reason;
+      this.#halt.abort();
       void this.pool.cancelPending();
     }
     return { outcome: kept, verdict };

@@ -8,7 +8,7 @@ import type { RemoteCommandOptions, RemoteCommandOutcome } from '../ssh/remote-c
 import type { SshConfigResolver } from '../ssh/ssh-config.js';
 import { SshContext } from '../ssh/ssh-context.js';
 import type { ReachableTarget, TargetSettings } from '../ssh/target-settings.js';
-import { ChannelSlots } from './channel-slots.js';
+import { WaitingSlots } from '../ssh/waiting-slots.js';
 import { localSession } from './host-session.js';
 import type { HostSession } from './host-session.js';
 
@@ -47,7 +47,7 @@ export class SessionsClosedError extends SshpoolError<'SESSIONS_CLOSED'> {
 interface CachedConnection {
   key: string;
   connection: Promise<SshConnection>;
-  slots: ChannelSlots;
+  slots: WaitingSlots;
   leases: number;
 }
 
@@ -142,7 +142,7 @@ export class SessionCache {
   }
 
   private connect(key: string, target: TargetSettings, signal: AbortSignal): CachedConnection {
-    const entry: CachedConnection = { key, connection: this.context.connect(target, signal), slots: new ChannelSlots(this.maxSessions), leases: 0 };
+    const entry: CachedConnection = { key, connection: this.context.connect(target, signal), slots: new WaitingSlots(this.maxSessions), leases: 0 };
     this.connections.set(key, entry);
     // A connection that failed, was lost (the server closed it, its sshd was killed) or closed is dropped: the next acquire reconnects.
     entry.connection.then(

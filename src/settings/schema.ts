@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { UsageError } from '../errors.js';
 import { parseSetting, setting } from './setting.js';
 import type { DefaultsOf, OptionsOf, SettingDeclaration, ValuesOf } from './setting.js';
-import { HOST_ORDERS, numberOf, parseBytes, parseCount, parseBatchSizes, parseFailLimit, parsePort, parsePositiveInteger, parseSeconds } from './values.js';
+import { HOST_ORDERS, numberOf, parseBytes, parseCount, parseBatchSizes, parseFailLimit, parsePort, parseRate, parsePositiveInteger, parseSeconds } from './values.js';
 
 /** A flag's text, or what YAML makes of the same words (`connect-timeout: 10` is a number). */
 const text = v.union([v.string(), v.number()], 'expected a number or a string');
@@ -56,6 +56,27 @@ export const SETTINGS = [
     parse: (raw, label) => parseBatchSizes(raw, label),
     help: "Rolling batches of N hosts, P% of them, or a list (1,5,20%: the last repeats), each finished before the next starts (Ansible's serial)",
     commands: CONNECTING,
+  }),
+  setting({
+    key: 'retries', flag: 'string', input: text, default: 0,
+    parse: (raw, label) => parseCount(numberOf(raw, label), label),
+    help: 'Times to try a host again when it could not be connected to for a reason that may pass (refused, reset, dropped by MaxStartups, timed out, handshake); never once a command started',
+    commands: CONNECTING,
+  }),
+  setting({
+    key: 'retry-delay', flag: 'string', input: text, default: 1,
+    parse: (raw, label) => parseSeconds(String(raw), label, { allowZero: false }),
+    help: 'Seconds: the backoff base; retry k waits a random time up to min(D × 2^(k-1), 32 × D) (full jitter)', commands: CONNECTING,
+  }),
+  setting({
+    key: 'connect-rate', field: 'connectRate', options: 'ssh', flag: 'string', input: text, unset: 'no pacing',
+    parse: (raw, label) => parseRate(raw, label),
+    help: 'New connections per second over the whole run (N/s), spaced evenly, jump hosts and hosts behind them alike', commands: CONNECTING,
+  }),
+  setting({
+    key: 'jump-startups', field: 'jumpStartups', options: 'ssh', flag: 'string', input: text, unset: '8',
+    parse: (raw, label) => parsePositiveInteger(numberOf(raw, label), label),
+    help: "Connections through one jump host not yet authenticated at once (below sshd's MaxStartups start of 10); the rest wait their turn", commands: CONNECTING,
   }),
   setting({
     key: 'order', flag: 'string', input: name, choices: HOST_ORDERS, default: 'inventory',

@@ -95,3 +95,11 @@ function parsePercent(text: string, option: string, { allowZero }: { allowZero: 
   }
   return percent;
 }
+
+/** `--connect-rate`: "N/s" or "N", connections per second (above 0; a fraction spaces them more than a second apart). */
+export function parseRate(raw: string | number, option: string): number {
+  const text = String(raw).trim();
+  const perSecond = numberOf(text.endsWith('/s') ? text.slice(0, -2) : text, option);
+  if (!(perSecond > 0) || !Number.isFinite(perSecond)) throw new UsageError(`${option}: "${text}" is not a rate above 0 (N/s)`);
+  return perSecond;
+}

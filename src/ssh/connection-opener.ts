@@ -6,17 +6,28 @@ import { SshConnection, connectAbortedError, connectTimeoutError } from './conne
 import type { ConnectOptions } from './connection.js';
 import { SshError } from './errors.js';
 import { startProxyCommand } from './proxy-command.js';
+import { ConnectPacer } from './connect-pacer.js';
+import { WaitingSlots } from './waiting-slots.js';
 
 /** A shared jump connection and the connections (targets, deeper hops) opened through it that are not over yet. */
 interface JumpEntry {
   key: string;
   connection: Promise<SshConnection>;
   users: number;
+  /** The connections through it not yet authenticated. */
+  startups: WaitingSlots;
 }
+
+/** sshd's MaxStartups begins dropping at 10 connections not yet authenticated: stay below it through one jump host. */
+export const DEFAULT_JUMP_STARTUPS = 8;
 
 export interface ConnectionOpenerOptions {
   /** Leave a jump connection open when nothing goes through it any more, until `closeAll()`. */
   keepIdleJumps?: boolean;
+  /** New connections per second, over everything this opener opens (jump hosts too); default unpaced. */
+  connectRate?: number;
+  /** Connections through one jump host that may be between their forward and their authentication at once; default DEFAULT_JUMP_STARTUPS. */
+  jumpStartups?: number;
 }
 
 /**
@@ -30,30 +41,53 @@ export interface ConnectionOpenerOptions {
  */
 export class ConnectionOpener {
   private readonly jumps = new Map<string, JumpEntry>();
+  private readonly pacer: ConnectPacer | undefined;
 
-  constructor(private readonly options: ConnectionOpenerOptions = {}) {}
+  constructor(private readonly options: ConnectionOpenerOptions = {}) {
+    this.pacer = options.connectRate === undefined ? undefined : new ConnectPacer(options.connectRate);
+  }
 
   /**
    * The target's connect timeout covers the whole attempt, the forward through
    * its last jump host included (ssh2's forwardOut has no timer of its own), and
-   * `signal` cuts every step short.
+   * `signal` cuts every step short. The waits for a turn (--connect-rate, the
+   * jump host's startups) come before it: they are this run's own, not the host's.
    */
   async open(chain: readonly ConnectPlan[], signal?: AbortSignal): Promise<SshConnection> {
     const target = chain[chain.length - 1];
     if (!target) throw new SshpoolError('NO_TARGET', 'nothing to connect to');
     if (signal?.aborted) throw connectAbortedError(target.label);
-    const startedAt = Date.now();
-    if (chain.length === 1) return SshConnection.open(connectOptions(target, firstTransport(target), startedAt, signal));
+    if (chain.length === 1) {
+      await this.pace(target, signal);
+      return SshConnection.open(connectOptions(target, firstTransport(target), Date.now(), signal));
+    }
     const jump = this.useJump(chain, chain.length - 2);
     try {
-      const via = await this.forwardThroughJump(jump, target, startedAt, signal);
-      const connection = await SshConnection.open(connectOptions(target, via, startedAt, signal));
+      const connection = await this.openBehind(jump, target, signal);
       connection.once('ended', () => this.leaveJump(jump));
       return connection;
     } catch (error) {
       this.leaveJump(jump);
       throw error;
     }
+  }
+
+  /** Through the jump host, holding one of its startups until the target has authenticated (or failed). */
+  private async openBehind(jump: JumpEntry, target: ConnectPlan, signal?: AbortSignal): Promise<SshConnection> {
+    await jump.startups.take(signal, () => connectAbortedError(target.label));
+    try {
+      await this.pace(target, signal);
+      const startedAt = Date.now();
+      const via = await this.forwardThroughJump(jump, target, startedAt, signal);
+      return await SshConnection.open(connectOptions(target, via, startedAt, signal));
+    } finally {
+      jump.startups.give();
+    }
+  }
+
+  /** This connection's turn under --connect-rate. */
+  private pace(plan: ConnectPlan, signal?: AbortSignal): Promise<void> {
+    return this.pacer ? this.pacer.turn(signal, () => connectAbortedError(plan.label)) : Promise.resolve();
   }
 
   closeAll(): void {
@@ -82,10 +116,11 @@ export class ConnectionOpener {
     let entry = this.jumps.get(key);
     if (!entry) {
       const hop = chain[index] as ConnectPlan;
-      const opened = index > 0 ? this.openThroughJump(chain, index) : SshConnection.open(connectOptions(hop, firstTransport(hop), Date.now()));
+      const opened = index > 0 ? this.openThroughJump(chain, index) : this.pace(hop).then(() => SshConnection.open(connectOptions(hop, firstTransport(hop), Date.now())));
       const created: JumpEntry = {
         key,
         users: 0,
+        startups: new WaitingSlots(this.options.jumpStartups ?? DEFAULT_JUMP_STARTUPS),
         connection: opened.catch((error: unknown) => {
           throw jumpFailure(hop, error);
         }),
@@ -116,8 +151,11 @@ export class ConnectionOpener {
   private async openThroughJump(chain: readonly ConnectPlan[], index: number): Promise<SshConnection> {
     const previous = this.useJump(chain, index - 1);
     const hop = chain[index] as ConnectPlan;
-    const startedAt = Date.now();
+    // The hop is shared, so one host's abort must not cancel it for the others: no signal in its waits.
+    await previous.startups.take(undefined, () => connectAbortedError(hop.label));
     try {
+      await this.pace(hop);
+      const startedAt = Date.now();
       const via = await (
         await previous.connection
       ).forwardOut(hop.hostname, hop.port, {
@@ -125,13 +163,14 @@ export class ConnectionOpener {
         timedOut: () => connectTimeoutError(hop.label, hop.connectTimeoutMs),
         aborted: () => connectAbortedError(hop.label),
       });
-      // The hop is shared, so one host's abort must not cancel it for the others.
       const connection = await SshConnection.open(connectOptions(hop, via, startedAt));
       connection.once('ended', () => this.leaveJump(previous));
       return connection;
     } catch (error) {
       this.leaveJump(previous);
       throw error;
+    } finally {
+      previous.startups.give();
     }
   }
 }

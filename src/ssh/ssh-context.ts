@@ -30,7 +30,11 @@ export class SshContext {
     private readonly options: SshOptions,
     openerOptions: ConnectionOpenerOptions,
   ) {
-    this.opener = new ConnectionOpener(openerOptions);
+    this.opener = new ConnectionOpener({
+      ...openerOptions,
+      ...(options.connectRate === undefined ? {} : { connectRate: options.connectRate }),
+      ...(options.jumpStartups === undefined ? {} : { jumpStartups: options.jumpStartups }),
+    });
     this.identities = new IdentityStore(options.passphrasePrompt ? { passphrasePrompt: options.passphrasePrompt } : {});
   }
 

@@ -55,7 +55,8 @@ export function renderSshdConfig(spec: SshdConfigSpec): string {
     'PubkeyAuthentication yes',
     'PasswordAuthentication no',
     'KbdInteractiveAuthentication no',
-    'MaxStartups 1000:30:2000',
+    // sshd takes the last MaxStartups it reads (not the first, as for most keywords): only when the caller gives none.
+    ...(overrides.some((line) => /^\s*MaxStartups\s/i.test(line)) ? [] : ['MaxStartups 1000:30:2000']),
     'MaxSessions 100',
     'LogLevel ERROR',
     'AllowTcpForwarding yes',

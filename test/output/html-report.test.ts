@@ -127,3 +127,17 @@ describe('the HTML report (as text)', () => {
     expect(html).not.to.match(/(src|href)=["']?https?:/);
   });
 });
+
+describe('the HTML report of a run with batches and retries (markup)', () => {
+  it('has a batch column only when records have batches, and says a retried host’s attempt and earlier errors', () => {
+    const batched = [
+      record({ host: 'a', batch: 1, startedAt: at(0) }),
+      record({ host: 'b', batch: 2, startedAt: at(10), attempt: 3, previousErrors: [{ code: 'CONNECT_RESET', message: 'x' }, { code: 'HANDSHAKE_FAILED', message: 'y' }] }),
+    ];
+    const html = renderHtmlReport(batched);
+    expect(html).to.include('<th>batch</th><th>host</th>');
+    expect(html).to.include('<tr data-index="1"><td class="num">2</td><td>b</td>');
+    expect(html).to.include(' (attempt 3; before: CONNECT_RESET, HANDSHAKE_FAILED)</td></tr>');
+    expect(renderHtmlReport(REPORT_RECORDS)).to.include('<thead><tr><th>host</th>');
+  });
+});

@@ -19,6 +19,16 @@ describe('the progress line', () => {
     progress.stop();
   });
 
+  it('says the batch in a run of several (--batch), from the first batchStart on', () => {
+    const err = capture(false);
+    const progress = new ProgressLine(err.stream, 10, { now: () => 0, intervalMs: 60_000 });
+    progress.batchStart(1, 5);
+    expect(progress.render()).to.equal('batch 1/5 · 0/10 done · 0 failed · 0 running · 0.0/s');
+    progress.batchStart(2, 5);
+    expect(progress.render()).to.match(/^batch 2\/5 · /);
+    progress.stop();
+  });
+
   it('redraws in place on a timer, is cleared by guarded writes, and leaves nothing when stopped', async () => {
     const err = capture(true, 200);
     const out = capture(false);

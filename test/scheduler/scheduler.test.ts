@@ -123,7 +123,7 @@ describe('Scheduler with a policy (controlled promises, no sleeps)', () => {
     const backoff = deferred();
     const retryOnce: SchedulePolicy<Outcome> = {
       waves: INPUT_ORDER.waves,
-      finished: (_host, outcome, attempt) => ('ok' in outcome && !outcome.ok && attempt === 1 ? { next: 'retry', after: backoff.promise } : CONTINUE),
+      finished: (_host, outcome, attempt) => ('ok' in outcome && !outcome.ok && attempt === 1 ? { next: 'retry', after: () => backoff.promise } : CONTINUE),
     };
     const { hosts, scheduler, gate, started, reported } = harness(2, 1, retryOnce);
     const run = scheduler.run(hosts);

@@ -1,13 +1,13 @@
 import { expect } from 'chai';
-import { ChannelSlots } from '../../src/session/channel-slots.js';
+import { WaitingSlots } from '../../src/ssh/waiting-slots.js';
 import { rejectionOf } from '../helpers/rejection.js';
 import { hasSettled } from '../helpers/ticks.js';
 
 const aborted = () => new Error('aborted');
 
-describe('ChannelSlots: the channels one connection may have open at once', () => {
+describe('WaitingSlots: the channels one connection may have open at once', () => {
   it('gives up to its limit at once; the next waits until one is given back, in the order asked', async () => {
-    const slots = new ChannelSlots(2);
+    const slots = new WaitingSlots(2);
     await slots.take(undefined, aborted);
     await slots.take(undefined, aborted);
     const third = slots.take(undefined, aborted);
@@ -20,7 +20,7 @@ describe('ChannelSlots: the channels one connection may have open at once', () =
   });
 
   it('after a refusal, allows no more than the server accepted, never below one', async () => {
-    const slots = new ChannelSlots(10);
+    const slots = new WaitingSlots(10);
     for (let taken = 0; taken < 3; taken += 1) await slots.take(undefined, aborted);
     slots.lowerTo(2);
     slots.give();
@@ -29,14 +29,14 @@ describe('ChannelSlots: the channels one connection may have open at once', () =
     slots.give();
     expect(await hasSettled(waiting)).to.equal(true);
 
-    const one = new ChannelSlots(3);
+    const one = new WaitingSlots(3);
     one.lowerTo(0);
     await one.take(undefined, aborted);
     expect(await hasSettled(one.take(undefined, aborted))).to.equal(false);
   });
 
   it('puts a caller handing back a refused slot first in line', async () => {
-    const slots = new ChannelSlots(1);
+    const slots = new WaitingSlots(1);
     await slots.take(undefined, aborted);
     const order: string[] = [];
     const later = slots.take(undefined, aborted).then(() => order.push('later'));
@@ -49,7 +49,7 @@ describe('ChannelSlots: the channels one connection may have open at once', () =
   });
 
   it('drops a waiter whose signal aborts, and fails every waiter when the connection is gone', async () => {
-    const slots = new ChannelSlots(1);
+    const slots = new WaitingSlots(1);
     await slots.take(undefined, aborted);
     const stop = new AbortController();
     const stopped = slots.take(stop.signal, aborted);

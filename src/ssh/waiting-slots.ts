@@ -4,11 +4,13 @@ interface Waiter {
 }
 
 /**
- * The channels one connection may have open at once: sshd's MaxSessions,
- * which a client cannot ask for, so it starts at sshd's default and is lowered
- * to what the server was seen to accept. Waiters are served in turn.
+ * A limit on things held at once, with waiters served in turn: the channels
+ * one connection may have open (sshd's MaxSessions, which a client cannot ask
+ * for, so it starts at sshd's default and is lowered to what the server was
+ * seen to accept), or the connections through one jump host not yet
+ * authenticated (below the target sshd's MaxStartups).
  */
-export class ChannelSlots {
+export class WaitingSlots {
   private used = 0;
   private readonly waiting: Waiter[] = [];
 
