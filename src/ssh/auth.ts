@@ -1,5 +1,5 @@
 import type { AnyAuthMethod, AuthenticationType } from 'ssh2';
-import { SelectiveAgent } from './agent.js';
+import { selectiveAgent } from './agent.js';
 import type { HostKeyVerdict } from './host-key.js';
 import type { Identity } from './identities.js';
 
@@ -31,7 +31,7 @@ export function buildAuthHandler(options: AuthHandlerOptions): AuthHandler {
   const { username } = options;
   const agent = options.agentSocket === undefined
     ? undefined
-    : new SelectiveAgent(options.agentSocket, options.identitiesOnly ? options.identities.map((identity) => identity.publicKey) : undefined);
+    : selectiveAgent(options.agentSocket, options.identitiesOnly ? options.identities.map((identity) => identity.publicKey) : undefined);
   const steps: Array<() => AnyAuthMethod | undefined> = [];
   if (agent) steps.push(() => ({ type: 'agent', username, agent }));
   for (const { publicKey, privateKey: key } of options.identities) {

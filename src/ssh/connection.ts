@@ -1,8 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { connect as tcpConnect } from 'node:net';
 import type { Duplex } from 'node:stream';
-import ssh2 from 'ssh2';
-import type { ClientChannel, ExecOptions } from 'ssh2';
+import type { Client, ClientChannel, ExecOptions } from 'ssh2';
 import { SshpoolError } from '../errors.js';
 import type { AuthHandler } from './auth.js';
 import { remainingMs, waitWithin } from './bounded-wait.js';
@@ -12,8 +11,7 @@ import { SshError, classifySshError } from './errors.js';
 import type { SessionPhase } from './errors.js';
 import { hostPort } from './host-key.js';
 import type { HostKeyVerdict } from './host-key.js';
-
-const { Client } = ssh2;
+import { ssh2 } from './ssh2-library.js';
 
 /** A plan's connection over the transport the opener chose for it. */
 export interface ConnectOptions extends Omit<ConnectPlan, 'proxyCommand'> {
@@ -29,7 +27,7 @@ export interface ConnectOptions extends Omit<ConnectPlan, 'proxyCommand'> {
   signal?: AbortSignal;
 }
 
-type Ssh2Client = InstanceType<typeof Client>;
+type Ssh2Client = Client;
 
 type ConnectionEvents = {
   /** The connection died without `close()` having been called; emitted once. */
@@ -78,8 +76,11 @@ export class SshConnection extends EventEmitter<ConnectionEvents> {
   /** Opens and authenticates a connection; rejects with a classified SshpoolError. */
   static open(options: ConnectOptions): Promise<SshConnection> {
     const { label, hostname, port } = options;
-    const client = new Client();
+    // The TCP handshake goes on while ssh2 loads (on the first connection) and the client is set up.
+    const sock = options.via ?? tcpConnect({ host: hostname, port }).setNoDelay(true);
+    const client = new (ssh2().Client)();
     const connection = new SshConnection(label, client, options.connectTimeoutMs);
+    connection.transport = sock;
     const limits: WaitLimits = {
       timeoutMs: remainingMs(options.connectTimeoutMs, options.startedAt ?? Date.now()),
       signal: options.signal,
@@ -114,8 +115,6 @@ export class SshConnection extends EventEmitter<ConnectionEvents> {
         if (!ready) settle(new SshError('CONNECT_RESET', `${label}: connection closed during the SSH handshake`));
       });
 
-      const sock = options.via ?? tcpConnect({ host: hostname, port }).setNoDelay(true);
-      connection.transport = sock;
       client.connect({
         sock,
         host: hostname,
@@ -145,7 +144,7 @@ export class SshConnection extends EventEmitter<ConnectionEvents> {
     return opening.catch((error: unknown) => {
       client.destroy();
       // Also a forwarded stream or ProxyCommand handed in for an attempt that never started.
-      (connection.transport ?? options.via)?.destroy();
+      sock.destroy();
       throw error;
     });
   }
