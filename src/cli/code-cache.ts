@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 
 /**
@@ -46,13 +46,22 @@ function readCache(path: string | undefined): Buffer | undefined {
   }
 }
 
-/** Written whole or not at all (a rename), so a concurrent start never reads half a cache. */
+/**
+ * Written whole or not at all (a rename), so a concurrent start never reads half a
+ * cache; the caches of other bundles (an older sshpool) are removed, so the directory
+ * holds one bundle's few files however often sshpool is upgraded.
+ */
 function writeCache(path: string, data: Buffer): void {
+  const directory = dirname(path);
+  const bundleHash = basename(path).split('-')[0] as string;
   try {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    mkdirSync(directory, { recursive: true, mode: 0o700 });
     const partial = `${path}.${process.pid}.tmp`;
     writeFileSync(partial, data, { mode: 0o600 });
     renameSync(partial, path);
+    for (const name of readdirSync(directory)) {
+      if (name.endsWith('.v8cache') && !name.startsWith(`${bundleHash}-`)) rmSync(join(directory, name), { force: true });
+    }
   } catch {
     // A read-only or missing home: the next start compiles again.
   }

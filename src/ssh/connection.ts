@@ -76,7 +76,7 @@ export class SshConnection extends EventEmitter<ConnectionEvents> {
   /** Opens and authenticates a connection; rejects with a classified SshpoolError. */
   static open(options: ConnectOptions): Promise<SshConnection> {
     const { label, hostname, port } = options;
-    // The TCP handshake goes on while ssh2 loads (on the first connection) and the client is set up.
+    // The TCP handshake goes on while the client is set up (and ssh2 loads, when no key file loaded it first).
     const sock = options.via ?? tcpConnect({ host: hostname, port }).setNoDelay(true);
     const client = new (ssh2().Client)();
     const connection = new SshConnection(label, client, options.connectTimeoutMs);

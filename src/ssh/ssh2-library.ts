@@ -3,8 +3,7 @@ import type ssh2Library from 'ssh2';
 
 // Loading ssh2 costs ~0.1 s of CPU (its modules, crypto tables and native bindings):
 // loaded when the first connection, key or agent needs it, so `--version`,
-// `inventory` and `config` never pay for it, and a run's first TCP connect is
-// already under way while it loads.
+// `inventory` and `config` never pay for it.
 const load = createRequire(import.meta.url);
 let library: typeof ssh2Library | undefined;
 

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -55,7 +55,7 @@ describe('start-up: what the binary loads and caches (the real bundle)', functio
     expect(wide.stderr).to.include('segmenters made: 1');
   });
 
-  it('keeps one V8 code cache per bundle hash and command in $XDG_CACHE_HOME/sshpool, and replaces one V8 rejects', async () => {
+  it('keeps one V8 code cache per bundle hash and command in $XDG_CACHE_HOME/sshpool, removes other bundles\' caches, and replaces one V8 rejects', async () => {
     const cacheHome = path.join(dir, 'cache');
     const source = await readFile(path.join(path.dirname(CLI_MAIN), 'sshpool.cjs'), 'utf8');
     const versionCache = codeCachePath(path.join(cacheHome, 'sshpool'), source, '--version');
@@ -63,6 +63,10 @@ describe('start-up: what the binary loads and caches (the real bundle)', functio
     expect(path.basename(versionCache)).to.match(/^[0-9a-f]{32}-other\.v8cache$/);
     expect(path.basename(configCache)).to.match(/^[0-9a-f]{32}-config\.v8cache$/);
 
+    // What an older bundle left: removed when this one writes its own.
+    const stale = path.join(cacheHome, 'sshpool', `${'0'.repeat(32)}-run.v8cache`);
+    await mkdir(path.dirname(stale), { recursive: true });
+    await writeFile(stale, 'an older bundle');
     const first = await runCliProcess(['--version'], { env: env(cacheHome) });
     expect(first.code).to.equal(0);
     const written = await readFile(versionCache);
