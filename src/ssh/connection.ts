@@ -76,9 +76,16 @@ export class SshConnection extends EventEmitter<ConnectionEvents> {
   /** Opens and authenticates a connection; rejects with a classified SshpoolError. */
   static open(options: ConnectOptions): Promise<SshConnection> {
     const { label, hostname, port } = options;
-    // The TCP handshake goes on while the client is set up (and ssh2 loads, when no key file loaded it first).
+    let library: ReturnType<typeof ssh2>;
+    try {
+      library = ssh2();
+    } catch (error) {
+      // Its first load opens files: out of descriptors then, the limit is this machine's, not the host's fault.
+      options.via?.destroy();
+      return Promise.reject(classifySshError(error, label, 'connect'));
+    }
     const sock = options.via ?? tcpConnect({ host: hostname, port }).setNoDelay(true);
-    const client = new (ssh2().Client)();
+    const client = new library.Client();
     const connection = new SshConnection(label, client, options.connectTimeoutMs);
     connection.transport = sock;
     const limits: WaitLimits = {
