@@ -36,8 +36,16 @@ export class BenchFleet {
     readonly user: string,
     /** The login key every host accepts (ssh_config's IdentityFile). */
     readonly userKeyPath: string,
+    /** The host key every host serves, for known_hosts. */
+    readonly hostKey: string,
+    private readonly inNamespace: boolean,
     private readonly daemons: OwnedProcess[],
   ) {}
+
+  /** The client ssh_config for these hosts; `port` and `knownHostsPath` for another route to them (DelayedRoute). */
+  clientConfig(route: { port?: number; knownHostsPath: string }): string {
+    return renderClientConfig(this.hosts, this.inNamespace, { user: this.user, userKeyPath: this.userKeyPath, ...route });
+  }
 
   static async start(hostCount: number, inNamespace: boolean): Promise<BenchFleet> {
     const dir = await mkdtemp(join(tmpdir(), 'sshpool-bench-'));
@@ -77,7 +85,7 @@ export class BenchFleet {
       await writeFile(knownHostsPath, renderKnownHosts(hosts.map((h) => ({ ...h, knownHostKey: hostKey }))));
       const sshConfigPath = join(dir, 'ssh_config');
       await writeFile(sshConfigPath, renderClientConfig(hosts, inNamespace, { user, userKeyPath, knownHostsPath }));
-      return new BenchFleet(dir, hosts, sshConfigPath, user, userKeyPath, daemons);
+      return new BenchFleet(dir, hosts, sshConfigPath, user, userKeyPath, hostKey, inNamespace, daemons);
     } catch (error) {
       await Promise.allSettled(daemons.map((d) => d.kill()));
       await rm(dir, { recursive: true, force: true });
@@ -122,12 +130,13 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
   return Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 }
 
-function renderClientConfig(hosts: readonly BenchHost[], inNamespace: boolean, client: { user: string; userKeyPath: string; knownHostsPath: string }): string {
+function renderClientConfig(hosts: readonly BenchHost[], inNamespace: boolean, client: { user: string; userKeyPath: string; knownHostsPath: string; port?: number }): string {
   // Aliases only where names are not addresses: one `Host *` block is what each peer's ssh then parses.
   const aliases = inNamespace ? [] : hosts.map((h) => `Host ${h.name}\n  HostName ${h.address}\n  Port ${h.port}\n`);
   const common = [
     'Host *',
     `  User ${client.user}`,
+    ...(client.port === undefined ? [] : [`  Port ${client.port}`]),
     `  IdentityFile ${client.userKeyPath}`,
     '  IdentitiesOnly yes',
     `  UserKnownHostsFile ${client.knownHostsPath}`,

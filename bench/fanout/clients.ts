@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Invocation } from './measure.js';
 
 /** What every client is asked to do in one measurement. */
@@ -23,6 +25,10 @@ export interface Client {
   executable: string;
   /** The Debian package that provides it, for the install hint. */
   debianPackage?: string;
+  /** A command that succeeds when it is usable, beyond the executable being there (a Python module). */
+  probe?: string[];
+  /** It runs against one host at most (ssh itself): scenarios with more hosts leave it out. */
+  maxHosts?: number;
   /** One invocation per command line for clients that cannot run several over one connection. */
   invocations(work: Workload): Invocation[];
   /** Hosts that did not succeed, as the client reports them. */
@@ -34,7 +40,6 @@ const CONNECT_TIMEOUT_S = '30';
 function matches(text: string, pattern: RegExp): Set<string> {
   return new Set([...text.matchAll(pattern)].map((match) => match[1] as string));
 }
-
 
 export const sshpool: Client = {
   name: 'sshpool',
@@ -109,15 +114,53 @@ const clush: Client = {
   failures: (_stdout, stderr) => matches(stderr, /^clush: (\S+?): /gm),
 };
 
-const PEERS = [pdsh, parallelSsh, clush];
+/** Debian's python3-asyncssh is installed for the system's Python, whatever python3 comes first in PATH. */
+const SYSTEM_PYTHON = '/usr/bin/python3';
 
-function installed(command: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
+/** An in-process peer: one asyncio process makes every SSH session, as sshpool does in Node. */
+const asyncssh: Client = {
+  name: 'asyncssh',
+  executable: SYSTEM_PYTHON,
+  debianPackage: 'python3-asyncssh',
+  probe: [SYSTEM_PYTHON, '-c', 'import asyncssh'],
+  invocations: (work) => [
+    {
+      file: SYSTEM_PYTHON,
+      // The script sits beside this file's TypeScript source; build/ has only the compiled .js.
+      args: [join(import.meta.dirname, '../../../bench/fanout/asyncssh-client.py'), work.hostsFile, work.sshConfig, String(work.fanout), ...work.commands],
+      keepStdout: !work.bulkOutput,
+      timeoutMs: work.timeoutMs,
+    },
+  ],
+  failures: (_stdout, stderr) => matches(stderr, /^(\S+): \[failed\]/gm),
+};
+
+/** OpenSSH's own client, for the one-host scenarios: what an operator would otherwise type. */
+const ssh: Client = {
+  name: 'ssh',
+  executable: 'ssh',
+  debianPackage: 'openssh-client',
+  maxHosts: 1,
+  invocations: (work) =>
+    work.commands.map((command) => ({
+      file: 'ssh',
+      args: ['-F', work.sshConfig, '-o', 'BatchMode=yes', readFileSync(work.hostsFile, 'utf8').trim(), command],
+      keepStdout: !work.bulkOutput,
+      timeoutMs: work.timeoutMs,
+    })),
+  failures: () => new Set(),
+};
+
+const PEERS = [ssh, asyncssh, pdsh, parallelSsh, clush];
+
+function installed(peer: Client): boolean {
+  if (spawnSync('sh', ['-c', `command -v ${peer.executable}`]).status !== 0) return false;
+  return peer.probe === undefined || spawnSync(peer.probe[0] as string, peer.probe.slice(1)).status === 0;
 }
 
 /** sshpool and the peers found on this machine; prints how to install the missing ones. */
 export function availableClients(log: (line: string) => void): Client[] {
-  const missing = PEERS.filter((peer) => !installed(peer.executable));
+  const missing = PEERS.filter((peer) => !installed(peer));
   if (missing.length > 0) {
     log(`not installed, so not compared: ${missing.map((peer) => peer.name).join(', ')}`);
     log(`  install with: apt-get install -y ${missing.map((peer) => peer.debianPackage).join(' ')}`);

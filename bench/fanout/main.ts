@@ -16,6 +16,7 @@ import { measure, releaseMemoryHierarchy, treeMemoryMeasured } from './measure.j
 import { compareToBestPeer, machineInfo, markdown, summarize } from './report.js';
 import type { ScenarioResult, ToolRun } from './report.js';
 import { canCreateNamespace, insideNamespace, rerunInsideNamespace } from './netns.js';
+import { DelayedRoute } from './delayed-route.js';
 
 /** 1 MiB of 64-byte lines. */
 const MIB_OF_LINES = "yes 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde | head -c 1048576";
@@ -28,12 +29,14 @@ interface ScenarioSpec {
   commands: string[];
   bulkOutput: boolean;
   reps: number;
+  /** Added each way to every chunk by the delay proxy (namespace mode only); 0: straight to sshd. */
+  delayMs: number;
 }
 
 const { values: flags } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
-    scenarios: { type: 'string', default: '1,2,3,4' },
+    scenarios: { type: 'string', default: '1,2,3,4,5,6,7' },
     hosts: { type: 'string' },
     'big-hosts': { type: 'string' },
     reps: { type: 'string' },
@@ -50,9 +53,9 @@ function scenarios(): ScenarioSpec[] {
   const reps = (full: number) => Number(flags.reps ?? (flags.quick ? 1 : full));
   const wanted = new Set(flags.scenarios.split(','));
   const all: ScenarioSpec[] = [
-    { id: '1', name: '1. `true`', hosts, fanout: 32, commands: ['true'], bulkOutput: false, reps: reps(3) },
-    { id: '2', name: '2. five commands per host', hosts, fanout: 32, commands: ['true', 'true', 'true', 'true', 'true'], bulkOutput: false, reps: reps(2) },
-    { id: '3', name: '3. 1 MiB of output per host', hosts: bigHosts, fanout: 128, commands: [MIB_OF_LINES], bulkOutput: true, reps: reps(1) },
+    { id: '1', name: '1. `true`', hosts, fanout: 32, commands: ['true'], bulkOutput: false, reps: reps(3), delayMs: 0 },
+    { id: '2', name: '2. five commands per host', hosts, fanout: 32, commands: ['true', 'true', 'true', 'true', 'true'], bulkOutput: false, reps: reps(2), delayMs: 0 },
+    { id: '3', name: '3. 1 MiB of output per host', hosts: bigHosts, fanout: 128, commands: [MIB_OF_LINES], bulkOutput: true, reps: reps(1), delayMs: 0 },
     ...flags.fanouts.split(',').map((fanout) => ({
       id: '4',
       name: `4. fanout sweep: ${fanout}`,
@@ -61,7 +64,11 @@ function scenarios(): ScenarioSpec[] {
       commands: ['true'],
       bulkOutput: false,
       reps: reps(1),
+      delayMs: 0,
     })),
+    { id: '5', name: '5. one host, `true`', hosts: 1, fanout: 1, commands: ['true'], bulkOutput: false, reps: reps(10), delayMs: 0 },
+    { id: '6', name: '6. one host, `true`, 50 ms RTT', hosts: 1, fanout: 1, commands: ['true'], bulkOutput: false, reps: reps(5), delayMs: 25 },
+    { id: '7', name: '7. `true`, 50 ms RTT', hosts: Math.min(hosts, 100), fanout: 32, commands: ['true'], bulkOutput: false, reps: reps(2), delayMs: 25 },
   ];
   return all.filter((s) => wanted.has(s.id));
 }
@@ -83,9 +90,16 @@ async function workload(fleet: BenchFleet, spec: Pick<ScenarioSpec, 'hosts' | 'f
   };
 }
 
-async function runScenario(spec: ScenarioSpec, clients: readonly Client[], fleet: BenchFleet, scratch: string): Promise<ScenarioResult> {
+/** The clients that take part in a scenario: ssh only where there is one host. */
+function clientsFor(spec: Pick<ScenarioSpec, 'hosts'>, clients: readonly Client[]): Client[] {
+  return clients.filter((client) => client.maxHosts === undefined || spec.hosts <= client.maxHosts);
+}
+
+async function runScenario(spec: ScenarioSpec, allClients: readonly Client[], fleet: BenchFleet, scratch: string, route: DelayedRoute | undefined): Promise<ScenarioResult> {
+  const clients = clientsFor(spec, allClients);
   const work: Workload = {
     ...(await workload(fleet, spec)),
+    ...(route ? { sshConfig: route.sshConfigPath } : {}),
     ...(flags.profile ? { profileDir: resolve(flags.profile) } : {}),
   };
   const runs = new Map<string, ToolRun[]>(clients.map((c) => [c.name, []]));
@@ -102,7 +116,8 @@ async function runScenario(spec: ScenarioSpec, clients: readonly Client[], fleet
         if (measured.exitCode !== 0 && failed.size === 0) failed.add(`exit code ${measured.exitCode}`);
       }
       if (failed.size > 0) log(`    first lines of its output:\n${parts.map((p) => p.stderr + p.stdout).join('\n').slice(0, 800)}`);
-      runs.get(client.name)?.push({ parts, failures: failed.size });
+      const firstConnectMs = route && parts[0] ? route.firstConnectAfter(parts[0].startedAt) : undefined;
+      runs.get(client.name)?.push({ parts, failures: failed.size, ...(firstConnectMs === undefined ? {} : { firstConnectMs }) });
       const wall = parts.reduce((a, p) => a + p.wallMs, 0);
       const cpu = parts.reduce((a, p) => a + p.cpuMs, 0);
       const sys = parts.reduce((a, p) => a + p.sysCpuMs, 0);
@@ -110,7 +125,7 @@ async function runScenario(spec: ScenarioSpec, clients: readonly Client[], fleet
     }
   }
   const tools = clients.map((c) => summarize(c.name, runs.get(c.name) ?? [], spec.hosts, spec.commands.length));
-  return { name: spec.name, hosts: spec.hosts, fanout: spec.fanout, commands: spec.commands, tools: compareToBestPeer(tools) };
+  return { name: spec.name, delayMs: spec.delayMs, hosts: spec.hosts, fanout: spec.fanout, commands: spec.commands, tools: compareToBestPeer(tools) };
 }
 
 function rotated<T>(items: readonly T[], by: number): T[] {
@@ -128,20 +143,28 @@ const WARM_UP_HOSTS = 16;
  */
 async function warmUp(clients: readonly Client[], fleet: BenchFleet, scratch: string): Promise<void> {
   const work = await workload(fleet, { hosts: WARM_UP_HOSTS, fanout: WARM_UP_HOSTS, commands: ['true'], bulkOutput: false });
-  for (const client of clients) for (const invocation of client.invocations(work)) await measure(invocation, scratch);
+  for (const client of clientsFor({ hosts: WARM_UP_HOSTS }, clients)) for (const invocation of client.invocations(work)) await measure(invocation, scratch);
 }
 
 async function benchInside(): Promise<void> {
   const started = Date.now();
-  const specs = scenarios();
+  const inNamespace = insideNamespace() !== undefined;
+  const specs = scenarios().filter((spec) => {
+    // Only the namespace has every 127.1.x.y for the delay proxy to listen on.
+    if (spec.delayMs === 0 || inNamespace) return true;
+    log(`${spec.name}: left out, the delay proxy needs the bench's network namespace (root)`);
+    return false;
+  });
   const wantedTools = flags.tools?.split(',');
   const clients = availableClients(log).filter((c) => !wantedTools || wantedTools.includes(c.name));
   const maxHosts = Math.max(...specs.map((s) => s.hosts));
-  const inNamespace = insideNamespace() !== undefined;
   log(`starting ${maxHosts} hosts (${inNamespace ? `network namespace ${insideNamespace()}` : 'loopback ports, no namespace'})`);
   const fleet = await BenchFleet.start(maxHosts, inNamespace);
   const scratch = await mkdtemp(join(tmpdir(), 'sshpool-bench-scratch-'));
+  const delays = [...new Set(specs.map((spec) => spec.delayMs).filter((delay) => delay > 0))];
+  const routes = new Map<number, DelayedRoute>();
   const stop = async (): Promise<void> => {
+    await Promise.all([...routes.values()].map((route) => route.stop()));
     await fleet.stop();
     await releaseMemoryHierarchy();
     await rm(scratch, { recursive: true, force: true });
@@ -152,8 +175,9 @@ async function benchInside(): Promise<void> {
   try {
     log(`warming up: every client once on ${WARM_UP_HOSTS} hosts, untimed`);
     await warmUp(clients, fleet, scratch);
+    for (const delay of delays) routes.set(delay, await DelayedRoute.start(fleet, delay));
     const results: ScenarioResult[] = [];
-    for (const spec of specs) results.push(await runScenario(spec, clients, fleet, scratch));
+    for (const spec of specs) results.push(await runScenario(spec, clients, fleet, scratch, routes.get(spec.delayMs)));
     const machine = machineInfo(await treeMemoryMeasured(scratch));
     const durationS = (Date.now() - started) / 1000;
     const table = markdown(results, machine, durationS);

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 
 /** One client invocation, measured. */
 export interface Measurement {
+  /** When the client was spawned (epoch ms, sub-millisecond), to compare with the delay proxy's accept times. */
+  startedAt: number;
   wallMs: number;
   /** user + sys of the client and every descendant it waited for (wait4 rusage, via /usr/bin/time). */
   cpuMs: number;
@@ -118,6 +120,7 @@ export async function measure(invocation: Invocation, scratchDir: string): Promi
   const script = `${joinCgroup}exec "$@" > ${stdoutFile} 2> ${stderrFile}`;
   const args = ['-f', '%e %U %S %M', '-o', timeFile, 'sh', '-c', script, 'sh', invocation.file, ...invocation.args];
   try {
+    const startedAt = performance.timeOrigin + performance.now();
     const started = process.hrtime.bigint();
     const exitCode = await new Promise<number>((resolve, reject) => {
       const child = spawn('/usr/bin/time', args, { stdio: 'ignore', env: invocation.env ?? process.env, timeout: invocation.timeoutMs, killSignal: 'SIGKILL' });
@@ -132,6 +135,7 @@ export async function measure(invocation: Invocation, scratchDir: string): Promi
       readFile(stderrFile, 'utf8'),
     ]);
     return {
+      startedAt,
       wallMs,
       cpuMs: ((user ?? 0) + (sys ?? 0)) * 1000,
       sysCpuMs: (sys ?? 0) * 1000,

@@ -11,12 +11,16 @@ export interface ToolSummary {
   cpuMsPerHost: number;
   peakRssMbMax: number;
   failures: number;
+  /** Median time from the client's start to its first TCP connect (latency scenarios only). */
+  firstConnectMsMedian?: number;
   /** Against the best peer (lowest median of each figure); null for a peer or without peers. */
   vsBestPeer: { wall: number; cpu: number; rss: number } | null;
 }
 
 export interface ScenarioResult {
   name: string;
+  /** Added each way by the delay proxy; 0: straight to sshd. */
+  delayMs: number;
   hosts: number;
   fanout: number;
   commands: string[];
@@ -27,6 +31,8 @@ export interface ToolRun {
   /** One measurement per invocation (several when a client runs each command separately). */
   parts: Measurement[];
   failures: number;
+  /** From the client's start to its first TCP connect, where the delay proxy saw it. */
+  firstConnectMs?: number;
 }
 
 function median(values: readonly number[]): number {
@@ -40,7 +46,9 @@ const sum = (values: readonly number[]): number => values.reduce((a, b) => a + b
 export function summarize(tool: string, runs: readonly ToolRun[], hosts: number, commandsPerHost: number): ToolSummary {
   const walls = runs.map((run) => sum(run.parts.map((p) => p.wallMs)));
   const cpu = median(runs.map((run) => sum(run.parts.map((p) => p.cpuMs))));
+  const firstConnects = runs.flatMap((run) => (run.firstConnectMs === undefined ? [] : [run.firstConnectMs]));
   return {
+    ...(firstConnects.length > 0 ? { firstConnectMsMedian: median(firstConnects) } : {}),
     tool,
     runs: runs.length,
     wallMsMin: Math.min(...walls),
@@ -103,13 +111,16 @@ export function markdown(scenarios: readonly ScenarioResult[], machine: MachineI
     '',
   ];
   for (const scenario of scenarios) {
-    lines.push(`**${scenario.name}** (${scenario.hosts} hosts, fanout ${scenario.fanout}, ${scenario.commands.length} command${scenario.commands.length > 1 ? 's' : ''} per host)`, '');
-    lines.push('| tool | runs | wall min / median (s) | client CPU median (s) | CPU per host-command (ms) | peak memory (MB) | failures | sshpool ÷ best peer (wall / CPU / memory) |');
-    lines.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
+    const delay = scenario.delayMs > 0 ? `, ${2 * scenario.delayMs} ms RTT through the delay proxy` : '';
+    lines.push(`**${scenario.name}** (${scenario.hosts} host${scenario.hosts > 1 ? 's' : ''}, fanout ${scenario.fanout}, ${scenario.commands.length} command${scenario.commands.length > 1 ? 's' : ''} per host${delay})`, '');
+    const connects = scenario.delayMs > 0;
+    lines.push(`| tool | runs | wall min / median (s) | client CPU median (s) | CPU per host-command (ms) | peak memory (MB) | failures |${connects ? ' first TCP connect (ms) |' : ''} sshpool ÷ best peer (wall / CPU / memory) |`);
+    lines.push(`| --- | --- | --- | --- | --- | --- | --- |${connects ? ' --- |' : ''} --- |`);
     for (const t of scenario.tools) {
       const vs = t.vsBestPeer ? `${ratio(t.vsBestPeer.wall)} / ${ratio(t.vsBestPeer.cpu)} / ${ratio(t.vsBestPeer.rss)}` : '';
+      const connect = connects ? ` ${t.firstConnectMsMedian === undefined ? '' : fixed(t.firstConnectMsMedian)} |` : '';
       lines.push(
-        `| ${t.tool} | ${t.runs} | ${fixed(t.wallMsMin / 1000, 2)} / ${fixed(t.wallMsMedian / 1000, 2)} | ${fixed(t.cpuMsMedian / 1000, 2)} | ${fixed(t.cpuMsPerHost, 2)} | ${fixed(t.peakRssMbMax)} | ${t.failures} | ${vs} |`,
+        `| ${t.tool} | ${t.runs} | ${fixed(t.wallMsMin / 1000, 2)} / ${fixed(t.wallMsMedian / 1000, 2)} | ${fixed(t.cpuMsMedian / 1000, 2)} | ${fixed(t.cpuMsPerHost, 2)} | ${fixed(t.peakRssMbMax)} | ${t.failures} |${connect} ${vs} |`,
       );
     }
     lines.push('');

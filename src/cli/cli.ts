@@ -34,7 +34,24 @@ export function buildParser(argv: string[], io: CliIo): Argv {
       throw error ?? new UsageError(message);
     });
   for (const command of commands) parser = command(parser, io);
-  return withCompletion(parser, completing);
+  return withoutEagerHelpLayout(withCompletion(parser, completing));
+}
+
+/** The part of yargs' internals withoutEagerHelpLayout() reaches. */
+interface YargsInternals {
+  getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } };
+}
+
+/**
+ * yargs lays out the whole help text as a command's handler starts, to print it if
+ * the command fails later; our .fail() never prints it, and the layout (string
+ * widths of every option's description) took ~80 ms of CPU before a run's first
+ * connection. --help still lays it out, when asked.
+ */
+function withoutEagerHelpLayout(parser: Argv): Argv {
+  const usage = (parser as unknown as YargsInternals).getInternalMethods?.().getUsageInstance?.();
+  if (usage?.cacheHelpMessage) usage.cacheHelpMessage = () => undefined;
+  return parser;
 }
 
 /** Where the CLI writes, so tests and library users can capture it. */

@@ -1,5 +1,5 @@
 import type { AnyAuthMethod, AuthenticationType } from 'ssh2';
-import { SelectiveAgent } from './agent.js';
+import { selectiveAgent } from './agent.js';
 import { withCertificate } from './certified-key.js';
 import { fingerprintOf, keyTypeOf } from './host-key.js';
 import type { HostKeyVerdict } from './host-key.js';
@@ -37,7 +37,7 @@ export function buildAuthHandler(options: AuthHandlerOptions): AuthHandler {
   const { username } = options;
   const agent = options.agentSocket === undefined
     ? undefined
-    : new SelectiveAgent(options.agentSocket, options.identitiesOnly ? options.identities.map((identity) => identity.publicKey) : undefined);
+    : selectiveAgent(options.agentSocket, options.identitiesOnly ? options.identities.map((identity) => identity.publicKey) : undefined);
   const steps: Array<() => AnyAuthMethod | undefined> = [];
   /** What each method handed out is, for lastOffered(). */
   const descriptions = new Map<AnyAuthMethod, string>();

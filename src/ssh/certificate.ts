@@ -1,6 +1,6 @@
 import { createPublicKey, verify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import ssh2 from 'ssh2';
+import { ssh2 } from './ssh2-library.js';
 import { fingerprintOf, keyTypeOf } from './host-key.js';
 
 const CERT_SUFFIX = '-cert-v01@openssh.com';
@@ -204,7 +204,7 @@ function fixedWidth(mpint: Buffer, width: number): Buffer {
 
 /** A plain SSH public key blob as a node KeyObject, through ssh2's parser. */
 function publicKeyObject(blob: Buffer): KeyObject {
-  const parsed = ssh2.utils.parseKey(`${keyTypeOf(blob)} ${blob.toString('base64')}`);
+  const parsed = ssh2().utils.parseKey(`${keyTypeOf(blob)} ${blob.toString('base64')}`);
   const key = Array.isArray(parsed) ? parsed[0] : parsed;
   if (key === undefined || key instanceof Error) throw new CertificateFormatError('unparsable CA key');
   return createPublicKey(key.getPublicPEM());

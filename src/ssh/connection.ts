@@ -1,8 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { connect as tcpConnect } from 'node:net';
 import type { Duplex } from 'node:stream';
-import ssh2 from 'ssh2';
-import type { ClientChannel, ExecOptions } from 'ssh2';
+import type { Client, ClientChannel, ExecOptions } from 'ssh2';
 import { SshpoolError } from '../errors.js';
 import type { AuthHandler } from './auth.js';
 import { remainingMs, waitWithin } from './bounded-wait.js';
@@ -14,8 +13,7 @@ import type { SessionPhase } from './errors.js';
 import { hostPort } from './host-key.js';
 import type { HostKeyVerdict } from './host-key.js';
 import type { ConnectionTrust } from './trust.js';
-
-const { Client } = ssh2;
+import { ssh2 } from './ssh2-library.js';
 
 /** A plan's connection over the transport the opener chose for it. */
 export interface ConnectOptions extends Omit<ConnectPlan, 'proxyCommand'> {
@@ -31,7 +29,7 @@ export interface ConnectOptions extends Omit<ConnectPlan, 'proxyCommand'> {
   signal?: AbortSignal;
 }
 
-type Ssh2Client = InstanceType<typeof Client>;
+type Ssh2Client = Client;
 
 type ConnectionEvents = {
   /** The connection died without `close()` having been called; emitted once. */
@@ -82,8 +80,18 @@ export class SshConnection extends EventEmitter<ConnectionEvents> {
   /** Opens and authenticates a connection; rejects with a classified SshpoolError. */
   static open(options: ConnectOptions): Promise<SshConnection> {
     const { label, hostname, port } = options;
-    const client = new Client();
+    let library: ReturnType<typeof ssh2>;
+    try {
+      library = ssh2();
+    } catch (error) {
+      // Its first load opens files: out of descriptors then, the limit is this machine's, not the host's fault.
+      options.via?.destroy();
+      return Promise.reject(classifySshError(error, label, 'connect'));
+    }
+    const sock = options.via ?? tcpConnect({ host: hostname, port }).setNoDelay(true);
+    const client = new library.Client();
     const connection = new SshConnection(label, client, options.connectTimeoutMs);
+    connection.transport = sock;
     const limits: WaitLimits = {
       timeoutMs: remainingMs(options.connectTimeoutMs, options.startedAt ?? Date.now()),
       signal: options.signal,
@@ -121,8 +129,6 @@ export class SshConnection extends EventEmitter<ConnectionEvents> {
         if (!ready) settle(new SshError('CONNECT_RESET', `${label}: connection closed during the SSH handshake`));
       });
 
-      const sock = options.via ?? tcpConnect({ host: hostname, port }).setNoDelay(true);
-      connection.transport = sock;
       client.connect({
         sock,
         host: hostname,
@@ -153,7 +159,7 @@ export class SshConnection extends EventEmitter<ConnectionEvents> {
     return opening.catch((error: unknown) => {
       client.destroy();
       // Also a forwarded stream or ProxyCommand handed in for an attempt that never started.
-      (connection.transport ?? options.via)?.destroy();
+      sock.destroy();
       throw error;
     });
   }

@@ -1,14 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import ssh2 from 'ssh2';
 import type { ParsedKey } from 'ssh2';
 import { InputError } from '../errors.js';
 import { readUserCertificate } from './certificate-file.js';
 import type { UserCertificate } from './certificate-file.js';
 import { publicHalfOf } from './public-half.js';
 import { withImportedPrivateKey } from './signing-key.js';
-
-const { parseKey } = ssh2.utils;
+import { ssh2 } from './ssh2-library.js';
 
 /** Asks for the passphrase of an encrypted key; the CLI asks through promptHidden() in src/cli/prompt.ts. */
 export type PassphrasePrompt = (keyPath: string) => Promise<string>;
@@ -145,7 +143,7 @@ export class IdentityStore {
     }
     const passphrase = await this.passphrasePrompt(file);
     if (passphrase === '') return undefined;
-    const decrypted = firstKey(parseKey(data, passphrase));
+    const decrypted = firstKey(ssh2().utils.parseKey(data, passphrase));
     if (decrypted instanceof Error) {
       // ssh2's message only says which check failed; the passphrase itself stays out of it.
       throw new IdentityError('IDENTITY_PASSPHRASE', `Cannot decrypt identity file ${file}: wrong passphrase? (${decrypted.message})`);
@@ -162,7 +160,7 @@ async function read(file: string): Promise<KeyFile> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
     throw new IdentityError('IDENTITY_UNREADABLE', `Cannot read identity file ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`, { cause: error });
   }
-  const plain = firstKey(parseKey(data));
+  const plain = firstKey(ssh2().utils.parseKey(data));
   if (!(plain instanceof Error)) return { kind: 'plain', key: privateOnly(plain, file) };
   if (!/no passphrase given/.test(plain.message)) {
     throw new IdentityError('IDENTITY_INVALID', `Cannot parse identity file ${file}: ${plain.message}`);

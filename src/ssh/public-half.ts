@@ -1,7 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import ssh2 from 'ssh2';
-
-const { parseKey } = ssh2.utils;
+import { ssh2 } from './ssh2-library.js';
 
 const OPENSSH_ARMOR = /-----BEGIN OPENSSH PRIVATE KEY-----([\s\S]*?)-----END OPENSSH PRIVATE KEY-----/;
 const OPENSSH_MAGIC = Buffer.from('openssh-key-v1\0', 'latin1');
@@ -41,7 +39,7 @@ function openSshHeaderKey(data: Buffer): Buffer | undefined {
 async function publicKeyFile(file: string): Promise<Buffer | undefined> {
   const data = await readFile(file).catch(() => undefined);
   if (data === undefined) return undefined;
-  const parsed = parseKey(data);
+  const parsed = ssh2().utils.parseKey(data);
   const key = Array.isArray(parsed) ? parsed[0] : parsed;
   return key === undefined || key instanceof Error ? undefined : key.getPublicSSH();
 }

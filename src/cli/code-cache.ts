@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { Script } from 'node:vm';
+
+/**
+ * Node 20 parses and compiles the CLI bundle (~1 MB) anew on every start, and has no
+ * module.enableCompileCache. A CommonJS bundle run through vm.Script can be given V8's
+ * code cache of an earlier run instead (ES modules cannot without a flag). One cache file
+ * per bundle hash and per command, written after the run (so it holds the functions that
+ * command compiled), in the user's cache directory; anything wrong with it only costs the
+ * compile it would have saved.
+ */
+
+/** `$XDG_CACHE_HOME/sshpool`, else `~/.cache/sshpool`, as other command-line tools keep theirs; undefined without a home. */
+export function cacheDirectory(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.XDG_CACHE_HOME?.startsWith('/')) return join(env.XDG_CACHE_HOME, 'sshpool');
+  let home: string;
+  try {
+    home = homedir();
+  } catch {
+    return undefined;
+  }
+  return home.startsWith('/') ? join(home, '.cache', 'sshpool') : undefined;
+}
+
+/** The cache file of `source` for `command`: named after the bundle's hash, so a rebuilt bundle never reads an old cache. */
+export function codeCachePath(directory: string, source: string, command: string): string {
+  const hash = createHash('sha256').update(source).update(process.version).digest('hex').slice(0, 32);
+  return join(directory, `${hash}-${/^[a-z]+$/.test(command) ? command : 'other'}.v8cache`);
+}
+
+/** The module wrapper Node gives a CommonJS file, so the bundle sees the same five names. */
+function wrapped(source: string): string {
+  return `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
+}
+
+function readCache(path: string | undefined): Buffer | undefined {
+  if (path === undefined) return undefined;
+  try {
+    return readFileSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Written whole or not at all (a rename), so a concurrent start never reads half a
+ * cache; the caches of other bundles (an older sshpool) are removed, so the directory
+ * holds one bundle's few files however often sshpool is upgraded.
+ */
+function writeCache(path: string, data: Buffer): void {
+  const directory = dirname(path);
+  const bundleHash = basename(path).split('-')[0] as string;
+  try {
+    mkdirSync(directory, { recursive: true, mode: 0o700 });
+    const partial = `${path}.${process.pid}.tmp`;
+    writeFileSync(partial, data, { mode: 0o600 });
+    renameSync(partial, path);
+    for (const name of readdirSync(directory)) {
+      if (name.endsWith('.v8cache') && !name.startsWith(`${bundleHash}-`)) rmSync(join(directory, name), { force: true });
+    }
+  } catch {
+    // A read-only or missing home: the next start compiles again.
+  }
+}
+
+/**
+ * Runs the CommonJS bundle at `bundlePath` as Node would, compiled from the code
+ * cache of the last run of the same command when there is a valid one; a cache that
+ * is missing or that V8 rejects is written anew when the process exits.
+ */
+export function runBundle(bundlePath: string, command: string, env: NodeJS.ProcessEnv = process.env): void {
+  const source = readFileSync(bundlePath, 'utf8');
+  const directory = cacheDirectory(env);
+  const cachePath = directory === undefined ? undefined : codeCachePath(directory, source, command);
+  const cachedData = readCache(cachePath);
+  const script = new Script(wrapped(source), { filename: bundlePath, ...(cachedData ? { cachedData } : {}) });
+  if (cachePath !== undefined && (cachedData === undefined || script.cachedDataRejected === true)) {
+    process.once('exit', () => writeCache(cachePath, script.createCachedData()));
+  }
+  const module = { exports: {} };
+  const run = script.runInThisContext() as (exports: object, require: NodeJS.Require, module: object, filename: string, dirname: string) => void;
+  run(module.exports, createRequire(bundlePath), module, bundlePath, dirname(bundlePath));
+}

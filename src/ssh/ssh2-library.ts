@@ -1,0 +1,29 @@
+import { closeSync, openSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type ssh2Library from 'ssh2';
+
+// Loading ssh2 costs ~0.1 s of CPU (its modules, crypto tables and native bindings):
+// loaded when the first connection, key or agent needs it, so `--version`,
+// `inventory` and `config` never pay for it.
+const load = createRequire(import.meta.url);
+let library: typeof ssh2Library | undefined;
+
+/** ssh2's module, loaded on first use; out of file descriptors then, the EMFILE error itself. */
+export function ssh2(): typeof ssh2Library {
+  try {
+    return (library ??= load('ssh2') as typeof ssh2Library);
+  } catch (error) {
+    throw descriptorShortage() ?? error;
+  }
+}
+
+/** Node's resolver reports a package it could not open as not found: whether that was this process's descriptor limit. */
+function descriptorShortage(): NodeJS.ErrnoException | undefined {
+  try {
+    closeSync(openSync('/dev/null', 'r'));
+    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'EMFILE' || code === 'ENFILE' ? (error as NodeJS.ErrnoException) : undefined;
+  }
+}

@@ -1,0 +1,124 @@
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { expect } from 'chai';
+import type { Argv } from 'yargs';
+import { buildParser } from '../../src/cli/cli.js';
+import type { CliIo } from '../../src/cli/cli.js';
+import { cacheDirectory, codeCachePath } from '../../src/cli/code-cache.js';
+import { CLI_MAIN, runCliProcess } from '../helpers/cli-process.js';
+
+const run = promisify(execFile);
+
+/** Loaded before the CLI (node --import): counts the Intl.Segmenters made, printed on stderr at exit. */
+const COUNT_SEGMENTERS = `
+let made = 0;
+const Original = Intl.Segmenter;
+Intl.Segmenter = class extends Original { constructor(...args) { super(...args); made += 1; } };
+process.on('exit', () => process.stderr.write('segmenters made: ' + made + '\\n'));
+`;
+
+describe('start-up: what the binary loads and caches (the real bundle)', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let preload: string;
+
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'sshpool-start-up-'));
+    preload = path.join(dir, 'count-segmenters.mjs');
+    await writeFile(preload, COUNT_SEGMENTERS);
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const env = (cacheHome: string): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: dir, XDG_CACHE_HOME: cacheHome, XDG_CONFIG_HOME: dir });
+
+  it('--version loads no ssh2 (NODE_DEBUG=module lists every CommonJS load)', async () => {
+    const { stdout, stderr } = await run(process.execPath, [CLI_MAIN, '--version'], { env: { ...env(path.join(dir, 'cache-debug')), NODE_DEBUG: 'module' } });
+    expect(stdout.trim()).to.match(/^\d+\.\d+\.\d+$/);
+    // The probe sees CommonJS loads: the bundle itself is one, so an empty list would mean a broken probe.
+    expect(stderr).to.include('sshpool.cjs');
+    expect(stderr).not.to.match(/ssh2/);
+  });
+
+  it('--help lays out help text without ICU segmentation for ASCII text, and wide text still measures 2 columns a character', async () => {
+    const help = await run(process.execPath, ['--import', preload, CLI_MAIN, '--help'], { env: env(path.join(dir, 'cache-help')) });
+    expect(help.stdout).to.include('Commands:');
+    expect(help.stderr).to.include('segmenters made: 0');
+    // string-width's patch defers its segmenter, it does not drop it: text that needs one still gets one.
+    const probe = `import stringWidth from 'string-width'; process.stdout.write(JSON.stringify([stringWidth('abc'), stringWidth('古い'), stringWidth('👍')]));`;
+    const wide = await run(process.execPath, ['--import', preload, '--input-type=module', '-e', probe], { cwd: path.dirname(CLI_MAIN) });
+    expect(JSON.parse(wide.stdout)).to.deep.equal([3, 4, 2]);
+    expect(wide.stderr).to.include('segmenters made: 1');
+  });
+
+  it('keeps one V8 code cache per bundle hash and command in $XDG_CACHE_HOME/sshpool, removes other bundles\' caches, and replaces one V8 rejects', async () => {
+    const cacheHome = path.join(dir, 'cache');
+    const source = await readFile(path.join(path.dirname(CLI_MAIN), 'sshpool.cjs'), 'utf8');
+    const versionCache = codeCachePath(path.join(cacheHome, 'sshpool'), source, '--version');
+    const configCache = codeCachePath(path.join(cacheHome, 'sshpool'), source, 'config');
+    expect(path.basename(versionCache)).to.match(/^[0-9a-f]{32}-other\.v8cache$/);
+    expect(path.basename(configCache)).to.match(/^[0-9a-f]{32}-config\.v8cache$/);
+
+    // What an older bundle left: removed when this one writes its own.
+    const stale = path.join(cacheHome, 'sshpool', `${'0'.repeat(32)}-run.v8cache`);
+    await mkdir(path.dirname(stale), { recursive: true });
+    await writeFile(stale, 'an older bundle');
+    const first = await runCliProcess(['--version'], { env: env(cacheHome) });
+    expect(first.code).to.equal(0);
+    const written = await readFile(versionCache);
+    expect(written.length).to.be.greaterThan(1000);
+    await runCliProcess(['config'], { env: env(cacheHome) });
+    expect((await readdir(path.join(cacheHome, 'sshpool'))).sort()).to.deep.equal([path.basename(configCache), path.basename(versionCache)].sort());
+
+    // A cache V8 accepts is read, not rewritten.
+    const again = await runCliProcess(['--version'], { env: env(cacheHome) });
+    expect(again.stdout).to.equal(first.stdout);
+    expect((await readFile(versionCache)).equals(written)).to.equal(true);
+
+    // A damaged one is rejected by V8: the CLI works the same, and writes a good one.
+    await writeFile(versionCache, Buffer.alloc(written.length, 7));
+    const damaged = await runCliProcess(['--version'], { env: env(cacheHome) });
+    expect(damaged).to.deep.include({ code: 0, stdout: first.stdout, stderr: '' });
+    const rewritten = await readFile(versionCache);
+    expect(rewritten.equals(Buffer.alloc(written.length, 7))).to.equal(false);
+    expect(rewritten.length).to.be.greaterThan(1000);
+  });
+
+  it('runs without a cache where none can be written (its directory would be under a file: even root cannot make it)', async () => {
+    const file = path.join(dir, 'a-file');
+    await writeFile(file, '');
+    const result = await runCliProcess(['--version'], { env: env(path.join(file, 'cache')) });
+    expect(result).to.deep.include({ code: 0, stderr: '' });
+    expect(result.stdout.trim()).to.match(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('names the cache after the bundle and Node: another bundle never reads it', () => {
+    const directory = '/cache/sshpool';
+    expect(codeCachePath(directory, 'one bundle', 'run')).not.to.equal(codeCachePath(directory, 'another bundle', 'run'));
+    expect(codeCachePath(directory, 'one bundle', 'run')).not.to.equal(codeCachePath(directory, 'one bundle', 'ping'));
+    expect(codeCachePath(directory, 'one bundle', '../run')).to.match(/-other\.v8cache$/);
+  });
+
+  it('finds the cache directory as XDG says: $XDG_CACHE_HOME/sshpool, else ~/.cache/sshpool; a relative XDG_CACHE_HOME is ignored', () => {
+    expect(cacheDirectory({ XDG_CACHE_HOME: '/x/cache' })).to.equal('/x/cache/sshpool');
+    expect(cacheDirectory({ XDG_CACHE_HOME: 'relative' })).to.match(/\/\.cache\/sshpool$/);
+  });
+});
+
+describe('the run path lays out no help text', () => {
+  const io: CliIo = { stdout: process.stdout, stderr: process.stderr, setExitCode: () => undefined };
+  type Internals = { getInternalMethods(): { getUsageInstance(): { hasCachedHelpMessage(): boolean } } };
+  const helpCached = (parser: Argv): boolean => (parser as unknown as Internals).getInternalMethods().getUsageInstance().hasCachedHelpMessage();
+
+  it('a command handler runs without yargs rendering and caching the help (which it does by default)', async () => {
+    const out: string[] = [];
+    const parser = buildParser(['config', '--json'], { ...io, stdout: { write: (text: string) => out.push(text) } as unknown as CliIo['stdout'] });
+    await parser.parseAsync();
+    expect(JSON.parse(out.join(''))).to.have.property('forks');
+    expect(helpCached(parser)).to.equal(false);
+  });
+});
