@@ -46,7 +46,7 @@ export { gatherOutput, writeGathered } from './output/gathered-output.js';
 export type { OutputGroup } from './output/gathered-output.js';
 export { formatJsonResults, formatNdjsonRecord } from './output/json-output.js';
 export { HostFiles, HostFilesError } from './output/host-files.js';
-export { hostFileName } from './output/host-file-name.js';
+export { hostFileName } from './host-file-name.js';
 export { escapeControlCharacters } from './output/untrusted-text.js';
 export { ResultsFileWriter, ResultsFileError, readResultsFile, attemptsToRetry } from './output/results-file.js';
 export type { ResultsDocument } from './output/results-file.js';

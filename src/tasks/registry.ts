@@ -1,6 +1,8 @@
 import { SshpoolError } from '../errors.js';
 import type { HostSession } from '../session/host-session.js';
 import { commandExecutor } from './command-executor.js';
+import { copyExecutor } from './copy-executor.js';
+import { fetchExecutor } from './fetch-executor.js';
 import { UnknownTaskKindError } from './errors.js';
 import type { ExecutionContext, LiveTaskOutput, TaskExecutor, TaskOutcome } from './executor.js';
 import { failureOutcome } from './outcome.js';
@@ -63,7 +65,12 @@ export class ExecutorRegistry {
   }
 }
 
-/** The kinds sshpool runs: command, ping, with-cleanup. Each call gives a registry of its own, to extend freely. */
+/** The kinds sshpool runs: command, ping, with-cleanup, copy, fetch. Each call gives a registry of its own, to extend freely. */
 export function defaultExecutors(): ExecutorRegistry {
-  return new ExecutorRegistry().register('command', commandExecutor).register('ping', pingExecutor).register('with-cleanup', withCleanupExecutor);
+  return new ExecutorRegistry()
+    .register('command', commandExecutor)
+    .register('ping', pingExecutor)
+    .register('with-cleanup', withCleanupExecutor)
+    .register('copy', copyExecutor)
+    .register('fetch', fetchExecutor);
 }

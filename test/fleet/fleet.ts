@@ -2,6 +2,7 @@ import { chmod, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { FleetError } from './fleet-error.js';
+import { runTool } from './run-tool.js';
 import { renderInventory, renderKnownHosts, renderSshConfig, renderSshdConfig } from './fleet-files.js';
 import { generateKey, type KeyType } from './keys.js';
 import { ensureLoginUser } from './login-user.js';
@@ -25,6 +26,8 @@ export interface FleetHost {
   knownHostKey: string;
   /** sshd's stderr (LogLevel ERROR), for debugging a failed test. */
   logPath: string;
+  /** With FleetOptions.fileDirs: the directory this host's SFTP sessions start in (owned by the login user). */
+  filesDir?: string;
 }
 
 export interface FleetOptions {
@@ -44,6 +47,12 @@ export interface FleetOptions {
   sshdOptions?: string[];
   /** The host keys every sshd serves; default ['ed25519']. known_hosts gets the first one's. */
   hostKeyTypes?: KeyType[];
+  /**
+   * Give each host a directory of its own (FleetHost.filesDir) where its SFTP
+   * sessions start, so that relative remote paths are per host although every
+   * host shares this machine's file system.
+   */
+  fileDirs?: boolean;
 }
 
 /** Tries on freshly picked ports when another process grabbed the previous one before sshd bound it. */
@@ -108,6 +117,7 @@ interface HostLaunch {
   fixedPort: number | undefined;
   authorizedKeys: string;
   sshdOptions: readonly string[];
+  filesDir: string | undefined;
 }
 
 async function launchHost(launch: HostLaunch): Promise<{ host: FleetHost; sshd: RunningSshd }> {
@@ -124,6 +134,7 @@ async function launchHost(launch: HostLaunch): Promise<{ host: FleetHost; sshd: 
       hostKeyPaths: keys.hostKeyPaths,
       authorizedKeysPath,
       extraLines: launch.sshdOptions,
+      sftpStartDir: launch.filesDir,
     });
     await writeFile(configPath, config);
     try {
@@ -137,6 +148,7 @@ async function launchHost(launch: HostLaunch): Promise<{ host: FleetHost; sshd: 
         servedHostKeys: keys.servedKeys,
         knownHostKey: keys.knownHostKey,
         logPath,
+        ...(launch.filesDir === undefined ? {} : { filesDir: launch.filesDir }),
       };
       return { host, sshd };
     } catch (error) {
@@ -144,6 +156,17 @@ async function launchHost(launch: HostLaunch): Promise<{ host: FleetHost; sshd: 
       if (!(retry && error instanceof SshdStartError && error.portInUse)) throw error;
     }
   }
+}
+
+/** A host's files directory, writable by the login user (who, as root, is not this process's user). */
+async function ownedFilesDir(hostDir: string, user: string): Promise<string> {
+  const filesDir = join(hostDir, 'files');
+  await mkdir(filesDir, { recursive: true, mode: 0o755 });
+  if (process.getuid?.() === 0) {
+    const chown = await runTool('chown', [user, filesDir]);
+    if (chown.exitCode !== 0) throw new FleetError(`could not chown ${filesDir} to ${user}: ${chown.stderr}`);
+  }
+  return filesDir;
 }
 
 /** Real OpenSSH sshd processes on loopback, one per host, with the client files that reach them. */
@@ -198,9 +221,11 @@ export class Fleet {
       ...names.map((name) => generateHostKeys(dir, name, hostKeyTypes, options.wrongHostKey?.includes(name) ?? false)),
     ]);
 
+    const filesDirs = options.fileDirs ? await Promise.all(hostKeys.map((keys) => ownedFilesDir(keys.hostDir, user))) : [];
     const launches = await Promise.allSettled(
       hostKeys.map((keys, index) =>
         launchHost({
+          filesDir: filesDirs[index],
           keys,
           address,
           fixedPort: options.ports?.[index],

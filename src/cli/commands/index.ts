@@ -2,11 +2,12 @@ import type { Argv } from 'yargs';
 import type { CliIo } from '../cli.js';
 import { pingCommandModule } from './ping.js';
 import { runCommandModule } from './run.js';
+import { copyCommandModule, fetchCommandModule } from './files.js';
 import { inventoryCommandModule } from './inventory.js';
 import { configCommandModule } from './config.js';
 
 /** A command module adds itself to the parser; the list order is the order in --help. */
 export type CommandModule = (parser: Argv, io: CliIo) => Argv;
 
-export const commands: CommandModule[] = [runCommandModule, pingCommandModule];
+export const commands: CommandModule[] = [runCommandModule, pingCommandModule, copyCommandModule, fetchCommandModule];
 commands.push(inventoryCommandModule, configCommandModule);
