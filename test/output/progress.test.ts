@@ -19,6 +19,18 @@ describe('the progress line', () => {
     progress.stop();
   });
 
+  it('counts the bytes a copy or fetch moved, with their rate, once there are any', () => {
+    let now = 0;
+    const progress = new ProgressLine(capture(false).stream, 4, { now: () => now, intervalMs: 60_000 });
+    progress.hostStart('a');
+    expect(progress.render()).to.not.include('B');
+    progress.transferred(3 * 1024 * 1024);
+    now = 2000;
+    progress.transferred(1024 * 1024);
+    expect(progress.render()).to.equal('0/4 done · 0 failed · 1 running · 0.0/s · 4.0 MiB 2.0 MiB/s');
+    progress.stop();
+  });
+
   it('redraws in place on a timer, is cleared by guarded writes, and leaves nothing when stopped', async () => {
     const err = capture(true, 200);
     const out = capture(false);
