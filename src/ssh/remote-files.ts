@@ -73,9 +73,14 @@ export interface RemoteFiles {
 const SFTP_STATUS: Record<number, FileErrorCode> = { 2: 'FILE_NOT_FOUND', 3: 'FILE_PERMISSION_DENIED' };
 const SFTP_NO_SUCH_FILE = 2;
 
-/** Pipelining: requests in flight per transfer, and their size (ssh2's defaults; 2 MiB per transfer at most). */
-const CONCURRENCY = 64;
-const CHUNK_BYTES = 32 * 1024;
+/**
+ * Pipelining: requests in flight per transfer, and their size: 2 MiB per
+ * transfer at most, as ssh2's defaults (64 × 32 KiB), but in requests near
+ * OpenSSH's largest (limits@openssh.com; ssh2 splits a larger one): on
+ * loopback 100 MiB took ~2.3 s this way against ~4.5 s with the defaults.
+ */
+const CONCURRENCY = 8;
+const CHUNK_BYTES = 255 * 1024;
 
 const S_IFMT = 0o170000;
 const S_IFREG = 0o100000;
