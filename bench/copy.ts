@@ -103,7 +103,11 @@ const median = (values: readonly number[]): number => [...values].sort((a, b) =>
 async function scenario(name: string, tools: readonly Tool[], fleet: Fleet, file: string, hosts: readonly string[], reps: number, scratch: string): Promise<Row[]> {
   const present = tools.filter((tool) => installed(tool.executable));
   const rows = present.map((tool) => ({ scenario: name, tool: tool.name, wallS: [] as number[], cpuS: [] as number[], maxRssMb: [] as number[], failures: 0 }));
-  const once = (tool: Tool): Promise<Measurement> => measure(tool.invocation(fleet, file, hosts), scratch);
+  // Every tool writes a new file (none overwrites the last one's, in place or beside it).
+  const once = async (tool: Tool): Promise<Measurement> => {
+    await Promise.all(fleet.hosts.map((host) => rm(join(host.filesDir!, 'copied.bin'), { force: true })));
+    return measure(tool.invocation(fleet, file, hosts), scratch);
+  };
   for (const tool of present) await once(tool); // warm-up: page cache, JIT, sshd
   for (let rep = 0; rep < reps; rep++) {
     for (const [index, tool] of present.entries()) {
@@ -131,7 +135,7 @@ async function main(): Promise<void> {
   const fleetDir = join(scratch, 'fleet');
   await mkdir(fleetDir);
   // The hosts' copies live in memory: what is measured is the tools, not the disk.
-  const onTmpfs = process.getuid?.() === 0 && spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${Math.ceil((mib * (hostCount + 2)) / 1024) + 1}g`, 'tmpfs', fleetDir]).status === 0;
+  const onTmpfs = process.getuid?.() === 0 && spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${Math.ceil((mib * (hostCount + 2)) / 1024) + 2}g`, 'tmpfs', fleetDir]).status === 0;
   let fleet: Fleet | undefined;
   try {
     fleet = await Fleet.start({ hosts: hostCount, fileDirs: true, dir: fleetDir });

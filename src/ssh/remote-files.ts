@@ -81,6 +81,8 @@ const SFTP_NO_SUCH_FILE = 2;
  */
 const CONCURRENCY = 8;
 const CHUNK_BYTES = 255 * 1024;
+/** The most one transfer has in flight at once. */
+export const TRANSFER_WINDOW_BYTES = CONCURRENCY * CHUNK_BYTES;
 
 const S_IFMT = 0o170000;
 const S_IFREG = 0o100000;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import { FileError } from '../ssh/errors.js';
+import { TRANSFER_WINDOW_BYTES } from '../ssh/remote-files.js';
 import type { RemoteFiles } from '../ssh/remote-files.js';
 import type { ExecutionContext, TaskExecutor } from './executor.js';
 import type { CopySource, CopyTask, LocalEntry } from './file-task.js';
@@ -132,21 +133,23 @@ async function sendFile(task: CopyTask, { source, entry, target }: Placement, fi
     if (task.preserve) await files.setTimes(temporary, entry.atime, entry.mtime);
     await files.rename(temporary, target);
   } catch (error) {
+    // Asked before the temporary file goes, while what filled the disk is still there.
+    const cause = await withoutSpace(error, files, posix.dirname(target));
     await files.remove(temporary).catch(() => undefined);
-    throw await withoutSpace(error, files, posix.dirname(target), entry.size);
+    throw cause;
   }
 }
 
 /**
  * OpenSSH's sftp-server answers ENOSPC with the generic SSH_FX_FAILURE: a
  * failed transfer is told apart by asking the file system's free space
- * (statvfs@openssh.com) once the temporary file is gone: too little for the file is FILE_NO_SPACE.
+ * (statvfs@openssh.com) at once: less than one transfer's requests in flight is FILE_NO_SPACE.
  */
-async function withoutSpace(error: unknown, files: RemoteFiles, directory: string, size: number): Promise<unknown> {
+async function withoutSpace(error: unknown, files: RemoteFiles, directory: string): Promise<unknown> {
   if (!(error instanceof FileError) || error.code !== 'FILE_TRANSFER_FAILED') return error;
   const free = await files.freeBytes(directory);
-  if (free === undefined || free >= size) return error;
-  return new FileError('FILE_NO_SPACE', error.path, `${error.message} (no space left: ${free} bytes free in ${JSON.stringify(directory)}, the file has ${size})`, { cause: error });
+  if (free === undefined || free >= TRANSFER_WINDOW_BYTES) return error;
+  return new FileError('FILE_NO_SPACE', error.path, `${error.message} (no space left: ${free} bytes free in ${JSON.stringify(directory)})`, { cause: error });
 }
 
 function temporaryName(target: string): string {

@@ -13,6 +13,7 @@ import { Fleet } from '../fleet/index.js';
 import type { FleetHost } from '../fleet/index.js';
 import { runTool } from '../fleet/run-tool.js';
 import { inventoryHostsFor, isolatedOptions } from '../helpers/fleet-hosts.js';
+import { documentedErrorCodes } from '../helpers/documented-codes.js';
 import { rejectionOf } from '../helpers/rejection.js';
 import { tempDirPerTest } from '../helpers/temp-dir.js';
 
@@ -189,6 +190,7 @@ describe('copy and fetch over SFTP (fleet)', function () {
       // The target never saw half a file, and the temporary file is gone.
       expect(await readFile(path.join(filesDir(full), 'two.bin'), 'utf8')).to.equal('old\n');
       expect(await strayFiles(filesDir(full), ['two.bin'])).to.deep.equal([]);
+      expect(documentedErrorCodes()).to.include.members(['FILE_NO_SPACE', 'FILE_PERMISSION_DENIED']);
     } finally {
       await runTool('umount', [filesDir(full)]);
       await chown(filesDir(denied), loginUid, 0);
@@ -222,6 +224,7 @@ describe('copy and fetch over SFTP (fleet)', function () {
     expect((error as Error).message).to.include(missing);
     const directory = await rejectionOf(copyTask([local()], 'x'));
     expect(directory).to.include({ code: 'LOCAL_PATH_UNSUPPORTED' });
+    expect(documentedErrorCodes()).to.include.members(['LOCAL_PATH_MISSING', 'LOCAL_PATH_UNSUPPORTED', 'FILE_IS_DIRECTORY', 'FILE_ATTRIBUTES_FAILED', 'FILE_NOT_FOUND']);
     expect((directory as Error).message).to.include('-r');
   });
 });
