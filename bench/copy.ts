@@ -117,6 +117,7 @@ async function scenario(name: string, tools: readonly Tool[], fleet: Fleet, file
         row.failures += 1;
         process.stderr.write(`${tool.name} exited ${result.exitCode}: ${result.stderr.slice(0, 500)}\n`);
       }
+      process.stderr.write(`${name}: ${tool.name}: ${(result.wallMs / 1000).toFixed(2)} s, max RSS ${(result.maxRssBytes / 1e6).toFixed(0)} MB\n`);
       row.wallS.push(result.wallMs / 1000);
       row.cpuS.push(result.cpuMs / 1000);
       row.maxRssMb.push(result.maxRssBytes / 1e6);

@@ -96,6 +96,8 @@ export async function openSftpFiles(connection: SshConnection, signal?: AbortSig
 
 class SftpFiles implements RemoteFiles {
   private closed = false;
+  /** Requests not answered yet: ssh2 never answers a transfer (fastPut, fastGet) whose channel was ended. */
+  private readonly pending = new Set<(error: Error) => void>();
   private readonly onAbort = (): void => this.close();
 
   constructor(
@@ -172,6 +174,7 @@ class SftpFiles implements RemoteFiles {
     this.closed = true;
     this.signal?.removeEventListener('abort', this.onAbort);
     this.sftp.end();
+    for (const done of [...this.pending]) done(new Error('SFTP channel closed'));
   }
 
   private transferOptions(options: TransferOptions) {
@@ -198,10 +201,12 @@ class SftpFiles implements RemoteFiles {
   ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const done = (error: Error | null | undefined, value?: T): void => {
+        if (!this.pending.delete(done)) return;
         if (!error) resolve(value as T);
         else if (missingOk && (error as { code?: unknown }).code === SFTP_NO_SUCH_FILE) reject(MISSING);
         else reject(this.failure(path, verb, error, localCode));
       };
+      this.pending.add(done);
       if (this.closed) {
         done(new Error('SFTP channel closed'));
         return;

@@ -135,8 +135,19 @@ async function sendFile(task: CopyTask, { source, entry, target }: Placement, fi
   } catch (error) {
     // Asked before the temporary file goes, while what filled the disk is still there.
     const cause = await withoutSpace(error, files, posix.dirname(target));
-    await files.remove(temporary).catch(() => undefined);
+    if (context.signal.aborted) await removeAfterStop(context, temporary);
+    else await files.remove(temporary).catch(() => undefined);
     throw cause;
+  }
+}
+
+/** A stop closed the transfer's channel: the temporary file goes over a channel of its own (bounded by the connect timeout). */
+async function removeAfterStop(context: ExecutionContext, temporary: string): Promise<void> {
+  try {
+    const files = await context.session.openFiles(new AbortController().signal);
+    await files.remove(temporary).finally(() => files.close());
+  } catch {
+    // The connection went with the stop: nothing more can be done from here.
   }
 }
 

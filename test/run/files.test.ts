@@ -216,6 +216,35 @@ describe('copy and fetch over SFTP (fleet)', function () {
     for (const result of fetched) expect(result.error?.code).to.equal('FILE_IS_DIRECTORY');
   });
 
+  it('copies to and fetches from a local host (ansible_connection: local) through node:fs, the same way', async () => {
+    const me = { name: 'me', vars: { ansible_connection: 'local' }, groups: ['all', 'ungrouped'] };
+    const tree = path.join(local(), 'tree');
+    await mkdir(tree);
+    await writeFile(path.join(tree, 'run.sh'), 'echo hi\n', { mode: 0o700 });
+    const target = path.join(local(), 'target');
+    await mkdir(target);
+    const [copied] = await streamFiles([me], await copyTask([tree], target, { recursive: true, checksum: true }), isolatedOptions(fleet)).results;
+    expect(copied?.status, JSON.stringify(copied?.error)).to.equal('ok');
+    expect((await stat(path.join(target, 'tree', 'run.sh'))).mode & 0o777).to.equal(0o700);
+    const [again] = await streamFiles([me], await copyTask([tree], target, { recursive: true, checksum: true }), isolatedOptions(fleet)).results;
+    expect(detailOf(again!)).to.deep.include({ files: 0, unchanged: 1 });
+    const [fetched] = await streamFiles([me], fetchTask([path.join(target, 'tree', 'run.sh')], path.join(local(), 'got')), isolatedOptions(fleet)).results;
+    expect(fetched?.status, JSON.stringify(fetched?.error)).to.equal('ok');
+    expect(await readFile(path.join(local(), 'got', 'me', local().slice(1), 'target', 'tree', 'run.sh'), 'utf8')).to.equal('echo hi\n');
+  });
+
+  it('a run stopped mid-transfer records ABORTED and leaves no temporary file on the host', async () => {
+    const source = path.join(local(), 'stopped.bin');
+    await randomFile(source, 50 * MIB);
+    const [host] = fleet.hosts as [FleetHost];
+    const files = streamFiles(inventoryHostsFor(fleet, [host]), await copyTask([source], 'stopped.bin'), isolatedOptions(fleet));
+    files.once('transfer', () => files.stop());
+    const [result] = await files.results;
+    expect(result?.status).to.equal('failed');
+    expect(result?.error?.code).to.equal('ABORTED');
+    expect(await strayFiles(filesDir(host), ['big.bin', 'site', 'conf', 'app.conf', 'two.bin', 'mixed'])).to.deep.equal([]);
+  });
+
   it('refuses a missing local path before any host is contacted, naming the path', async () => {
     const missing = path.join(local(), 'no-such-file');
     const error = await rejectionOf(copyTask([missing], 'x'));
