@@ -15,6 +15,8 @@ export interface Measurement {
   sysCpuMs: number;
   /** Peak memory of the whole process tree (cgroup peak), or the largest single process without cgroups. */
   peakRssBytes: number;
+  /** Max RSS of the largest single process (/usr/bin/time): unlike a cgroup's peak, without the page cache a file copy fills. */
+  maxRssBytes: number;
   exitCode: number;
   stdout: string;
   stderr: string;
@@ -140,6 +142,7 @@ export async function measure(invocation: Invocation, scratchDir: string): Promi
       cpuMs: ((user ?? 0) + (sys ?? 0)) * 1000,
       sysCpuMs: (sys ?? 0) * 1000,
       peakRssBytes: cgroup ? await cgroup.peak() : (maxRssKb ?? 0) * 1024,
+      maxRssBytes: (maxRssKb ?? 0) * 1024,
       exitCode,
       stdout,
       stderr,

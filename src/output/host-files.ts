@@ -3,7 +3,7 @@ import path from 'node:path';
 import { InputError } from '../errors.js';
 import { OutputWriteError } from './errors.js';
 import type { OutputStreamName } from '../ssh/remote-command.js';
-import { hostFileName } from './host-file-name.js';
+import { hostFileName } from '../host-file-name.js';
 
 /** The --out-dir directory cannot be made or written before the run. */
 export class HostFilesError extends InputError<'OUT_DIR'> {

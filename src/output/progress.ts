@@ -25,6 +25,7 @@ export class ProgressLine {
   private failed = 0;
   /** `batch 2/5` in a run of several batches (--batch). */
   private batch: string | undefined;
+  private bytes = 0;
   private startedAt: number | undefined;
   private drawn = false;
   private suspensions = 0;
@@ -65,6 +66,12 @@ export class ProgressLine {
     if (result.status !== 'ok') this.failed += 1;
   }
 
+  /** Counts file bytes a copy or fetch sent or received. */
+  transferred(bytes: number): void {
+    this.startedAt ??= this.now();
+    this.bytes += bytes;
+  }
+
   /** The line as it is drawn now (without colours when the stream has none). */
   render(): string {
     const c = this.colors;
@@ -77,6 +84,8 @@ export class ProgressLine {
       `${this.running.size} running`,
       `${rate.toFixed(1)}/s`,
     ];
+    // Only a run that moves files has bytes to count.
+    if (this.bytes > 0) parts.push(`${formatBytes(this.bytes)} ${formatBytes(elapsedS > 0 ? this.bytes / elapsedS : 0)}/s`);
     if (rate > 0 && this.done < this.total) parts.push(`ETA ${formatSeconds((this.total - this.done) / rate)}`);
     return cut(parts.join(' · '), this.columns - 1);
   }
@@ -125,6 +134,18 @@ export class ProgressLine {
     this.stream.write(`\r\x1b[2K${this.render()}`);
     this.drawn = true;
   }
+}
+
+/** Binary units, as ls -h: 512 B, 1.5 KiB, 20.0 MiB. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return unit === 0 ? `${Math.round(value)} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
 function formatSeconds(seconds: number): string {

@@ -133,6 +133,7 @@ export class RunOutput {
       this.files?.output(host, stream, chunk);
     });
     run.on('outputEnd', ({ host }) => this.live?.outputEnd?.(host));
+    run.on('transfer', ({ bytes }) => this.progress?.transferred(bytes));
     run.on('hostDone', (result, { command }) => {
       this.files?.hostDone(result.host);
       this.live?.hostDone(result);

@@ -19,7 +19,7 @@ export interface HostResult {
   host: string;
   /** The command line this record is for; null for a connection check (ping). */
   command: string | null;
-  /** The kind of task this record is for: `command`, `ping`, `with-cleanup`, or a kind a library user registered. */
+  /** The kind of task this record is for: `command`, `ping`, `with-cleanup`, `copy`, `fetch`, or a kind a library user registered. */
   kind: string;
   /** The address connected to (ansible_host, then ssh_config HostName, then the name). */
   address: string;

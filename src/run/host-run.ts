@@ -8,7 +8,7 @@ import { callHook } from '../pool/hooks.js';
 import { INPUT_ORDER, Scheduler } from '../scheduler/index.js';
 import type { SchedulePolicy } from '../scheduler/index.js';
 import { commandTask, defaultExecutors, PING_TASK } from '../tasks/index.js';
-import type { CommandTaskOptions, EnvironmentVia, ExecutorRegistry, HostTask } from '../tasks/index.js';
+import type { CommandTaskOptions, CopyTask, EnvironmentVia, ExecutorRegistry, FetchTask, HostTask } from '../tasks/index.js';
 import { scriptTask, withExportedEnvironment } from '../tasks/index.js';
 import { checkDescriptorLimit } from './fd-limit.js';
 import type { OutputStreamName } from '../ssh/remote-command.js';
@@ -64,6 +64,14 @@ export interface BatchStartEvent {
   hosts: number;
 }
 
+/** File bytes a host's copy or fetch sent or received since the last such event (the `transfer` event). */
+export interface HostTransferEvent {
+  /** The host's name. */
+  host: string;
+  /** Bytes acknowledged by the host (copy) or written here (fetch). */
+  bytes: number;
+}
+
 /** The events of a HostRun and their arguments. */
 export type HostRunEvents = {
   /** A batch starts, in a run of several batches; its hosts' records carry its number. */
@@ -74,6 +82,8 @@ export type HostRunEvents = {
   output: [HostOutputEvent];
   /** A command's output on a host is complete. */
   outputEnd: [HostOutputEndEvent];
+  /** Bytes of a copy or fetch as they go, for progress. */
+  transfer: [HostTransferEvent];
   /**
    * Once per host and command, as each finishes (completion order); `command`
    * is the command's index in a several-command run (always 0 otherwise).
@@ -246,6 +256,7 @@ export class HostRun extends EventEmitter<HostRunEvents> {
     return {
       output: (_task, stream, chunk) => this.emit('output', { host, stream, chunk }),
       outputEnd: (command) => this.emit('outputEnd', { host, command }),
+      bytes: (_task, bytes) => this.emit('transfer', { host, bytes }),
     };
   }
 }
@@ -334,4 +345,12 @@ export interface PingOptions {
 /** streamPing's records, in input order. */
 export function pingHosts(hosts: readonly HostInput[], options: HostRunOptions & PingOptions = {}): Promise<HostResult[]> {
   return streamPing(hosts, options).results;
+}
+
+/**
+ * Runs a copy (see copyTask) or a fetch (see fetchTask) on every host: one record
+ * per host, its `detail` a FileTransferDetail; `transfer` events count the bytes.
+ */
+export function streamFiles(hosts: readonly HostInput[], task: CopyTask | FetchTask, options: HostRunOptions = {}): HostRun {
+  return new HostRun(hosts, [task], options);
 }

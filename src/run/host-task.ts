@@ -12,6 +12,8 @@ import type { ReachableTarget, Target } from '../ssh/target-settings.js';
 export interface HostTaskListener {
   output(task: number, stream: OutputStreamName, chunk: Buffer): void;
   outputEnd(task: number): void;
+  /** File bytes sent or received by a copy or fetch task. */
+  bytes?(task: number, count: number): void;
 }
 
 /** The tasks every host runs, and what runs and hears them. */
@@ -65,7 +67,11 @@ export async function runHostTask(sessions: TaskSessions, target: ReachableTarge
 }
 
 function liveOutput(listener: HostTaskListener | undefined, task: number): LiveTaskOutput {
-  return { output: (stream, chunk) => listener?.output(task, stream, chunk), end: () => listener?.outputEnd(task) };
+  return {
+    output: (stream, chunk) => listener?.output(task, stream, chunk),
+    end: () => listener?.outputEnd(task),
+    bytes: (count) => listener?.bytes?.(task, count),
+  };
 }
 
 /** What a record says about its task before any outcome. */

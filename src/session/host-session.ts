@@ -1,8 +1,10 @@
 import type { BecomeSettings } from '../inventory/index.js';
+import type { RemoteFiles } from '../ssh/remote-files.js';
 import type { RemoteCommandOptions, RemoteCommandOutcome } from '../ssh/remote-command.js';
 import type { LocalTarget } from '../ssh/target-settings.js';
 import type { ConnectionTrust } from '../ssh/trust.js';
 import { runLocalCommand } from './local-command.js';
+import { localFiles } from './local-files.js';
 
 /** Where a host's work runs: its SSH connection, or this machine for `ansible_connection: local`. */
 export interface HostSession {
@@ -16,10 +18,12 @@ export interface HostSession {
   readonly become?: BecomeSettings;
   /** Runs one command on a channel of its own; connection loss and aborts are in the outcome's `error`, not thrown. */
   runCommand(command: string, options: RemoteCommandOptions): Promise<RemoteCommandOutcome>;
+  /** The host's files over an SFTP channel of their own (this machine's for a local host); close it when done. */
+  openFiles(signal: AbortSignal): Promise<RemoteFiles>;
 }
 
 /** A local target has nothing to connect to: its commands run on this machine. */
 export function localSession(target: LocalTarget): HostSession {
   const { label, become } = target;
-  return { label, warnings: [], become, runCommand: (command, options) => runLocalCommand(label, command, options) };
+  return { label, warnings: [], become, runCommand: (command, options) => runLocalCommand(label, command, options), openFiles: async () => localFiles(label) };
 }

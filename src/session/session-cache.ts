@@ -4,6 +4,7 @@ import { connectAbortedError } from '../ssh/connection.js';
 import type { SshConnection } from '../ssh/connection.js';
 import { SshError } from '../ssh/errors.js';
 import { runRemoteCommand } from '../ssh/remote-command.js';
+import { openSftpFiles } from '../ssh/remote-files.js';
 import type { RemoteCommandOptions, RemoteCommandOutcome } from '../ssh/remote-command.js';
 import type { SshConfigResolver } from '../ssh/ssh-config.js';
 import { SshContext } from '../ssh/ssh-context.js';
@@ -175,6 +176,7 @@ export class SessionCache {
       trust: connection.trust,
       become: target.become,
       runCommand: (command, options) => this.runOnLease(session, entry, connection, command, options),
+      openFiles: (signal) => openSftpFiles(connection, signal),
     };
     return session;
   }

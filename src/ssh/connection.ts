@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { connect as tcpConnect } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { Client, ClientChannel, ExecOptions } from 'ssh2';
+import type { Client, ClientChannel, ExecOptions, SFTPWrapper } from 'ssh2';
 import { SshpoolError } from '../errors.js';
 import type { AuthHandler } from './auth.js';
 import { remainingMs, waitWithin } from './bounded-wait.js';
@@ -191,6 +191,20 @@ export class SshConnection extends EventEmitter<ConnectionEvents> {
         if (error) settle(this.lostError ?? new SshError('CHANNEL_FAILED', `${this.label}: could not start the command (${error.message})`, { cause: error }));
         else if (settle(null)) onOpen(channel);
         else channel.close();
+      });
+    });
+  }
+
+  /**
+   * Opens an SFTP channel (the server's `sftp` subsystem), bounded as exec is.
+   * A server without the subsystem fails it with CHANNEL_FAILED.
+   */
+  sftp(signal?: AbortSignal): Promise<SFTPWrapper> {
+    return waitWithin<SFTPWrapper>(this.channelLimits('for SFTP', signal), (settle) => {
+      if (this.lostError) throw this.lostError;
+      this.client.sftp((error, sftp) => {
+        if (error) settle(this.lostError ?? new SshError('CHANNEL_FAILED', `${this.label}: could not start SFTP (${error.message})`, { cause: error }));
+        else if (!settle(null, sftp)) sftp.end();
       });
     });
   }

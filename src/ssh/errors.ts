@@ -25,6 +25,33 @@ export type SshErrorCode =
 export class SshError extends SshpoolError<SshErrorCode> {}
 
 /**
+ * Stable codes for a file that could not be sent or received over SFTP (or
+ * given its owner and mode): the host's record fails with the first, and its
+ * `detail.errors` lists one per file; the host's other files, and the other
+ * hosts, go on.
+ */
+export type FileErrorCode =
+  | 'FILE_NOT_FOUND'
+  | 'FILE_PERMISSION_DENIED'
+  | 'FILE_IS_DIRECTORY'
+  | 'FILE_NOT_DIRECTORY'
+  | 'FILE_NO_SPACE'
+  | 'FILE_TRANSFER_FAILED'
+  | 'FILE_ATTRIBUTES_FAILED'
+  | 'FILE_LOCAL_WRITE';
+
+/** A file operation that failed on one host; `path` is the file it names. */
+export class FileError extends SshpoolError<FileErrorCode> {
+  /** The remote (or, for FILE_LOCAL_WRITE, local) path the error is about. */
+  readonly path: string;
+
+  constructor(code: FileErrorCode, path: string, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.path = path;
+  }
+}
+
+/**
  * How far a connection had got when it failed: `connect` is TCP, banner and key
  * exchange; `auth` is after the key exchange, until authenticated; `session` after.
  */

@@ -17,3 +17,14 @@ export class BecomeError extends SshpoolError<'BECOME_FAILED'> {
     super('BECOME_FAILED', message);
   }
 }
+
+/** A copy's local path that cannot be sent; refused before any host is contacted. */
+export class LocalPathError extends InputError<'LOCAL_PATH_MISSING' | 'LOCAL_PATH_UNSUPPORTED'> {
+  /** The path as given (or found inside a given directory). */
+  readonly path: string;
+
+  constructor(code: 'LOCAL_PATH_MISSING' | 'LOCAL_PATH_UNSUPPORTED', path: string, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.path = path;
+  }
+}

@@ -15,6 +15,8 @@ export interface LiveTaskOutput {
   output(stream: OutputStreamName, chunk: Buffer): void;
   /** After the task's last output, however it ended. */
   end(): void;
+  /** File bytes sent or received (copy, fetch), as they are acknowledged, for progress. */
+  bytes?(count: number): void;
 }
 
 /** Output nobody streams (a composite's housekeeping steps); the outcome still carries what was kept. */

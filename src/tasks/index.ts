@@ -11,3 +11,8 @@ export { SILENT } from './executor.js';
 export { ExecutorRegistry, defaultExecutors } from './registry.js';
 export { BecomeError, UnknownTaskKindError } from './errors.js';
 export type { CleanupDetail } from './with-cleanup-executor.js';
+export type { CopySource, CopyTask, FetchTask, FileErrorDetail, FileTransferDetail, LocalEntry } from './file-task.js';
+export { copyTask } from './local-tree.js';
+export { fetchTask } from './file-task.js';
+export type { CopyTaskOptions } from './local-tree.js';
+export { LocalPathError } from './errors.js';

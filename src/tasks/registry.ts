@@ -1,6 +1,8 @@
 import { SshpoolError } from '../errors.js';
 import type { HostSession } from '../session/host-session.js';
 import { commandExecutor } from './command-executor.js';
+import { copyExecutor } from './copy-executor.js';
+import { fetchExecutor } from './fetch-executor.js';
 import { UnknownTaskKindError } from './errors.js';
 import type { ExecutionContext, LiveTaskOutput, TaskExecutor, TaskOutcome } from './executor.js';
 import { failureOutcome } from './outcome.js';
@@ -64,11 +66,13 @@ export class ExecutorRegistry {
   }
 }
 
-/** The kinds sshpool runs: command, ping, with-cleanup, script. Each call gives a registry of its own, to extend freely. */
+/** The kinds sshpool runs: command, ping, with-cleanup, script, copy, fetch. Each call gives a registry of its own, to extend freely. */
 export function defaultExecutors(): ExecutorRegistry {
   return new ExecutorRegistry()
     .register('command', commandExecutor)
     .register('ping', pingExecutor)
     .register('with-cleanup', withCleanupExecutor)
-    .register('script', scriptExecutor);
+    .register('script', scriptExecutor)
+    .register('copy', copyExecutor)
+    .register('fetch', fetchExecutor);
 }

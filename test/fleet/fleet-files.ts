@@ -25,6 +25,8 @@ export interface SshdConfigSpec {
   hostCertificatePaths?: readonly string[];
   authorizedKeysPath: string;
   extraLines: readonly string[];
+  /** Where SFTP sessions start (sftp-server -d), so that relative paths are this host's own; default the login user's home. */
+  sftpStartDir?: string;
 }
 
 /** Both sshd_config and ssh_config take a double-quoted argument as one word. */
@@ -60,7 +62,7 @@ export function renderSshdConfig(spec: SshdConfigSpec): string {
     'MaxSessions 100',
     'LogLevel ERROR',
     'AllowTcpForwarding yes',
-    'Subsystem sftp internal-sftp',
+    spec.sftpStartDir === undefined ? 'Subsystem sftp internal-sftp' : `Subsystem sftp internal-sftp -d ${configValue(spec.sftpStartDir)}`,
     ...matchBlocks,
   ];
   return `${lines.join('\n')}\n`;

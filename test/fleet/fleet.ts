@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { signKey, type CertificateAuthority } from './certificates.js';
 import { FleetError } from './fleet-error.js';
+import { runTool } from './run-tool.js';
 import { renderInventory, renderKnownHosts, renderSshConfig, renderSshdConfig } from './fleet-files.js';
 import { generateKey, type KeyType } from './keys.js';
 import { ensureLoginUser } from './login-user.js';
@@ -26,6 +27,8 @@ export interface FleetHost {
   knownHostKey: string;
   /** sshd's stderr (LogLevel ERROR), for debugging a failed test. */
   logPath: string;
+  /** With FleetOptions.fileDirs: the directory this host's SFTP sessions start in (owned by the login user). */
+  filesDir?: string;
 }
 
 export interface FleetOptions {
@@ -47,6 +50,12 @@ export interface FleetOptions {
   hostKeyTypes?: KeyType[];
   /** Every host key is signed by this CA (ssh-keygen -s -h) and served with HostCertificate too. */
   hostCertificates?: HostCertificates;
+  /**
+   * Give each host a directory of its own (FleetHost.filesDir) where its SFTP
+   * sessions start, so that relative remote paths are per host although every
+   * host shares this machine's file system.
+   */
+  fileDirs?: boolean;
 }
 
 export interface HostCertificates {
@@ -134,6 +143,7 @@ interface HostLaunch {
   fixedPort: number | undefined;
   authorizedKeys: string;
   sshdOptions: readonly string[];
+  filesDir: string | undefined;
 }
 
 async function launchHost(launch: HostLaunch): Promise<{ host: FleetHost; sshd: RunningSshd }> {
@@ -151,6 +161,7 @@ async function launchHost(launch: HostLaunch): Promise<{ host: FleetHost; sshd: 
       hostCertificatePaths: keys.hostCertificatePaths,
       authorizedKeysPath,
       extraLines: launch.sshdOptions,
+      sftpStartDir: launch.filesDir,
     });
     await writeFile(configPath, config);
     try {
@@ -164,6 +175,7 @@ async function launchHost(launch: HostLaunch): Promise<{ host: FleetHost; sshd: 
         servedHostKeys: keys.servedKeys,
         knownHostKey: keys.knownHostKey,
         logPath,
+        ...(launch.filesDir === undefined ? {} : { filesDir: launch.filesDir }),
       };
       return { host, sshd };
     } catch (error) {
@@ -171,6 +183,17 @@ async function launchHost(launch: HostLaunch): Promise<{ host: FleetHost; sshd: 
       if (!(retry && error instanceof SshdStartError && error.portInUse)) throw error;
     }
   }
+}
+
+/** A host's files directory, writable by the login user (who, as root, is not this process's user). */
+async function ownedFilesDir(hostDir: string, user: string): Promise<string> {
+  const filesDir = join(hostDir, 'files');
+  await mkdir(filesDir, { recursive: true, mode: 0o755 });
+  if (process.getuid?.() === 0) {
+    const chown = await runTool('chown', [user, filesDir]);
+    if (chown.exitCode !== 0) throw new FleetError(`could not chown ${filesDir} to ${user}: ${chown.stderr}`);
+  }
+  return filesDir;
 }
 
 /** Real OpenSSH sshd processes on loopback, one per host, with the client files that reach them. */
@@ -228,9 +251,11 @@ export class Fleet {
     const { hostCertificates } = options;
     if (hostCertificates) await Promise.all(hostKeys.map((keys) => signHostKeys(keys, address, hostCertificates)));
 
+    const filesDirs = options.fileDirs ? await Promise.all(hostKeys.map((keys) => ownedFilesDir(keys.hostDir, user))) : [];
     const launches = await Promise.allSettled(
       hostKeys.map((keys, index) =>
         launchHost({
+          filesDir: filesDirs[index],
           keys,
           address,
           fixedPort: options.ports?.[index],

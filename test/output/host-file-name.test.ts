@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { MAX_FILE_NAME_BYTES, hostFileName } from '../../src/output/host-file-name.js';
+import { MAX_FILE_NAME_BYTES, hostFileName } from '../../src/host-file-name.js';
 
 const sha8 = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 8);
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { OutputWriteError } from '../../src/output/errors.js';
 import { HostFiles, HostFilesError } from '../../src/output/host-files.js';
-import { safeFileName } from '../../src/output/host-file-name.js';
+import { safeFileName } from '../../src/host-file-name.js';
 import { tempDirPerTest } from '../helpers/temp-dir.js';
 
 describe('per-host output files (--out-tempDir())', () => {

@@ -26,6 +26,17 @@ describe('the progress line', () => {
     expect(progress.render()).to.equal('batch 1/5 · 0/10 done · 0 failed · 0 running · 0.0/s');
     progress.batchStart(2, 5);
     expect(progress.render()).to.match(/^batch 2\/5 · /);
+  });
+
+  it('counts the bytes a copy or fetch moved, with their rate, once there are any', () => {
+    let now = 0;
+    const progress = new ProgressLine(capture(false).stream, 4, { now: () => now, intervalMs: 60_000 });
+    progress.hostStart('a');
+    expect(progress.render()).to.not.include('B');
+    progress.transferred(3 * 1024 * 1024);
+    now = 2000;
+    progress.transferred(1024 * 1024);
+    expect(progress.render()).to.equal('0/4 done · 0 failed · 1 running · 0.0/s · 4.0 MiB 2.0 MiB/s');
     progress.stop();
   });
 

@@ -93,7 +93,7 @@ describe('HostPool: the seed Pool over SSH, against a real sshd fleet', function
     expect(unknown).to.include({ code: 'HOST_UNKNOWN', host: 'nope' });
     expect((unknown as Error).message).to.contain('nope');
     expect(documentedErrorCodes()).to.include('HOST_UNKNOWN');
-    expect(captured(() => pool.applyAsync('h01', { kind: 'copy' }))).to.be.instanceOf(UnknownTaskKindError);
+    expect(captured(() => pool.applyAsync('h01', { kind: 'upload' }))).to.be.instanceOf(UnknownTaskKindError);
     expect(captured(() => pool.join())).to.be.instanceOf(PoolStateError);
     pool.close();
     expect(captured(() => pool.applyAsync('h01', 'echo ran'))).to.be.instanceOf(PoolClosedError);

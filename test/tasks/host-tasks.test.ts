@@ -70,7 +70,7 @@ describe('host tasks as plain data, run by the executor of their kind', function
         (caught: unknown) => caught,
       );
       expect(error).to.be.instanceOf(UnknownTaskKindError).and.include({ code: 'TASK_KIND_UNKNOWN', kind: 'upload' });
-      expect((error as Error).message).to.equal('unknown task kind "upload": the registered kinds are command, ping, with-cleanup, script');
+      expect((error as Error).message).to.equal('unknown task kind "upload": the registered kinds are command, ping, with-cleanup, script, copy, fetch');
       expect(started).to.equal(false);
     }
   });

@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { shellQuote } from '../../shell-quote.js';
 import { bindArguments, splitKeywords } from './arguments.js';
 import { JinjaError } from './errors.js';
 import { LazyMapping } from './lazy-mapping.js';
@@ -349,8 +350,3 @@ function pythonDirname(path: string): string {
   return /^\/+$/.test(head) ? head : head.replace(/\/+$/, '');
 }
 
-/** shlex.quote. */
-function shellQuote(text: string): string {
-  if (text === '') return "''";
-  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", `'"'"'`)}'`;
-}
