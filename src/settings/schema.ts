@@ -24,13 +24,15 @@ const HOST_KEY_POLICIES = ['yes', 'accept-new', 'no'] as const;
 /** The values of `-o`/`--output` (RunOutputOptions.mode). */
 export const OUTPUT_MODES = ['text', 'gathered', 'json', 'ndjson'] as const;
 
-const CONNECTING: readonly ['run', 'script', 'ping'] = ['run', 'script', 'ping'];
+/** Commands that run a task on every selected host: the scheduling policies and the output modes are theirs. */
+const CONNECTING: readonly ['run', 'script', 'copy', 'fetch', 'ping'] = ['run', 'script', 'copy', 'fetch', 'ping'];
 /** How hosts are reached and how many at once: also the interactive shell's. */
-const REACHING: readonly ['run', 'script', 'ping', 'shell'] = ['run', 'script', 'ping', 'shell'];
+const REACHING: readonly ['run', 'script', 'copy', 'fetch', 'ping', 'shell'] = ['run', 'script', 'copy', 'fetch', 'ping', 'shell'];
 /** How a host is reached: `sshpool hosts` shows what these make of each host. */
-const DIALLING: readonly ['run', 'script', 'ping', 'shell', 'hosts'] = ['run', 'script', 'ping', 'shell', 'hosts'];
+const DIALLING: readonly ['run', 'script', 'copy', 'fetch', 'ping', 'shell', 'hosts'] = ['run', 'script', 'copy', 'fetch', 'ping', 'shell', 'hosts'];
 const RUNNING_COMMANDS: readonly ['run', 'script', 'shell'] = ['run', 'script', 'shell'];
-const RUN: readonly ['run', 'script'] = ['run', 'script'];
+/** Where become applies: commands, and copy's --owner/--mode step. */
+const RUN: readonly ['run', 'script', 'copy'] = ['run', 'script', 'copy'];
 /** Ansible's become methods that sshpool knows how to prompt for. */
 export const BECOME_METHODS = ['sudo', 'su', 'doas'] as const;
 

@@ -1,5 +1,10 @@
 import { expect } from 'chai';
-import { runCommand, streamScript } from '../../src/run/host-run.js';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { runCommand, streamFiles, streamScript } from '../../src/run/host-run.js';
+import { copyTask } from '../../src/tasks/index.js';
 import type { HostResult } from '../../src/run/host-result.js';
 import { Secret } from '../../src/secret.js';
 import { becomeUnavailable, Fleet, OTHER_USER, setUpBecomeUsers, SUDOER } from '../fleet/index.js';
@@ -86,6 +91,27 @@ describe('become: sudo, su and doas with a password sent on the prompt (a real s
     expect(result!.stdout).to.equal(`${OTHER_USER}\n${OTHER_USER}:700\n${OTHER_USER}:700\n`);
     const left = await runCommand(hosts().slice(0, 1), 'p=$(cat /tmp/sshpool-become-script-path); test -e "$p" || test -e "$(dirname "$p")"; echo $?', options);
     expect(left[0]!.stdout).to.equal('1\n');
+  });
+
+  it("applies copy's --owner through become: the file is sent as the login user, then chown'd by root", async () => {
+    const scratch = await mkdtemp(path.join(tmpdir(), 'sshpool-become-copy-'));
+    const remote = path.join(tmpdir(), `sshpool-become-copy-${randomBytes(6).toString('hex')}.conf`);
+    try {
+      const file = path.join(scratch, 'app.conf');
+      await writeFile(file, 'x=1\n');
+      const task = await copyTask([file], remote, { owner: 'root:root', mode: '0600' });
+      const withoutBecome = await streamFiles(hosts().slice(0, 1), task, isolatedOptions(fleet)).results;
+      expect(withoutBecome[0]?.error?.code, JSON.stringify(withoutBecome[0])).to.equal('FILE_ATTRIBUTES_FAILED');
+      const options = { ...isolatedOptions(fleet), become: true, becomePassword: new Secret(users.password) };
+      const [result] = await streamFiles(hosts().slice(0, 1), task, options).results;
+      expect(result, JSON.stringify(result)).to.include({ status: 'ok' });
+      expect(JSON.stringify(result)).not.to.include(users.password);
+      const written = await stat(remote);
+      expect({ uid: written.uid, gid: written.gid, mode: written.mode & 0o777 }).to.deep.equal({ uid: 0, gid: 0, mode: 0o600 });
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+      await rm(remote, { force: true });
+    }
   });
 
   it('goes through su with the password on a terminal (su reads it from one only)', async () => {

@@ -11,11 +11,12 @@ import { toRunOutputOptions, withOutputOptions } from '../options/output-options
 import { loadCliSettings, toRunOptions, withSettingsOptions } from '../options/settings-options.js';
 import { toSchedulePolicy } from '../options/policy-options.js';
 import { toVaultSecrets, withVaultOptions } from '../options/vault-options.js';
+import { becomePassword } from '../options/command-options.js';
 import { runAndReport } from '../run-and-report.js';
 
-/** The options copy and fetch share: the connection settings (those of `ping`; no command runs), inventory, output, -r, --preserve. */
-function withFileOptions<T>(parser: Argv<T>) {
-  return withSettingsOptions(withOutputOptions(withVaultOptions(withInventoryOptions(parser))), 'ping')
+/** The options copy and fetch share: their settings, inventory, output, -r, --preserve. */
+function withFileOptions<T>(parser: Argv<T>, command: 'copy' | 'fetch') {
+  return withSettingsOptions(withOutputOptions(withVaultOptions(withInventoryOptions(parser))), command)
     .positional('paths', { type: 'string', array: true })
     .option('recursive', { alias: 'r', type: 'boolean', default: false, describe: 'Copy directories whole (scp -r)' })
     .option('preserve', { type: 'boolean', default: false, describe: 'Keep access and modification times (scp -p; -p is --port here)' });
@@ -33,7 +34,8 @@ type FileArgs = Parameters<typeof loadCliSettings>[0] & Parameters<typeof toVaul
 /** Reads the settings and hosts, then runs the task on every host with run's output modes, records and exit codes. */
 async function runFiles(args: FileArgs, io: CliIo, task: CopyTask | FetchTask, verb: string): Promise<void> {
   const settings = await loadCliSettings(args, io);
-  const options = { ...toRunOptions(settings), vaultSecrets: await toVaultSecrets(args), policy: toSchedulePolicy(settings, io) };
+  // Only copy has become settings (its --owner/--mode step); the password is asked once, before any host.
+  const options = { ...toRunOptions(settings), vaultSecrets: await toVaultSecrets(args), policy: toSchedulePolicy(settings, io), becomePassword: await becomePassword(settings) };
   const textOutput = (streams: TextOutputStreams) => new FilesTextOutput(streams, verb);
   const outputOptions = { ...toRunOutputOptions(args, settings, io), reportTitle: task.kind, textOutput };
   const { hosts } = await selectHosts(args, io);
@@ -45,7 +47,7 @@ export function copyCommandModule(parser: Argv, io: CliIo): Argv {
     'copy <paths..>',
     'Upload local files (LOCAL... REMOTE) to every selected host over SFTP',
     (command) =>
-      withFileOptions(command)
+      withFileOptions(command, 'copy')
         .option('checksum', { type: 'boolean', default: false, describe: "Skip files whose remote SHA-256 (the host's sha256sum) matches; counted unchanged" })
         .option('owner', { type: 'string', requiresArg: true, describe: 'chown USER[:GROUP] what was copied, after the renames' })
         .option('mode', { type: 'string', requiresArg: true, describe: 'chmod MODE (0644, u+x,go-w) what was copied, after the renames' })
@@ -65,7 +67,7 @@ export function fetchCommandModule(parser: Argv, io: CliIo): Argv {
     'fetch <paths..>',
     'Download remote files (REMOTE... LOCALDIR) from every selected host into LOCALDIR/<host>/<path>',
     (command) =>
-      withFileOptions(command)
+      withFileOptions(command, 'fetch')
         .example('$0 fetch -i hosts.yaml /etc/os-release collected/', 'collected/<host>/etc/os-release for every host')
         .epilog('Host names are made into directory names as --out-dir does. Each file is written to a temporary name and renamed.'),
     async (args) => {
