@@ -14,6 +14,7 @@ const ROWS = [
   'port',
   'user',
   'identityFiles',
+  'certificateFiles',
   'proxyJump',
   'proxyCommand',
   'userKnownHostsFiles',

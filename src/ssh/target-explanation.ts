@@ -73,6 +73,8 @@ export interface HostReport {
   user?: string;
   /** The private keys tried, `~` and %-tokens expanded. */
   identityFiles?: string[];
+  /** ssh_config's CertificateFile lines, expanded (an IdentityFile's `-cert.pub` beside it is found when the keys load, as ssh finds it). */
+  certificateFiles?: string[];
   /** The jump hosts, as written (-J or ssh_config ProxyJump). */
   proxyJump?: string;
   /** ssh_config's ProxyCommand, tokens expanded, as it would run. */
@@ -119,6 +121,7 @@ const FIELDS: readonly FieldSpec[] = [
   { report: 'port', target: 'port', sshConfig: 'port', setting: 'port', variables: PORT_VARIABLES },
   { report: 'user', target: 'user', sshConfig: 'user', setting: 'user', variables: USER_VARIABLES },
   { report: 'identityFiles', target: 'identityFiles', sshConfig: 'identityFiles', setting: 'identity', variables: IDENTITY_VARIABLES },
+  { report: 'certificateFiles', target: 'certificateFiles', sshConfig: 'certificateFiles' },
   { report: 'proxyJump', target: 'proxyJump', sshConfig: 'proxyJump', setting: 'jump' },
   { report: 'proxyCommand', target: 'proxyCommand', sshConfig: 'proxyCommand' },
   { report: 'userKnownHostsFiles', target: 'knownHostsFiles', sshConfig: 'userKnownHostsFiles', setting: 'known-hosts' },
@@ -176,6 +179,7 @@ function sshValues(target: TargetSettings): Partial<HostReport> {
     connectTimeout: target.connectTimeoutMs / 1000,
     serverAliveInterval: target.serverAliveIntervalMs / 1000,
   };
+  if (target.certificateFiles.length > 0) values.certificateFiles = target.certificateFiles;
   if (target.proxyJump !== undefined) values.proxyJump = target.proxyJump;
   if (target.proxyCommand !== undefined) values.proxyCommand = target.proxyCommand;
   if (target.sources.hostKeyAlias) values.hostKeyAlias = target.hostKey.name;

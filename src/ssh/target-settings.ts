@@ -80,6 +80,7 @@ export type SourcedField =
   | 'port'
   | 'user'
   | 'identityFiles'
+  | 'certificateFiles'
   | 'proxyJump'
   | 'proxyCommand'
   | 'knownHostsFiles'
@@ -89,7 +90,7 @@ export type SourcedField =
   | 'serverAliveIntervalMs'
   | 'hostKeyAlias';
 
-/** A source for every field that has a value (proxyJump, proxyCommand and hostKeyAlias only when set). */
+/** A source for every field that has a value (certificateFiles, proxyJump, proxyCommand and hostKeyAlias only when set). */
 export type FieldSources = Partial<Record<SourcedField, FieldSource>>;
 
 /** `ansible_connection: local`: commands run on this machine as the user running sshpool (Ansible ignores ansible_user there too). */
@@ -270,6 +271,7 @@ function resolveHop(
     serverAliveIntervalMs: optionOr(options.serverAliveIntervalMs, 'serverAliveIntervalMs'),
   };
   if (config.hostKeyAlias) sources.hostKeyAlias = 'ssh_config';
+  if (config.certificateFiles) sources.certificateFiles = 'ssh_config';
   const hop: HopSettings & { sources: FieldSources } = {
     label,
     hostname,

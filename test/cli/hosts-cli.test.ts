@@ -54,6 +54,7 @@ function compare(report: HostReport, ssh: Map<string, string[]>, alias: string):
   expect(String(report.port), `${where}port`).to.equal(one('port'));
   expect(report.user, `${where}user`).to.equal(one('user'));
   expect(report.identityFiles, `${where}identityFiles`).to.deep.equal(ssh.get('identityfile')!.map((raw) => expandIdentity(raw, alias, ssh)));
+  expect(report.certificateFiles ?? [], `${where}certificateFiles`).to.deep.equal((ssh.get('certificatefile') ?? []).map((raw) => expandIdentity(raw, alias, ssh)));
   expect(report.proxyJump, `${where}proxyJump`).to.equal(one('proxyjump'));
   // ssh -G shows ProxyCommand as written; sshpool's is expanded, so it is compared with its tokens put back.
   expect(report.proxyCommand === undefined, `${where}proxyCommand`).to.equal(one('proxycommand') === undefined);
@@ -119,6 +120,8 @@ describe('sshpool hosts (the real binary; ssh_config checked against the real ss
     expect(gw.proxyCommand).to.equal('ssh -W gateway.internal:2022 relay.internal');
     expect(gw.userKnownHostsFiles).to.deep.equal([`${home}/.ssh/known_gateway.internal`, `${home}/kh2_gw`]);
     expect(reports[1]!.identityFiles).to.deep.equal([`${home}/.ssh/lab_web1.lab_web1.lab.example.internal_2201_lab-%n_${localUser}`, `${home}/.ssh/lab-shared`]);
+    expect(reports[1]!.certificateFiles).to.deep.equal([`${home}/.ssh/lab_web1.lab-cert.pub`]);
+    expect(reports[1]!.origins.certificateFiles).to.include({ source: 'ssh_config' });
     expect(reports[5]!.port).to.equal(2300);
     expect(reports[4]!.port, 'a dot file is no match for *').to.equal(22);
 
