@@ -2,7 +2,8 @@ import { InputError } from '../errors.js';
 import type { HostVariables } from '../inventory/index.js';
 import { HostVariableError } from '../inventory/index.js';
 import { pythonStr } from '../inventory/python-repr.js';
-import type { HostTask } from '../tasks/index.js';
+import { posix } from 'node:path';
+import type { CommandTask, CopyTask, FetchTask, HostTask, ScriptTask } from '../tasks/index.js';
 
 /** The codes of CommandTemplateError. */
 export type CommandTemplateErrorCode = 'COMMAND_UNDEFINED' | 'COMMAND_TEMPLATE';
@@ -31,6 +32,16 @@ export class CommandTemplateError extends InputError<CommandTemplateErrorCode> {
  * their end; `{{-`/`-}}` keep their whitespace control.
  */
 export function shellQuotingTemplate(command: string): string {
+  return withExpressions(command, (expression) => `(${expression}) | quote`);
+}
+
+/** The template for a value that no shell reads (a script's argument, a remote path): `| raw` means nothing more there. */
+function plainTemplate(text: string): string {
+  return withExpressions(text, (expression) => expression);
+}
+
+/** Each `{{ expr }}` of `text` as `{{ decorate(expr) }}`, or as `{{ expr }}` when written `{{ expr | raw }}`. */
+function withExpressions(command: string, decorate: (expression: string) => string): string {
   let output = '';
   let index = 0;
   while (index < command.length) {
@@ -44,7 +55,7 @@ export function shellQuotingTemplate(command: string): string {
     const trimRight = inner.endsWith('-') ? '-' : '';
     inner = inner.slice(trimLeft.length, inner.length - trimRight.length).trim();
     const raw = /\|\s*raw\s*$/.exec(inner);
-    const expression = raw ? inner.slice(0, raw.index).trim() : `(${inner}) | quote`;
+    const expression = raw ? inner.slice(0, raw.index).trim() : decorate(inner);
     output += `{{${trimLeft} ${expression} ${trimRight}}}`;
     index = end + 2;
   }
@@ -68,35 +79,58 @@ function expressionEnd(text: string, from: number): number {
   return -1;
 }
 
-/** Whether a task is a command whose line can be templated (the others pass through as they are). */
-function commandLineOf(task: HostTask): string | undefined {
-  return task.kind === 'command' ? (task as HostTask & { command: string }).command : undefined;
-}
-
 /**
- * The host's own copies of `tasks`, each command line rendered with its vars
- * (the inventory's templating engine and scope: `inventory_hostname`, group
- * vars, `hostvars`). Text outside `{{ }}` stays as written.
+ * The host's own copies of `tasks`, their host-specific text rendered with its
+ * vars (the inventory's templating engine and scope: `inventory_hostname`, group
+ * vars, `hostvars`): a command's line (each value shell-quoted), a script's
+ * arguments, a copy's remote target, a fetch's remote paths. Text outside
+ * `{{ }}` stays as written; other kinds pass through.
  * @throws CommandTemplateError naming the host, and for COMMAND_UNDEFINED the variable.
  */
 export function renderCommandTasks(tasks: readonly HostTask[], host: string, variables: HostVariables): HostTask[] {
+  const plain = (text: string, what: string): string => (text.includes('{') ? render(plainTemplate(text), host, variables, what) : text);
   return tasks.map((task) => {
-    const line = commandLineOf(task);
-    if (line === undefined || !line.includes('{')) return task;
-    return { ...task, command: renderLine(line, host, variables) };
+    switch (task.kind) {
+      case 'command': {
+        const command = task as CommandTask;
+        const line = command.command;
+        return line.includes('{') ? ({ ...command, command: render(shellQuotingTemplate(line), host, variables, 'the command') } satisfies CommandTask) : task;
+      }
+      case 'script': {
+        const script = task as ScriptTask;
+        return { ...script, args: script.args.map((arg) => plain(arg, 'the script\'s arguments')) } satisfies ScriptTask;
+      }
+      case 'copy': {
+        const copy = task as CopyTask;
+        return { ...copy, remote: plain(copy.remote, 'the remote path') } satisfies CopyTask;
+      }
+      case 'fetch': {
+        const fetch = task as FetchTask;
+        const remotes = fetch.remotes.map((remote) => plain(remote, 'the remote path'));
+        for (const remote of remotes) {
+          // Checked again once rendered: a host's var must not climb out of its own directory either.
+          if (remote === '' || posix.normalize(remote).split('/').includes('..')) {
+            throw new CommandTemplateError('COMMAND_TEMPLATE', host, `the remote path renders to ${JSON.stringify(remote)}, empty or with a .. component`);
+          }
+        }
+        return { ...fetch, remotes } satisfies FetchTask;
+      }
+      default:
+        return task;
+    }
   });
 }
 
-function renderLine(line: string, host: string, variables: HostVariables): string {
+function render(template: string, host: string, variables: HostVariables, what: string): string {
   let rendered: unknown;
   try {
-    rendered = variables.template(shellQuotingTemplate(line), 'the command');
+    rendered = variables.template(template, what);
   } catch (error) {
     if (!(error instanceof HostVariableError)) throw error;
-    const reason = error.message.replace(/^host '[^']*': the command: /, '');
+    const reason = error.message.replace(/^host '[^']*': [^:]*: /, '');
     const undefinedName = /^'([^']+)' is undefined/.exec(reason)?.[1];
-    if (undefinedName !== undefined) throw new CommandTemplateError('COMMAND_UNDEFINED', host, `the command uses ${undefinedName}, which is undefined for this host`, { cause: error });
-    throw new CommandTemplateError('COMMAND_TEMPLATE', host, `the command cannot be rendered: ${reason}`, { cause: error });
+    if (undefinedName !== undefined) throw new CommandTemplateError('COMMAND_UNDEFINED', host, `${what} uses ${undefinedName}, which is undefined for this host`, { cause: error });
+    throw new CommandTemplateError('COMMAND_TEMPLATE', host, `${what} cannot be rendered: ${reason}`, { cause: error });
   }
   // A command that is one `{{ list | raw }}` renders to a list: written as Jinja prints it.
   return typeof rendered === 'string' ? rendered : pythonStr(rendered);

@@ -113,9 +113,11 @@ export interface HostRunOptions extends RunOptions {
   /** Which host starts next and when to stop starting more (one instance per run); default INPUT_ORDER, today's behaviour. */
   policy?: SchedulePolicy<HostResult[]>;
   /**
-   * Render each command line's `{{ }}` with the host's vars first (`run --vars`),
-   * substituted values shell-quoted unless `| raw`; a host the command cannot be
-   * rendered for fails with CommandTemplateError before anything runs on it.
+   * Render each command line's `{{ }}` with the host's vars first (`--vars`),
+   * substituted values shell-quoted unless `| raw`, and likewise a script's
+   * arguments, a copy's remote target and a fetch's remote paths (as rendered,
+   * no shell reads them); a host they cannot be rendered for fails with
+   * CommandTemplateError before anything runs on it.
    * Records keep the command as written (a rendered value may be a secret).
    * Default false: braces pass through to the remote shell untouched.
    */

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
@@ -102,5 +102,40 @@ describe('run --vars: per-host variables in commands', function () {
     // sshpool quotes once more than the template asks, so the remote printf shows the template's own quoting.
     const { stdout } = await runCliProcess(['run', '-i', file, '--vars', '-o', 'json', '--', `printf '%s' ${values.map((_, index) => `{{ v${index} | quote }}`).join("'|'")}`]);
     expect((JSON.parse(stdout) as HostResult[])[0]!.stdout).to.equal(expected);
+  });
+
+  it("script --vars renders the script's arguments, each passed as one argument whatever it holds; braces pass through without it", async () => {
+    const script = path.join(tempDir(), 'args.sh');
+    await writeFile(script, '#!/bin/sh\nprintf "[%s]\\n" "$@"\n');
+    const scriptRecords = async (args: string[]) => JSON.parse((await runCliProcess(['script', '-i', await inventory(), '-l', 'w1,w2', '-o', 'json', ...args])).stdout) as HostResult[];
+    const rendered = await scriptRecords(['--vars', script, '--', '{{ inventory_hostname }}:{{ http_port }}', '{{ phrase }}']);
+    expect(rendered.map((r) => [r.host, r.status, r.stdout])).to.deep.equal([
+      ['w1', 'ok', `[w1:8080]\n[it's $(echo a) "b" ; c *]\n`],
+      ['w2', 'ok', `[w2:9090]\n[it's $(echo a) "b" ; c *]\n`],
+    ]);
+    const untouched = await scriptRecords([script, '--', '{{ http_port }}']);
+    expect(untouched.map((r) => r.stdout)).to.deep.equal(['[{{ http_port }}]\n', '[{{ http_port }}]\n']);
+  });
+
+  it('copy --vars renders the remote target per host; fetch --vars its remote paths, refusing one a var makes climb out (..)', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'app.conf');
+    await writeFile(file, 'x=1\n');
+    const copied = await runCliProcess(['copy', '-i', await inventory(), '-l', 'w1,w2', '--vars', '-o', 'json', file, path.join(dir, '{{ inventory_hostname }}-{{ http_port }}.conf')]);
+    expect((JSON.parse(copied.stdout) as HostResult[]).map((r) => r.status)).to.deep.equal(['ok', 'ok']);
+    expect((await readdir(dir)).filter((name) => name.endsWith('0.conf')).sort()).to.deep.equal(['w1-8080.conf', 'w2-9090.conf']);
+
+    const inventoryFile = path.join(dir, 'fetch.yaml');
+    await writeFile(inventoryFile, ['all:', '  hosts:', '    w1: { ansible_connection: local, sub: "w1-8080" }', '    up: { ansible_connection: local, sub: ".." }', ''].join('\n'));
+    const fetched = await runCliProcess(['fetch', '-i', inventoryFile, '--vars', '-o', 'json', '{{ sub }}/x.conf', path.join(dir, 'got')]);
+    const [w1, up] = JSON.parse(fetched.stdout) as HostResult[];
+    expect(up!.error?.code, JSON.stringify(up)).to.equal('COMMAND_TEMPLATE');
+    expect(up!.error?.message).to.match(/\.\. component/);
+    expect(w1!.error?.code, 'w1 asks for w1-8080/x.conf, which is not there: it was rendered, not refused').to.equal('FILE_NOT_FOUND');
+    await writeFile(path.join(dir, 'x-present.conf'), 'y\n');
+    const present = await runCliProcess(['fetch', '-i', inventoryFile, '-l', 'w1', '--vars', '-o', 'json', path.join(dir, '{{ sub | replace("w1-8080", "x-present") }}.conf'), path.join(dir, 'got')]);
+    expect((JSON.parse(present.stdout) as HostResult[])[0]!.status, present.stdout).to.equal('ok');
+    const [fetchedFile] = (await readdir(path.join(dir, 'got', 'w1'), { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile());
+    expect(await readFile(path.join(fetchedFile!.parentPath, fetchedFile!.name), 'utf8')).to.equal('y\n');
   });
 });

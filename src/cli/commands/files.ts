@@ -11,12 +11,13 @@ import { toRunOutputOptions, withOutputOptions } from '../options/output-options
 import { loadCliSettings, toRunOptions, withSettingsOptions } from '../options/settings-options.js';
 import { toSchedulePolicy } from '../options/policy-options.js';
 import { toVaultSecrets, withVaultOptions } from '../options/vault-options.js';
-import { becomePassword } from '../options/command-options.js';
+import { becomePassword, withVarsOption } from '../options/command-options.js';
+import type { VarsArgs } from '../options/command-options.js';
 import { runAndReport } from '../run-and-report.js';
 
 /** The options copy and fetch share: their settings, inventory, output, -r, --preserve. */
 function withFileOptions<T>(parser: Argv<T>, command: 'copy' | 'fetch') {
-  return withSettingsOptions(withOutputOptions(withVaultOptions(withInventoryOptions(parser))), command)
+  return withSettingsOptions(withVarsOption(withOutputOptions(withVaultOptions(withInventoryOptions(parser))), 'the remote paths', false), command)
     .positional('paths', { type: 'string', array: true })
     .option('recursive', { alias: 'r', type: 'boolean', default: false, describe: 'Copy directories whole (scp -r)' })
     .option('preserve', { type: 'boolean', default: false, describe: 'Keep access and modification times (scp -p; -p is --port here)' });
@@ -29,7 +30,7 @@ function splitPaths(paths: readonly unknown[] | undefined, command: string, usag
   return { sources: words.slice(0, -1), target: words.at(-1)! };
 }
 
-type FileArgs = Parameters<typeof loadCliSettings>[0] & Parameters<typeof toVaultSecrets>[0] & Parameters<typeof selectHosts>[0] & Parameters<typeof toRunOutputOptions>[0];
+type FileArgs = VarsArgs & Parameters<typeof loadCliSettings>[0] & Parameters<typeof toVaultSecrets>[0] & Parameters<typeof selectHosts>[0] & Parameters<typeof toRunOutputOptions>[0];
 
 /** Reads the settings and hosts, then runs the task on every host with run's output modes, records and exit codes. */
 async function runFiles(args: FileArgs, io: CliIo, task: CopyTask | FetchTask, verb: string): Promise<void> {
@@ -39,7 +40,7 @@ async function runFiles(args: FileArgs, io: CliIo, task: CopyTask | FetchTask, v
   const textOutput = (streams: TextOutputStreams) => new FilesTextOutput(streams, verb);
   const outputOptions = { ...toRunOutputOptions(args, settings, io), reportTitle: task.kind, textOutput };
   const { hosts } = await selectHosts(args, io);
-  await runAndReport(io, hosts, outputOptions, (runOptions) => streamFiles(hosts, task, { ...options, ...runOptions }));
+  await runAndReport(io, hosts, outputOptions, (runOptions) => streamFiles(hosts, task, { ...options, ...runOptions, templateCommands: args.vars }));
 }
 
 export function copyCommandModule(parser: Argv, io: CliIo): Argv {

@@ -10,18 +10,17 @@ import { toVaultSecrets, withVaultOptions } from '../options/vault-options.js';
 import { runAndReport } from '../run-and-report.js';
 import { repeatable } from '../options/values.js';
 import { commandLines } from '../options/command-lines.js';
-import { becomePassword, readLocalStdin, toTerminalOptions, withStdinOption, withTerminalOptions } from '../options/command-options.js';
+import { becomePassword, readLocalStdin, toTerminalOptions, withStdinOption, withTerminalOptions, withVarsOption } from '../options/command-options.js';
 
 export function runCommandModule(parser: Argv, io: CliIo): Argv {
   return parser.command(
     'run [command..]',
     'Run a shell command on every selected host',
     (command) =>
-      withSettingsOptions(withStdinOption(withTerminalOptions(withOutputOptions(withVaultOptions(withInventoryOptions(command))))), 'run')
+      withSettingsOptions(withVarsOption(withStdinOption(withTerminalOptions(withOutputOptions(withVaultOptions(withInventoryOptions(command))))), 'the command', true), 'run')
         .positional('command', { type: 'string', array: true, describe: 'The command line, given to each remote shell as is (put it after --)' })
         .option('cmd', { alias: 'c', type: 'string', requiresArg: true, coerce: repeatable, describe: 'A command line (repeatable): each runs in turn on every host, over one SSH connection per host, with its own record' })
         .option('out-dir', { type: 'string', requiresArg: true, describe: "Write each host's output to DIR/<host>.out and DIR/<host>.err as it arrives (pssh -o/-e)" })
-        .option('vars', { type: 'boolean', default: false, describe: "Render {{ var }} in the command with each host's inventory vars (Ansible's templating), each value shell-quoted; {{ var | raw }} as is" })
         .option('retry-failed', { type: 'string', requiresArg: true, describe: 'Run only the hosts that did not end ok in this --results file (still selected from -i and -l)' })
         .example('$0 run -i hosts.yaml -- uptime', 'uptime on every host of the inventory')
         .example("$0 run -i hosts.yaml -l 'web:&prod' -f 64 -t 30 -- 'systemctl is-active nginx'", 'a pattern, 64 at once, 30 s per host')

@@ -9,7 +9,7 @@ import { toRunOutputOptions, withOutputOptions } from '../options/output-options
 import { loadCliSettings, toRunOptions, withSettingsOptions } from '../options/settings-options.js';
 import { toSchedulePolicy } from '../options/policy-options.js';
 import { toVaultSecrets, withVaultOptions } from '../options/vault-options.js';
-import { becomePassword, toTerminalOptions, withTerminalOptions } from '../options/command-options.js';
+import { becomePassword, toTerminalOptions, withTerminalOptions, withVarsOption } from '../options/command-options.js';
 import { runAndReport } from '../run-and-report.js';
 
 /** `sshpool script FILE [-- ARGS...]`: a local script run on every host, from a private temporary copy removed afterwards. */
@@ -18,10 +18,11 @@ export function scriptCommandModule(parser: Argv, io: CliIo): Argv {
     'script <file> [args..]',
     'Upload a local script to every selected host, run it there with its shebang, then remove it',
     (command) =>
-      withSettingsOptions(withTerminalOptions(withOutputOptions(withVaultOptions(withInventoryOptions(command)))), 'script')
+      withSettingsOptions(withVarsOption(withTerminalOptions(withOutputOptions(withVaultOptions(withInventoryOptions(command)))), "the script's arguments", false), 'script')
         .positional('file', { type: 'string', describe: 'The local script; its first line (#!) names the interpreter on the hosts' })
         .positional('args', { type: 'string', array: true, describe: 'Its arguments (put them after --), each shell-quoted' })
         .example('$0 script -i hosts.yaml check.sh -- --verbose', 'check.sh on every host, with one argument')
+        .example("$0 script -i hosts.yaml --vars report.sh -- '{{ inventory_hostname }}'", "each host's own name as the argument")
         .example('$0 script -i hosts.yaml -s -K -t 300 upgrade.sh', 'as root through sudo, killed (and removed) after 5 minutes'),
     async (args) => {
       const file = String(args.file);
@@ -38,7 +39,7 @@ export function scriptCommandModule(parser: Argv, io: CliIo): Argv {
       };
       const outputOptions = { ...toRunOutputOptions(args, settings, io), forks: options.forks, reportTitle: [file, ...words].join(' ') };
       const { hosts } = await selectHosts(args, io);
-      await runAndReport(io, hosts, outputOptions, (runOptions) => streamScript(hosts, script, words, { ...options, ...runOptions }));
+      await runAndReport(io, hosts, outputOptions, (runOptions) => streamScript(hosts, script, words, { ...options, ...runOptions, templateCommands: args.vars }));
     },
   );
 }

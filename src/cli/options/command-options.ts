@@ -37,6 +37,20 @@ export function withTerminalOptions<T>(parser: Argv<T>): Argv<T & TerminalArgs> 
     }) as unknown as Argv<T & TerminalArgs>;
 }
 
+export interface VarsArgs {
+  vars: boolean;
+}
+
+/** --vars: each host's inventory vars rendered into `what` (run's command, script's arguments, copy's and fetch's remote paths). */
+export function withVarsOption<T>(parser: Argv<T>, what: string, quoted: boolean): Argv<T & VarsArgs> {
+  const how = quoted ? 'each value shell-quoted; {{ var | raw }} as is' : 'as written, no quoting';
+  return parser.option('vars', {
+    type: 'boolean',
+    default: false,
+    describe: `Render {{ var }} in ${what} with each host's inventory vars (Ansible's templating), ${how}; without it braces pass through`,
+  }) as unknown as Argv<T & VarsArgs>;
+}
+
 /** -I/--stdin, as pssh's: for run (a script's stdin carries the script). */
 export function withStdinOption<T>(parser: Argv<T>): Argv<T & StdinArgs> {
   return parser.option('stdin', {
