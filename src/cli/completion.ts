@@ -29,12 +29,13 @@ export function withCompletion(parser: Argv, completing: boolean): Argv {
         throw new CompletingOnly('completing a command line');
       })
     : parser;
-  return guarded.completion('yargs-completion-script', false, async (current: string, argv: { inventory?: unknown }, defaultCompletion: () => void, done: (completions: string[]) => void) => {
+  return guarded.completion('yargs-completion-script', false, async (current: string, argv: { inventory?: unknown; i?: unknown }, defaultCompletion: () => void, done: (completions: string[]) => void) => {
     const words = process.argv.slice(process.argv.indexOf(COMPLETION_FLAG) + 1);
     const previous = words.at(-2);
     if (previous !== '-l' && previous !== '--limit') return defaultCompletion();
     const prefix = PATTERN_PREFIX.exec(current)?.[0] ?? '';
-    done((await inventoryNames(argv.inventory)).map((name) => `${prefix}${name}`).filter((word) => word.startsWith(current)));
+    // The words are parsed with the top level's options only, where -i is not yet known as --inventory.
+    done((await inventoryNames(argv.inventory ?? argv.i)).map((name) => `${prefix}${name}`).filter((word) => word.startsWith(current)));
   });
 }
 
