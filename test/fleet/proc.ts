@@ -4,6 +4,8 @@ interface ProcStat {
   pid: number;
   ppid: number;
   state: string;
+  /** The session id (setsid): sshd makes each command the leader of its own session. */
+  sid: number;
 }
 
 /** Synchronous on purpose: the process 'exit' handler can only run synchronous code. */
@@ -16,7 +18,7 @@ function readStat(pid: number): ProcStat | undefined {
   }
   // The command name sits in parentheses and may itself hold spaces or parentheses: parse after the last ')'.
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return { pid, state: fields[0] ?? '', ppid: Number(fields[1]) };
+  return { pid, state: fields[0] ?? '', ppid: Number(fields[1]), sid: Number(fields[3]) };
 }
 
 function allStats(): ProcStat[] {
@@ -24,6 +26,18 @@ function allStats(): ProcStat[] {
     .filter((name) => /^\d+$/.test(name))
     .map((name) => readStat(Number(name)))
     .filter((stat): stat is ProcStat => stat !== undefined);
+}
+
+/** The parent of `pid`; undefined once it is gone. */
+export function parentPid(pid: number): number | undefined {
+  return readStat(pid)?.ppid;
+}
+
+/** Processes still running (zombies aside) in any of these sessions: what a command left behind. */
+export function pidsInSessions(sessions: ReadonlySet<number>): number[] {
+  return allStats()
+    .filter((stat) => sessions.has(stat.sid) && stat.state !== 'Z')
+    .map((stat) => stat.pid);
 }
 
 export function childPids(pid: number): number[] {
