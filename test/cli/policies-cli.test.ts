@@ -1,42 +1,15 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { expect } from 'chai';
-import { parse, stringify } from 'yaml';
-import type { HostResult } from '../../src/run/host-result.js';
-import { Fleet, closedPort } from '../fleet/index.js';
-import { runCliProcess } from '../helpers/cli-process.js';
-
-type Hosts = Record<string, Record<string, unknown>>;
+import { closedPort } from '../fleet/index.js';
+import { fleetCli } from '../helpers/fleet-cli.js';
 
 describe('scheduling policies through the real binary (--max-fail, --order, --batch) against a real sshd fleet', function () {
   this.timeout(60_000);
-  let fleet: Fleet;
-  let scratch: string;
-  let fleetHosts: Hosts;
-  const sshpool = (args: string[]) => runCliProcess(args, { env: { ...process.env, SSH_AUTH_SOCK: '' } });
-  /** An inventory of the fleet's hosts (and others) in the order given: the order the run's records keep. */
-  async function inventory(name: string, hosts: Hosts): Promise<string> {
-    const file = path.join(scratch, `${name}.yaml`);
-    await writeFile(file, stringify({ all: { hosts } }));
-    return file;
-  }
-  const base = (inventoryPath: string) => ['-i', inventoryPath, '--known-hosts', fleet.knownHostsPath, '-F', '/dev/null', '--no-agent', '-o', 'json'];
-  const records = (stdout: string): HostResult[] => JSON.parse(stdout) as HostResult[];
-
-  before(async () => {
-    fleet = await Fleet.start({ hosts: 3 });
-    scratch = await mkdtemp(path.join(tmpdir(), 'sshpool-policies-'));
-    fleetHosts = (parse(await readFile(fleet.inventoryPath, 'utf8')) as { all: { children: { fleet: { hosts: Hosts } } } }).all.children.fleet.hosts;
-  });
-  after(async () => {
-    await fleet?.stop();
-    await rm(scratch, { recursive: true, force: true });
-  });
+  const cli = fleetCli(3, 'sshpool-policies-');
+  const { sshpool, inventory, base, records } = cli;
 
   it('--max-fail 0 -f 1 with a closed port first: no further host starts; they are skipped with MAX_FAIL saying the limit and the count; exit 4', async () => {
     const down = { ansible_host: '127.0.0.1', ansible_port: await closedPort() };
-    const file = await inventory('max-fail', { down, ...fleetHosts });
+    const file = await inventory('max-fail', { down, ...cli.fleetHosts });
     const { code, stdout } = await sshpool(['run', ...base(file), '-f', '1', '--max-fail', '0', '--', 'echo ran']);
     expect(code).to.equal(4);
     const results = records(stdout);
@@ -51,7 +24,7 @@ describe('scheduling policies through the real binary (--max-fail, --order, --ba
 
   it('without --max-fail every host runs after a failure (the default: no limit)', async () => {
     const down = { ansible_host: '127.0.0.1', ansible_port: await closedPort() };
-    const file = await inventory('no-limit', { down, ...fleetHosts });
+    const file = await inventory('no-limit', { down, ...cli.fleetHosts });
     const { code, stdout } = await sshpool(['run', ...base(file), '-f', '1', '--', 'echo ran']);
     expect(code).to.equal(4);
     expect(records(stdout).map((result) => result.status)).to.deep.equal(['unreachable', 'ok', 'ok', 'ok']);
@@ -59,13 +32,13 @@ describe('scheduling policies through the real binary (--max-fail, --order, --ba
 
   it('--max-fail 50%: one failure of 4 hosts is within it, every host runs', async () => {
     const down = { ansible_host: '127.0.0.1', ansible_port: await closedPort() };
-    const file = await inventory('percent', { down, ...fleetHosts });
+    const file = await inventory('percent', { down, ...cli.fleetHosts });
     const { stdout } = await sshpool(['run', ...base(file), '-f', '1', '--max-fail', '50%', '--', 'echo ran']);
     expect(records(stdout).map((result) => result.status)).to.deep.equal(['unreachable', 'ok', 'ok', 'ok']);
   });
 
   it('--order sorted -f 1: hosts start in name order (startedAt), records come back in inventory order', async () => {
-    const { h01, h02, h03 } = fleetHosts;
+    const { h01, h02, h03 } = cli.fleetHosts;
     const file = await inventory('order', { h03: h03!, h01: h01!, h02: h02! });
     const { code, stdout } = await sshpool(['run', ...base(file), '-f', '1', '--order', 'sorted', '--', 'true']);
     expect(code).to.equal(0);
@@ -79,19 +52,19 @@ describe('scheduling policies through the real binary (--max-fail, --order, --ba
   });
 
   it('--order shuffle says its seed on stderr unless --seed gives it; a bad --max-fail names the option (exit 2)', async () => {
-    const { stderr } = await sshpool(['ping', ...base(fleet.inventoryPath), '--order', 'shuffle']);
+    const { stderr } = await sshpool(['ping', ...base(cli.fleet.inventoryPath), '--order', 'shuffle']);
     const seed = /--order shuffle with seed (\d+) \(--seed \1 repeats this order\)/.exec(stderr);
     expect(seed, stderr).to.not.equal(null);
-    const seeded = await sshpool(['ping', ...base(fleet.inventoryPath), '--order', 'shuffle', '--seed', seed![1]!]);
+    const seeded = await sshpool(['ping', ...base(cli.fleet.inventoryPath), '--order', 'shuffle', '--seed', seed![1]!]);
     expect(seeded.code).to.equal(0);
     expect(seeded.stderr).to.not.match(/seed/);
-    const bad = await sshpool(['ping', ...base(fleet.inventoryPath), '--max-fail', '120%']);
+    const bad = await sshpool(['ping', ...base(cli.fleet.inventoryPath), '--max-fail', '120%']);
     expect(bad.code).to.equal(2);
     expect(bad.stderr).to.match(/--max-fail: "120%" is not a percentage from 0% to 100%/);
   });
 
   it('--batch 1,2 -f 4: each batch starts once the one before has finished (records\' startedAt), the last size repeating', async () => {
-    const { h01, h02, h03 } = fleetHosts;
+    const { h01, h02, h03 } = cli.fleetHosts;
     const file = await inventory('batches', { h01: h01!, h02: h02!, h03: h03!, h01again: { ...h01! }, h02again: { ...h02! } });
     const { code, stdout } = await sshpool(['run', ...base(file), '-f', '4', '--batch', '1,2', '--', 'sleep 0.2']);
     expect(code).to.equal(0);
@@ -106,7 +79,7 @@ describe('scheduling policies through the real binary (--max-fail, --order, --ba
 
   it('--batch 2 --max-fail 0: a failure in the first batch skips the later batches with MAX_FAIL', async () => {
     const down = { ansible_host: '127.0.0.1', ansible_port: await closedPort() };
-    const { h01, h02, h03 } = fleetHosts;
+    const { h01, h02, h03 } = cli.fleetHosts;
     const file = await inventory('batch-max-fail', { h01: h01!, down, h02: h02!, h03: h03! });
     const { code, stdout } = await sshpool(['run', ...base(file), '-f', '4', '--batch', '2', '--max-fail', '0', '--', 'true']);
     expect(code).to.equal(4);

@@ -1,16 +1,12 @@
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import type { ChildProcess } from 'node:child_process';
 import { createConnection, createServer } from 'node:net';
 import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { parse, stringify } from 'yaml';
 import type { HostResult } from '../../src/run/host-result.js';
-import { Fleet, closedPort } from '../fleet/index.js';
-import { runCliProcess } from '../helpers/cli-process.js';
-
-type Hosts = Record<string, Record<string, unknown>>;
+import { closedPort } from '../fleet/index.js';
+import { fleetCli } from '../helpers/fleet-cli.js';
 
 /**
  * A port in front of a fleet host whose first connection is closed before the SSH banner (what
@@ -36,37 +32,17 @@ async function dropFirstConnection(port: number, to: number): Promise<{ server: 
 
 describe('--retries through the real binary against a real sshd fleet', function () {
   this.timeout(60_000);
-  let fleet: Fleet;
-  let scratch: string;
-  let fleetHosts: Hosts;
-  const sshpool = (args: string[], onSpawn?: (child: ChildProcess) => void) =>
-    runCliProcess(args, { env: { ...process.env, SSH_AUTH_SOCK: '' }, ...(onSpawn ? { onSpawn } : {}) });
-  async function inventory(name: string, hosts: Hosts): Promise<string> {
-    const file = path.join(scratch, `${name}.yaml`);
-    await writeFile(file, stringify({ all: { hosts } }));
-    return file;
-  }
-  const base = (inventoryPath: string) => ['-i', inventoryPath, '--known-hosts', fleet.knownHostsPath, '-F', '/dev/null', '--no-agent', '-o', 'json'];
-  const records = (stdout: string): HostResult[] => JSON.parse(stdout) as HostResult[];
-
-  before(async () => {
-    fleet = await Fleet.start({ hosts: 2 });
-    scratch = await mkdtemp(path.join(tmpdir(), 'sshpool-retries-'));
-    fleetHosts = (parse(await readFile(fleet.inventoryPath, 'utf8')) as { all: { children: { fleet: { hosts: Hosts } } } }).all.children.fleet.hosts;
-  });
-  after(async () => {
-    await fleet?.stop();
-    await rm(scratch, { recursive: true, force: true });
-  });
+  const cli = fleetCli(2, 'sshpool-retries-');
+  const { sshpool, inventory, base, records } = cli;
 
   it('a host whose first connection is dropped before the banner is retried and then runs: attempt 2, the first error kept (json, results file)', async () => {
     const port = await closedPort();
-    const dropping = await dropFirstConnection(port, fleet.host('h01').port);
+    const dropping = await dropFirstConnection(port, cli.fleet.host('h01').port);
     try {
-      const knownHosts = path.join(scratch, 'known_hosts_dropping');
-      await writeFile(knownHosts, `[127.0.0.1]:${port} ${fleet.host('h01').knownHostKey}\n`);
-      const file = await inventory('dropped', { dropped: { ...fleetHosts.h01, ansible_port: port }, h02: fleetHosts.h02! });
-      const resultsFile = path.join(scratch, 'dropped-results.json');
+      const knownHosts = path.join(cli.scratch, 'known_hosts_dropping');
+      await writeFile(knownHosts, `[127.0.0.1]:${port} ${cli.fleet.host('h01').knownHostKey}\n`);
+      const file = await inventory('dropped', { dropped: { ...cli.fleetHosts.h01, ansible_port: port }, h02: cli.fleetHosts.h02! });
+      const resultsFile = path.join(cli.scratch, 'dropped-results.json');
       const args = ['run', ...base(file), '--known-hosts', knownHosts, '--retries', '2', '--retry-delay', '0.05', '--results', resultsFile, '--', 'echo ran'];
       const { code, stdout, stderr } = await sshpool(args);
       expect(code, stderr).to.equal(0);
@@ -88,9 +64,9 @@ describe('--retries through the real binary against a real sshd fleet', function
 
   it('without --retries the same drop is the host’s record (unreachable, attempt 1)', async () => {
     const port = await closedPort();
-    const dropping = await dropFirstConnection(port, fleet.host('h01').port);
+    const dropping = await dropFirstConnection(port, cli.fleet.host('h01').port);
     try {
-      const file = await inventory('dropped-once', { dropped: { ...fleetHosts.h01, ansible_port: port } });
+      const file = await inventory('dropped-once', { dropped: { ...cli.fleetHosts.h01, ansible_port: port } });
       const { code, stdout } = await sshpool(['run', ...base(file), '--', 'true']);
       expect(code).to.equal(4);
       const [dropped] = records(stdout);
@@ -102,20 +78,20 @@ describe('--retries through the real binary against a real sshd fleet', function
   });
 
   it('a command that started is never run again: a non-zero exit, and a connection lost mid-command (sshd killed)', async () => {
-    const file = await inventory('started', { h01: fleetHosts.h01!, h02: fleetHosts.h02! });
+    const file = await inventory('started', { h01: cli.fleetHosts.h01!, h02: cli.fleetHosts.h02! });
     // The login user (sshpool-test as root) writes here.
     const shared = await mkdtemp(path.join(tmpdir(), 'sshpool-retries-ran-'));
     await chmod(shared, 0o777);
     const marker = path.join(shared, 'ran-on-port');
     const ranOn = (port: number): Promise<string> => readFile(`${marker}-${port}`, 'utf8').catch(() => '');
-    const [h01Port, h02Port] = [fleet.host('h01').port, fleet.host('h02').port];
+    const [h01Port, h02Port] = [cli.fleet.host('h01').port, cli.fleet.host('h02').port];
     // Each run of the command appends a line to a file named by the sshd port it runs behind.
     const command = `port=\${SSH_CONNECTION##* }; echo x >> ${marker}-$port; [ $port = ${h01Port} ] && exit 3; sleep 30`;
     const run = sshpool(['run', ...base(file), '--retries', '3', '--retry-delay', '0.05', '--', command]);
     for (let polls = 0; (await ranOn(h02Port)) === '' && polls < 200; polls++) await new Promise((resolve) => setTimeout(resolve, 50));
-    await fleet.kill('h02');
+    await cli.fleet.kill('h02');
     const { stdout } = await run;
-    await fleet.restart('h02');
+    await cli.fleet.restart('h02');
     const [h01, h02] = records(stdout);
     expect([h01!.status, h01!.exitCode, h01!.attempt]).to.deep.equal(['failed', 3, 1]);
     expect([h02!.status, h02!.attempt, h02!.connectFailed]).to.deep.equal(['unreachable', 1, undefined]);
@@ -134,7 +110,7 @@ describe('--retries through the real binary against a real sshd fleet', function
     });
     await new Promise<void>((resolve) => dropping.listen(port, '127.0.0.1', resolve));
     try {
-      const file = await inventory('backoff-interrupted', { dropped: { ansible_host: '127.0.0.1', ansible_port: port }, h01: fleetHosts.h01! });
+      const file = await inventory('backoff-interrupted', { dropped: { ansible_host: '127.0.0.1', ansible_port: port }, h01: cli.fleetHosts.h01! });
       let interruptedAt = 0;
       const args = ['run', ...base(file), '-f', '1', '--retries', '5', '--retry-delay', '60', '--', 'sleep 30'];
       const { code, stdout, stderr } = await sshpool(args, (child) => {
@@ -167,7 +143,7 @@ describe('--retries through the real binary against a real sshd fleet', function
 
   it('--batch 1: a batch whose every host failed ends the run, later batches skipped with BATCH_FAILED (Ansible ends the play so)', async () => {
     const down = { ansible_host: '127.0.0.1', ansible_port: await closedPort() };
-    const file = await inventory('batch-failed', { h01: fleetHosts.h01!, down, h02: fleetHosts.h02! });
+    const file = await inventory('batch-failed', { h01: cli.fleetHosts.h01!, down, h02: cli.fleetHosts.h02! });
     const { code, stdout } = await sshpool(['run', ...base(file), '--batch', '1', '--', 'true']);
     expect(code).to.equal(4);
     expect(records(stdout).map((result) => [result.host, result.status, result.error?.code ?? null, result.batch])).to.deep.equal([
