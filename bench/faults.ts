@@ -123,8 +123,8 @@ async function faultsInside(): Promise<number> {
     const args = [
       'run', '-F', files.sshConfigPath, '-i', files.inventoryPath, '-f', String(hosts.length),
       '--connect-timeout', String(connectS), '-t', String(timeoutS),
-      // Every dead target holds one of its jump host's startups for the whole connect timeout: see README.
-      '--jump-startups', String(flags['jump-startups'] === undefined ? hosts.length : numberFlag('jump-startups')),
+      // The default (8 per address behind a jump) unless asked: dead targets must not take the live ones' turns.
+      ...(flags['jump-startups'] === undefined ? [] : ['--jump-startups', String(numberFlag('jump-startups'))]),
       '--results', resultsPath, '-o', 'ndjson', '--vars', '--', FAULT_COMMAND,
     ];
     log(`sshpool ${args.map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(' ')}`);

@@ -78,7 +78,7 @@ export const SETTINGS = [
   setting({
     key: 'jump-startups', field: 'jumpStartups', options: 'ssh', flag: 'string', input: text, unset: '8',
     parse: (raw, label) => parsePositiveInteger(numberOf(raw, label), label),
-    help: "Connections through one jump host not yet authenticated at once (below sshd's MaxStartups start of 10); the rest wait their turn", commands: CONNECTING,
+    help: "Connections through one jump host to one address not yet authenticated at once (below sshd's MaxStartups start of 10); the rest wait their turn", commands: CONNECTING,
   }),
   setting({
     key: 'order', flag: 'string', input: name, choices: HOST_ORDERS, default: 'inventory',

@@ -14,8 +14,11 @@ interface JumpEntry {
   key: string;
   connection: Promise<SshConnection>;
   users: number;
-  /** The connections through it not yet authenticated. */
-  startups: WaitingSlots;
+  /**
+   * The connections through it not yet authenticated, by the address they are forwarded to: each
+   * sshd counts its own (MaxStartups), so a dead target's long wait takes no other target's turn.
+   */
+  startups: Map<string, WaitingSlots>;
 }
 
 /** sshd's MaxStartups begins dropping at 10 connections not yet authenticated: stay below it through one jump host. */
@@ -26,7 +29,7 @@ export interface ConnectionOpenerOptions {
   keepIdleJumps?: boolean;
   /** New connections per second, over everything this opener opens (jump hosts too); default unpaced. */
   connectRate?: number;
-  /** Connections through one jump host that may be between their forward and their authentication at once; default DEFAULT_JUMP_STARTUPS. */
+  /** Connections through one jump host to one address that may be between their forward and their authentication at once; default DEFAULT_JUMP_STARTUPS. */
   jumpStartups?: number;
 }
 
@@ -72,17 +75,42 @@ export class ConnectionOpener {
     }
   }
 
-  /** Through the jump host, holding one of its startups until the target has authenticated (or failed). */
+  /** Through the jump host, holding one of the target address's startups until the target has authenticated (or failed). */
   private async openBehind(jump: JumpEntry, target: ConnectPlan, signal?: AbortSignal): Promise<SshConnection> {
-    await jump.startups.take(signal, () => connectAbortedError(target.label));
+    const giveStartup = await this.takeStartup(jump, target, signal);
     try {
       await this.pace(target, signal);
       const startedAt = Date.now();
       const via = await this.forwardThroughJump(jump, target, startedAt, signal);
       return await SshConnection.open(connectOptions(target, via, startedAt, signal));
     } finally {
-      jump.startups.give();
+      giveStartup();
     }
+  }
+
+  /** Waits for a startup through `jump` to `plan`'s address; resolves to the function that gives it back. */
+  private async takeStartup(jump: JumpEntry, plan: ConnectPlan, signal: AbortSignal | undefined): Promise<() => void> {
+    const address = `${plan.hostname}:${plan.port}`;
+    let slots = jump.startups.get(address);
+    if (!slots) {
+      slots = new WaitingSlots(this.options.jumpStartups ?? DEFAULT_JUMP_STARTUPS);
+      jump.startups.set(address, slots);
+    }
+    const held = slots;
+    // One entry per address being connected to, not per address ever seen: 10,000 hosts leave none behind.
+    const forgetIfIdle = (): void => {
+      if (held.idle && jump.startups.get(address) === held) jump.startups.delete(address);
+    };
+    try {
+      await held.take(signal, () => connectAbortedError(plan.label));
+    } catch (error) {
+      forgetIfIdle();
+      throw error;
+    }
+    return () => {
+      held.give();
+      forgetIfIdle();
+    };
   }
 
   /** This connection's turn under --connect-rate. */
@@ -120,7 +148,7 @@ export class ConnectionOpener {
       const created: JumpEntry = {
         key,
         users: 0,
-        startups: new WaitingSlots(this.options.jumpStartups ?? DEFAULT_JUMP_STARTUPS),
+        startups: new Map(),
         connection: opened.catch((error: unknown) => {
           throw jumpFailure(hop, error);
         }),
@@ -152,7 +180,7 @@ export class ConnectionOpener {
     const previous = this.useJump(chain, index - 1);
     const hop = chain[index] as ConnectPlan;
     // The hop is shared, so one host's abort must not cancel it for the others: no signal in its waits.
-    await previous.startups.take(undefined, () => connectAbortedError(hop.label));
+    const giveStartup = await this.takeStartup(previous, hop, undefined);
     try {
       await this.pace(hop);
       const startedAt = Date.now();
@@ -170,7 +198,7 @@ export class ConnectionOpener {
       this.leaveJump(previous);
       throw error;
     } finally {
-      previous.startups.give();
+      giveStartup();
     }
   }
 }

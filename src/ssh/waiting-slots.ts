@@ -7,8 +7,8 @@ interface Waiter {
  * A limit on things held at once, with waiters served in turn: the channels
  * one connection may have open (sshd's MaxSessions, which a client cannot ask
  * for, so it starts at sshd's default and is lowered to what the server was
- * seen to accept), or the connections through one jump host not yet
- * authenticated (below the target sshd's MaxStartups).
+ * seen to accept), or the connections through one jump host to one address
+ * not yet authenticated (below that sshd's MaxStartups).
  */
 export class WaitingSlots {
   private used = 0;
@@ -18,6 +18,11 @@ export class WaitingSlots {
 
   get inUse(): number {
     return this.used;
+  }
+
+  /** Nothing held and nobody waiting. */
+  get idle(): boolean {
+    return this.used === 0 && this.waiting.length === 0;
   }
 
   /**

@@ -21,11 +21,12 @@ export async function blackholeUnavailable(): Promise<string | undefined> {
 /**
  * A network namespace of its own joined to this one by a veth pair with a /30
  * on it (traffic on that pair never leaves it: no route goes further), and in
- * the namespace an iptables rule that DROPs incoming SYNs to `port`. Connecting
- * to `address:port` then hangs until the kernel gives up (~130 s), as a dead
- * host behind a router does. `remove()` deletes the namespace and the pair.
+ * the namespace an iptables rule that DROPs incoming SYNs to `port` (and the
+ * `count - 1` ports after it: as many dead targets). Connecting to
+ * `address:port` then hangs until the kernel gives up (~130 s), as a dead host
+ * behind a router does. `remove()` deletes the namespace and the pair.
  */
-export async function startBlackhole(port = 22): Promise<Blackhole> {
+export async function startBlackhole(port = 22, count = 1): Promise<Blackhole> {
   const id = process.pid;
   const namespace = `sshpool-blackhole-${id}`;
   const [outside, inside] = [`sbh${id}a`, `sbh${id}b`];
@@ -56,7 +57,7 @@ export async function startBlackhole(port = 22): Promise<Blackhole> {
     await runToolOk('ip', ['link', 'set', outside, 'up']);
     await inNamespace('ip', 'addr', 'add', `${address}/30`, 'dev', inside);
     await inNamespace('ip', 'link', 'set', inside, 'up');
-    await inNamespace('iptables', '-A', 'INPUT', '-p', 'tcp', '--dport', String(port), '--syn', '-j', 'DROP');
+    await inNamespace('iptables', '-A', 'INPUT', '-p', 'tcp', '--dport', `${port}:${port + count - 1}`, '--syn', '-j', 'DROP');
   } catch (error) {
     remove();
     throw error;

@@ -29,6 +29,8 @@ function unansweredFor(address: string, port: number, ms: number): Promise<boole
  * forward to an address whose SYNs are dropped, so its connect() hangs for the kernel's
  * ~130 s and ssh2's forwardOut, which has no timer, would wait that long.
  */
+const DEAD_TARGETS = 4;
+
 describe('a dead target behind a ProxyJump host (SYNs dropped in a network namespace)', function () {
   this.timeout(60_000);
   let fleet: Fleet;
@@ -41,7 +43,7 @@ describe('a dead target behind a ProxyJump host (SYNs dropped in a network names
       this.skip();
     }
     fleet = await Fleet.start({ hosts: 1 });
-    blackhole = await startBlackhole(22);
+    blackhole = await startBlackhole(22, DEAD_TARGETS);
   });
   after(async () => {
     await blackhole?.remove();
@@ -79,5 +81,20 @@ describe('a dead target behind a ProxyJump host (SYNs dropped in a network names
     expect(Date.now() - started).to.be.below(2000);
     expect(result).to.include({ status: 'skipped' });
     expect(result!.error!.code).to.equal('ABORTED');
+  });
+
+  it("takes no other target's startup: dead targets behind one jump wait side by side, not in turn (--jump-startups 1)", async () => {
+    const dead = Array.from({ length: DEAD_TARGETS }, (_, index) => inventoryHost(`dead${index}`, blackhole!.address, blackhole!.port + index, fleet));
+    const live = inventoryHost('live', fleet.host('h01').address, fleet.host('h01').port, fleet);
+    const started = Date.now();
+    const results = await runCommand([...dead, live], 'echo ran', { ...options(2000), jumpStartups: 1, forks: DEAD_TARGETS + 1 });
+    const elapsed = Date.now() - started;
+    expect(results.map((result) => [result.host, result.status, result.error?.code])).to.deep.equal([
+      ...dead.map((host) => [host.name, 'unreachable', 'CONNECT_TIMEOUT']),
+      ['live', 'ok', undefined],
+    ]);
+    expect(results.at(-1)!.stdout).to.equal('ran\n');
+    // In turn, four dead targets would take four connect timeouts (8 s), and the live host would wait behind them.
+    expect(elapsed).to.be.below(5000);
   });
 });
