@@ -7,6 +7,7 @@ import { ensureLoginUser } from '../../test/fleet/login-user.js';
 import type { OwnedProcess } from '../../test/fleet/owned-process.js';
 import { closedPort } from '../../test/fleet/ports.js';
 import { startSshd } from '../../test/fleet/sshd.js';
+import { childCount, reapedCpuMs } from './server-cpu.js';
 
 /** sshd accepts at most this many ListenAddress lines (MAX_LISTEN_SOCKS). */
 const LISTENERS_PER_SSHD = 16;
@@ -40,7 +41,28 @@ export class BenchFleet {
     readonly hostKey: string,
     private readonly inNamespace: boolean,
     private readonly daemons: OwnedProcess[],
+    /** Each listener's pid, for the CPU its logins cost. */
+    private readonly sshdPids: number[],
   ) {}
+
+  /** CPU spent so far by every sshd and the session processes it has reaped. */
+  async serverCpuMs(): Promise<number> {
+    const each = await Promise.all(this.sshdPids.map(reapedCpuMs));
+    return each.reduce((a, b) => a + b, 0);
+  }
+
+  /**
+   * Resolves once no login's sshd process is left (a session still closing
+   * after its client exited has not yet been counted), or after `timeoutMs`.
+   */
+  async settled(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const left = await Promise.all(this.sshdPids.map(childCount));
+      if (left.every((n) => n === 0)) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
 
   /** The client ssh_config for these hosts; `port` and `knownHostsPath` for another route to them (DelayedRoute). */
   clientConfig(route: { port?: number; knownHostsPath: string }): string {
@@ -50,6 +72,7 @@ export class BenchFleet {
   static async start(hostCount: number, inNamespace: boolean): Promise<BenchFleet> {
     const dir = await mkdtemp(join(tmpdir(), 'sshpool-bench-'));
     const daemons: OwnedProcess[] = [];
+    const sshdPids: number[] = [];
     try {
       // sshd reads authorized_keys here as the login user.
       await chmod(dir, 0o755);
@@ -80,12 +103,13 @@ export class BenchFleet {
         );
         const sshd = await startSshd({ name: `bench-sshd-${index}`, configPath, logPath: join(dir, 'sshd', `sshd.${index}.log`), address: first.probe, port: first.port });
         daemons.push(sshd.process);
+        sshdPids.push(sshd.pid);
       }
       const knownHostsPath = join(dir, 'known_hosts');
       await writeFile(knownHostsPath, renderKnownHosts(hosts.map((h) => ({ ...h, knownHostKey: hostKey }))));
       const sshConfigPath = join(dir, 'ssh_config');
       await writeFile(sshConfigPath, renderClientConfig(hosts, inNamespace, { user, userKeyPath, knownHostsPath }));
-      return new BenchFleet(dir, hosts, sshConfigPath, user, userKeyPath, hostKey, inNamespace, daemons);
+      return new BenchFleet(dir, hosts, sshConfigPath, user, userKeyPath, hostKey, inNamespace, daemons, sshdPids);
     } catch (error) {
       await Promise.allSettled(daemons.map((d) => d.kill()));
       await rm(dir, { recursive: true, force: true });

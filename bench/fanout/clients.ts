@@ -17,6 +17,8 @@ export interface Workload {
   timeoutMs: number;
   /** Where sshpool writes a V8 CPU profile per run (node --cpu-prof); unset: no profiling. */
   profileDir?: string;
+  /** Where sshpool keeps its `--results` file; unset: none. */
+  resultsFile?: string;
 }
 
 export interface Client {
@@ -61,6 +63,7 @@ export const sshpool: Client = {
         CONNECT_TIMEOUT_S,
         // Like pdsh and clush, keep nothing per host when the output is only streamed away.
         ...(work.bulkOutput ? ['--max-output', '0'] : []),
+        ...(work.resultsFile ? ['--results', work.resultsFile] : []),
         ...work.commands.flatMap((command) => ['-c', command]),
       ],
       keepStdout: !work.bulkOutput,

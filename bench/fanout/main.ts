@@ -2,6 +2,7 @@
  * sshpool against pdsh, parallel-ssh and clush, same hosts, fanout and commands,
  * repetitions interleaved after an untimed warm-up. Run: npm run bench [-- --quick | --scenarios 1,2 --reps 3 ...].
  * --profile DIR: sshpool also writes a V8 CPU profile of each run there (node --cpu-prof).
+ * --results: sshpool also writes a --results file, watched for rewrites and checked at the end.
  * As root it makes its own network namespace (hosts 127.1.x.y, one sshd on :22);
  * otherwise sshd processes on loopback ports. See README "Benchmark".
  */
@@ -17,6 +18,8 @@ import { compareToBestPeer, machineInfo, markdown, summarize } from './report.js
 import type { ScenarioResult, ToolRun } from './report.js';
 import { canCreateNamespace, insideNamespace, rerunInsideNamespace } from './netns.js';
 import { DelayedRoute } from './delayed-route.js';
+import { watchResultsFile } from './results-watch.js';
+import type { ResultsFileCheck } from './results-watch.js';
 
 /** 1 MiB of 64-byte lines. */
 const MIB_OF_LINES = "yes 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde | head -c 1048576";
@@ -44,6 +47,7 @@ const { values: flags } = parseArgs({
     tools: { type: 'string' },
     out: { type: 'string', default: 'bench/results' },
     profile: { type: 'string' },
+    results: { type: 'boolean', default: false },
   },
 });
 
@@ -101,6 +105,7 @@ async function runScenario(spec: ScenarioSpec, allClients: readonly Client[], fl
     ...(await workload(fleet, spec)),
     ...(route ? { sshConfig: route.sshConfigPath } : {}),
     ...(flags.profile ? { profileDir: resolve(flags.profile) } : {}),
+    ...(flags.results ? { resultsFile: join(scratch, 'results.json') } : {}),
   };
   const runs = new Map<string, ToolRun[]>(clients.map((c) => [c.name, []]));
   // Interleaved and rotated (A B C D, B C D A, ...), so drift in the machine's load, and whatever
@@ -109,19 +114,34 @@ async function runScenario(spec: ScenarioSpec, allClients: readonly Client[], fl
     for (const client of rotated(clients, rep - 1)) {
       const parts = [];
       const failed = new Set<string>();
+      let serverCpuMs = 0;
+      let resultsFile: ResultsFileCheck | undefined;
       for (const invocation of client.invocations(work)) {
+        const serverCpuBefore = await fleet.serverCpuMs();
+        const watch = work.resultsFile && invocation.args.includes(work.resultsFile) ? watchResultsFile(work.resultsFile) : undefined;
         const measured = await measure(invocation, scratch);
+        resultsFile = await watch?.stop();
+        await fleet.settled();
+        serverCpuMs += (await fleet.serverCpuMs()) - serverCpuBefore;
         parts.push(measured);
         for (const host of client.failures(measured.stdout, measured.stderr)) failed.add(host);
         if (measured.exitCode !== 0 && failed.size === 0) failed.add(`exit code ${measured.exitCode}`);
       }
       if (failed.size > 0) log(`    first lines of its output:\n${parts.map((p) => p.stderr + p.stdout).join('\n').slice(0, 800)}`);
       const firstConnectMs = route && parts[0] ? route.firstConnectAfter(parts[0].startedAt) : undefined;
-      runs.get(client.name)?.push({ parts, failures: failed.size, ...(firstConnectMs === undefined ? {} : { firstConnectMs }) });
+      runs.get(client.name)?.push({
+        parts,
+        failures: failed.size,
+        serverCpuMs,
+        ...(firstConnectMs === undefined ? {} : { firstConnectMs }),
+        ...(resultsFile ? { resultsFile } : {}),
+      });
       const wall = parts.reduce((a, p) => a + p.wallMs, 0);
       const cpu = parts.reduce((a, p) => a + p.cpuMs, 0);
       const sys = parts.reduce((a, p) => a + p.sysCpuMs, 0);
-      log(`  ${spec.name} rep ${rep} ${client.name}: ${(wall / 1000).toFixed(2)} s wall, ${(cpu / 1000).toFixed(2)} s CPU (${(sys / 1000).toFixed(2)} s sys), ${failed.size} failures`);
+      const rss = Math.max(...parts.map((p) => p.maxRssBytes)) / 2 ** 20;
+      log(`  ${spec.name} rep ${rep} ${client.name}: ${(wall / 1000).toFixed(2)} s wall, ${(cpu / 1000).toFixed(2)} s CPU (${(sys / 1000).toFixed(2)} s sys), sshd ${(serverCpuMs / 1000).toFixed(2)} s CPU, max RSS ${rss.toFixed(0)} MB, ${failed.size} failures`);
+      if (resultsFile) log(`    results file: ${resultsFile.records} records, complete ${resultsFile.complete}, written ${resultsFile.writes} times, journal up to ${resultsFile.journalBytesMax} bytes`);
     }
   }
   const tools = clients.map((c) => summarize(c.name, runs.get(c.name) ?? [], spec.hosts, spec.commands.length));

@@ -125,9 +125,19 @@ export async function measure(invocation: Invocation, scratchDir: string): Promi
     const startedAt = performance.timeOrigin + performance.now();
     const started = process.hrtime.bigint();
     const exitCode = await new Promise<number>((resolve, reject) => {
-      const child = spawn('/usr/bin/time', args, { stdio: 'ignore', env: invocation.env ?? process.env, timeout: invocation.timeoutMs, killSignal: 'SIGKILL' });
-      child.on('error', reject);
-      child.on('exit', (code) => resolve(code ?? -1));
+      // Its own process group, so that a client still running at the timeout goes with time(1), not only time(1) itself.
+      const child = spawn('/usr/bin/time', args, { stdio: 'ignore', env: invocation.env ?? process.env, detached: true });
+      const timer = setTimeout(() => {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      }, invocation.timeoutMs);
+      child.on('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+      child.on('exit', (code) => {
+        clearTimeout(timer);
+        resolve(code ?? -1);
+      });
     });
     const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
     const timeLine = (await readFile(timeFile, 'utf8')).trim().split('\n').pop() ?? '';

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpus, release } from 'node:os';
 import type { Measurement } from './measure.js';
+import type { ResultsFileCheck } from './results-watch.js';
 
 export interface ToolSummary {
   tool: string;
@@ -10,6 +11,12 @@ export interface ToolSummary {
   cpuMsMedian: number;
   cpuMsPerHost: number;
   peakRssMbMax: number;
+  /** The largest single process's max RSS (the client itself, for sshpool: what its heap and buffers hold). */
+  maxRssMbMax: number;
+  /** Median CPU sshd spent per host-command (every login's processes, reaped by the listener). */
+  serverCpuMsPerHost: number;
+  /** sshpool's --results file in its last run, when the bench was given --results. */
+  resultsFile?: ResultsFileCheck;
   failures: number;
   /** Median time from the client's start to its first TCP connect (latency scenarios only). */
   firstConnectMsMedian?: number;
@@ -31,8 +38,11 @@ export interface ToolRun {
   /** One measurement per invocation (several when a client runs each command separately). */
   parts: Measurement[];
   failures: number;
+  /** CPU sshd spent on this run's logins. */
+  serverCpuMs: number;
   /** From the client's start to its first TCP connect, where the delay proxy saw it. */
   firstConnectMs?: number;
+  resultsFile?: ResultsFileCheck;
 }
 
 function median(values: readonly number[]): number {
@@ -47,8 +57,10 @@ export function summarize(tool: string, runs: readonly ToolRun[], hosts: number,
   const walls = runs.map((run) => sum(run.parts.map((p) => p.wallMs)));
   const cpu = median(runs.map((run) => sum(run.parts.map((p) => p.cpuMs))));
   const firstConnects = runs.flatMap((run) => (run.firstConnectMs === undefined ? [] : [run.firstConnectMs]));
+  const resultsFile = runs.findLast((run) => run.resultsFile !== undefined)?.resultsFile;
   return {
     ...(firstConnects.length > 0 ? { firstConnectMsMedian: median(firstConnects) } : {}),
+    ...(resultsFile ? { resultsFile } : {}),
     tool,
     runs: runs.length,
     wallMsMin: Math.min(...walls),
@@ -56,6 +68,8 @@ export function summarize(tool: string, runs: readonly ToolRun[], hosts: number,
     cpuMsMedian: cpu,
     cpuMsPerHost: cpu / (hosts * commandsPerHost),
     peakRssMbMax: Math.max(...runs.flatMap((run) => run.parts.map((p) => p.peakRssBytes))) / 2 ** 20,
+    maxRssMbMax: Math.max(...runs.flatMap((run) => run.parts.map((p) => p.maxRssBytes))) / 2 ** 20,
+    serverCpuMsPerHost: median(runs.map((run) => run.serverCpuMs)) / (hosts * commandsPerHost),
     failures: Math.max(...runs.map((run) => run.failures)),
     vsBestPeer: null,
   };
@@ -114,16 +128,20 @@ export function markdown(scenarios: readonly ScenarioResult[], machine: MachineI
     const delay = scenario.delayMs > 0 ? `, ${2 * scenario.delayMs} ms RTT through the delay proxy` : '';
     lines.push(`**${scenario.name}** (${scenario.hosts} host${scenario.hosts > 1 ? 's' : ''}, fanout ${scenario.fanout}, ${scenario.commands.length} command${scenario.commands.length > 1 ? 's' : ''} per host${delay})`, '');
     const connects = scenario.delayMs > 0;
-    lines.push(`| tool | runs | wall min / median (s) | client CPU median (s) | CPU per host-command (ms) | peak memory (MB) | failures |${connects ? ' first TCP connect (ms) |' : ''} sshpool ÷ best peer (wall / CPU / memory) |`);
-    lines.push(`| --- | --- | --- | --- | --- | --- | --- |${connects ? ' --- |' : ''} --- |`);
+    lines.push(`| tool | runs | wall min / median (s) | client CPU median (s) | CPU per host-command (ms) | sshd CPU per host-command (ms) | peak memory (MB) | client max RSS (MB) | failures |${connects ? ' first TCP connect (ms) |' : ''} sshpool ÷ best peer (wall / CPU / memory) |`);
+    lines.push(`| --- | --- | --- | --- | --- | --- | --- | --- | --- |${connects ? ' --- |' : ''} --- |`);
     for (const t of scenario.tools) {
       const vs = t.vsBestPeer ? `${ratio(t.vsBestPeer.wall)} / ${ratio(t.vsBestPeer.cpu)} / ${ratio(t.vsBestPeer.rss)}` : '';
       const connect = connects ? ` ${t.firstConnectMsMedian === undefined ? '' : fixed(t.firstConnectMsMedian)} |` : '';
       lines.push(
-        `| ${t.tool} | ${t.runs} | ${fixed(t.wallMsMin / 1000, 2)} / ${fixed(t.wallMsMedian / 1000, 2)} | ${fixed(t.cpuMsMedian / 1000, 2)} | ${fixed(t.cpuMsPerHost, 2)} | ${fixed(t.peakRssMbMax)} | ${t.failures} |${connect} ${vs} |`,
+        `| ${t.tool} | ${t.runs} | ${fixed(t.wallMsMin / 1000, 2)} / ${fixed(t.wallMsMedian / 1000, 2)} | ${fixed(t.cpuMsMedian / 1000, 2)} | ${fixed(t.cpuMsPerHost, 2)} | ${fixed(t.serverCpuMsPerHost, 2)} | ${fixed(t.peakRssMbMax)} | ${fixed(t.maxRssMbMax)} | ${t.failures} |${connect} ${vs} |`,
       );
     }
     lines.push('');
+    for (const t of scenario.tools.filter((tool) => tool.resultsFile)) {
+      const r = t.resultsFile as ResultsFileCheck;
+      lines.push(`${t.tool}'s --results file: ${r.records} records, complete: ${r.complete}, ${fixed(r.bytes / 2 ** 20, 1)} MB, renamed into place ${r.writes} times during the run, journal up to ${fixed(r.journalBytesMax / 2 ** 20, 1)} MB.`, '');
+    }
   }
   return lines.join('\n');
 }
