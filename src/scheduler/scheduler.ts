@@ -1,5 +1,5 @@
 import type { Pool } from '../pool/index.js';
-import { TaskCancelledError } from '../pool/index.js';
+import { PoolTerminatedError, TaskCancelledError } from '../pool/index.js';
 import type { SshpoolError } from '../errors.js';
 import type { SchedulePolicy, ScheduledHost, Verdict } from './policy.js';
 import { CONTINUE } from './policy.js';
@@ -12,8 +12,8 @@ export interface ScheduleHooks<R> {
   finished(host: ScheduledHost, outcome: R): R;
   /**
    * The host never started: report and return its record. `reason` is the
-   * pool's rejection (terminated), the policy's stop reason, or undefined when
-   * the run was stopped before the host was submitted.
+   * policy's stop reason, or undefined when the run was stopped (stop())
+   * before the host started.
    */
   skipped(host: ScheduledHost, attempt: number, reason: unknown): R;
   /** The host is about to run again, its backoff over: `outcome` is the attempt before, never reported as final (keep its error, say). */
@@ -50,7 +50,13 @@ export class Scheduler<R> {
     void this.pool.terminate();
   }
 
-  /** Submits the first wave before its first await, so that those hosts start in this call. */
+  /**
+   * Submits the first wave's first hosts before its first await, so that those
+   * hosts start in this call. A wave's hosts go to the pool as its queue has room
+   * for them (at most `pool.size` waiting), not all at once: a queued task holds
+   * a handle, a promise and its abort wiring, which for 10,000 hosts would be
+   * most of the run's memory.
+   */
   async run(hosts: readonly ScheduledHost[]): Promise<R[]> {
     const outcomes = new Array<R>(hosts.length);
     try {
@@ -58,15 +64,33 @@ export class Scheduler<R> {
       for (const wave of this.policy.waves(hosts)) {
         number += 1;
         this.hooks.waveStarted?.(number, wave);
-        await Promise.all(wave.map(async (position) => {
+        const settling: Promise<void>[] = [];
+        for (const position of wave) {
+          if (this.pool.pending >= this.pool.size) await this.#roomInQueue();
           const host = hosts[position] as ScheduledHost;
-          outcomes[position] = await this.#settle(host, host.attempt);
-        }));
+          settling.push(this.#settle(host, host.attempt).then((outcome) => void (outcomes[position] = outcome)));
+        }
+        await Promise.all(settling);
       }
     } finally {
       this.pool.close();
     }
     return outcomes;
+  }
+
+  /** Until the pool's queue is below its size (a task started) or the run is halted (the rest are skipped, not queued). */
+  async #roomInQueue(): Promise<void> {
+    while (!this.#halted && this.pool.pending >= this.pool.size) {
+      await new Promise<void>((resolve) => {
+        const wake = (): void => {
+          this.pool.off('taskStart', wake);
+          this.#halt.signal.removeEventListener('abort', wake);
+          resolve();
+        };
+        this.pool.on('taskStart', wake);
+        this.#halt.signal.addEventListener('abort', wake, { once: true });
+      });
+    }
   }
 
   get #halted(): boolean {
@@ -79,9 +103,10 @@ export class Scheduler<R> {
     try {
       ran = await this.pool.applyAsync(this.#task, [host, attempt]).get();
     } catch (error) {
-      // The pool dropped it before it started: for a policy's stop, the policy's reason is the host's.
-      const reason = error instanceof TaskCancelledError && this.#stopReason ? this.#stopReason : error;
-      return this.hooks.skipped(host, attempt, reason);
+      // The pool dropped it before it started: for a policy's stop, the policy's reason is the host's; for
+      // stop(), none, as for the hosts not yet handed to the pool (a wave goes to it as its queue has room).
+      if (error instanceof TaskCancelledError && this.#stopReason) return this.hooks.skipped(host, attempt, this.#stopReason);
+      return this.hooks.skipped(host, attempt, error instanceof PoolTerminatedError ? undefined : error);
     }
     if (ran.verdict.next !== 'retry') return ran.outcome;
     await this.#backoff(ran.verdict.after);

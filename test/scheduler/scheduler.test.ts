@@ -143,7 +143,34 @@ describe('Scheduler with a policy (controlled promises, no sleeps)', () => {
     expect(reported).to.deep.equal(['h1', 'h0']);
   });
 
-  it('stop(): running hosts see their signal aborted, hosts not yet started are skipped with the pool’s reason', async () => {
+  it('hands a wave to the pool as its queue has room: never more hosts waiting there than it has slots, in input order', async () => {
+    const pool = new Pool({ size: 2 });
+    const hosts: ScheduledHost[] = Array.from({ length: 50 }, (_, index) => ({ index, label: `h${index}`, attempt: 1 }));
+    const gates = hosts.map(() => deferred<string>());
+    const started: number[] = [];
+    const scheduler = new Scheduler<string>(pool, INPUT_ORDER, {
+      run: (host) => {
+        started.push(host.index);
+        return gates[host.index]!.promise;
+      },
+      finished: (_host, outcome) => outcome,
+      skipped: () => 'skipped',
+    });
+    const run = scheduler.run(hosts);
+    expect(started).to.deep.equal([0, 1]);
+    expect(pool.pending).to.equal(2, 'two more wait in the pool; the other 46 are not submitted yet');
+    // Finished in reverse pairs, so that slots free up out of order.
+    for (let index = 0; index < hosts.length; index += 2) {
+      gates[index + 1]!.resolve(`h${index + 1}`);
+      gates[index]!.resolve(`h${index}`);
+      await nextMacrotask();
+      expect(pool.pending).to.be.at.most(2);
+    }
+    expect(await run).to.deep.equal(hosts.map((host) => host.label));
+    expect(started).to.deep.equal(hosts.map((host) => host.index));
+  });
+
+  it('stop(): running hosts see their signal aborted, hosts not yet started are skipped with no reason, queued in the pool or not', async () => {
     const signals: AbortSignal[] = [];
     const hosts: ScheduledHost[] = [0, 1, 2].map((index) => ({ index, label: `h${index}`, attempt: 1 }));
     const scheduler = new Scheduler<string>(new Pool({ size: 1 }), INPUT_ORDER, {
@@ -154,11 +181,12 @@ describe('Scheduler with a policy (controlled promises, no sleeps)', () => {
         return 'stopped while running';
       },
       finished: (_host, outcome) => outcome,
-      skipped: (_host, _attempt, reason) => (reason as SshpoolError).code,
+      skipped: (_host, _attempt, reason) => (reason === undefined ? 'skipped, no reason' : (reason as SshpoolError).code),
     });
     const run = scheduler.run(hosts);
     scheduler.stop();
-    expect(await run).to.deep.equal(['stopped while running', 'POOL_TERMINATED', 'POOL_TERMINATED']);
+    // h1 waits in the pool's queue, h2 in the scheduler's (the queue holds as many as the pool has slots).
+    expect(await run).to.deep.equal(['stopped while running', 'skipped, no reason', 'skipped, no reason']);
     expect(signals).to.have.length(1);
   });
 });
