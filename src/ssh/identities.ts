@@ -5,7 +5,6 @@ import { InputError } from '../errors.js';
 import { readUserCertificate } from './certificate-file.js';
 import type { UserCertificate } from './certificate-file.js';
 import { publicHalfOf } from './public-half.js';
-import { withImportedPrivateKey } from './signing-key.js';
 import { ssh2 } from './ssh2-library.js';
 
 /** Asks for the passphrase of an encrypted key; the CLI asks through promptHidden() in src/cli/prompt.ts. */
@@ -176,5 +175,5 @@ function firstKey(parsed: ParsedKey | ParsedKey[] | Error): ParsedKey | Error {
 
 function privateOnly(key: ParsedKey, file: string): ParsedKey {
   if (!key.isPrivateKey()) throw new IdentityError('IDENTITY_INVALID', `Identity file ${file} holds a public key, not a private one`);
-  return withImportedPrivateKey(key);
+  return key;
 }

@@ -12,12 +12,22 @@ import { CLI_MAIN, runCliProcess } from '../helpers/cli-process.js';
 
 const run = promisify(execFile);
 
-/** Loaded before the CLI (node --import): counts the Intl.Segmenters made, printed on stderr at exit. */
+/**
+ * Loaded before the CLI (node --import): counts the Intl.Segmenters made and lists the Unicode
+ * property classes (\p{...}) the bundle compiled (esbuild turns its /.../v literals into
+ * `new RegExp` calls), printed on stderr at exit.
+ */
 const COUNT_SEGMENTERS = `
 let made = 0;
 const Original = Intl.Segmenter;
 Intl.Segmenter = class extends Original { constructor(...args) { super(...args); made += 1; } };
-process.on('exit', () => process.stderr.write('segmenters made: ' + made + '\\n'));
+const properties = [];
+const OriginalRegExp = RegExp;
+globalThis.RegExp = new Proxy(OriginalRegExp, { construct(target, args, newTarget) {
+  if (String(args[0]).includes('\\\\p{')) properties.push(...String(args[0]).match(/\\\\p\\{\\w+\\}/g));
+  return Reflect.construct(target, args, newTarget);
+} });
+process.on('exit', () => process.stderr.write('segmenters made: ' + made + '\\nproperty classes: ' + properties.join(' ') + '\\n'));
 `;
 
 describe('start-up: what the binary loads and caches (the real bundle)', function () {
@@ -48,6 +58,10 @@ describe('start-up: what the binary loads and caches (the real bundle)', functio
     const help = await run(process.execPath, ['--import', preload, CLI_MAIN, '--help'], { env: env(path.join(dir, 'cache-help')) });
     expect(help.stdout).to.include('Commands:');
     expect(help.stderr).to.include('segmenters made: 0');
+    // Nor its property classes (loading ICU's emoji data for \p{RGI_Emoji} took ~40 ms); the probe
+    // does see the bundle's other property classes (the INI parser's \p{L}), so it is not blind.
+    expect(help.stderr).to.match(/property classes: .*\\p\{L\}/);
+    expect(help.stderr).not.to.match(/RGI_Emoji|Extended_Pictographic|Spacing_Mark/);
     // string-width's patch defers its segmenter, it does not drop it: text that needs one still gets one.
     const probe = `import stringWidth from 'string-width'; process.stdout.write(JSON.stringify([stringWidth('abc'), stringWidth('古い'), stringWidth('👍')]));`;
     const wide = await run(process.execPath, ['--import', preload, '--input-type=module', '-e', probe], { cwd: path.dirname(CLI_MAIN) });
