@@ -23,6 +23,12 @@ export interface HostTaskPlan {
   recordedTasks?: readonly HostTask[];
   executors: ExecutorRegistry;
   listener?: HostTaskListener;
+  /**
+   * Awaited once the host's session is ready, before its first task starts:
+   * a queue worker records there that the host's commands may have run.
+   * A rejection fails the host's tasks as a lost session would.
+   */
+  beforeTasks?: () => Promise<void>;
 }
 
 /** Where a host task gets its session, and whether it leaves the connection open for a later run. */
@@ -47,6 +53,7 @@ export async function runHostTask(sessions: TaskSessions, target: ReachableTarge
   let connectFailure: TaskOutcome | undefined;
   try {
     session = await sessions.cache.acquire(target, signal);
+    await plan.beforeTasks?.();
   } catch (error) {
     connectFailure = failureOutcome(error, signal);
   }
