@@ -139,15 +139,20 @@ export class QueueWorker {
 
   /** The host's records: delivered already (a job taken again after an outage), lost, stopped, or run now. */
   async #records(job: HostJob, id: string, keys: RunKeys, plan: StoredRunPlan, tasks: readonly HostTask[], stop: AbortSignal): Promise<HostResult[]> {
-    const { host, attempt } = job;
-    const recordedTasks = decodeTasks(plan.tasks);
-    const taskPlan: HostTaskPlan = { tasks, recordedTasks, executors: this.#executors };
-    let target: Target;
+    const taskPlan: HostTaskPlan = { tasks, recordedTasks: decodeTasks(plan.tasks), executors: this.#executors };
+    let target: Target = unresolved(job.host);
     try {
-      target = resolveTarget(inventoryHost(host), { ...this.options, ...plan.connection }, this.sessions.sshConfig, (name) => host.vars[name]);
+      target = resolveTarget(inventoryHost(job.host), { ...this.options, ...plan.connection }, this.sessions.sshConfig, (name) => job.host.vars[name]);
+      return await this.#outcome(job, id, keys, target, taskPlan, stop);
     } catch (error) {
-      return failed(skippedResults(unresolved(host), taskPlan, attempt, error));
+      // This machine's settings are at fault (an ssh_config, a key file): the host's record says so, and the run goes on.
+      return failed(skippedResults(target, taskPlan, job.attempt, error));
     }
+  }
+
+  async #outcome(job: HostJob, id: string, keys: RunKeys, target: Target, taskPlan: HostTaskPlan, stop: AbortSignal): Promise<HostResult[]> {
+    const { host, attempt } = job;
+    const { tasks } = taskPlan;
     const delivered = await this.redis.hget(keys.records, String(host.index));
     const earlier = delivered ? (JSON.parse(delivered) as HostResult[]) : undefined;
     if (earlier?.[0]?.attempt === attempt) return earlier;
@@ -214,7 +219,7 @@ function inventoryHost(host: RemoteHost): InventoryHost {
   return { name: host.name, vars: { ...host.vars }, groups: ['all', 'ungrouped'] };
 }
 
-/** A host this worker could not even resolve (its own ssh_config or settings are at fault): named as the controller sent it. */
+/** A host this worker has not resolved (or could not: its own ssh_config or settings are at fault): named as the controller sent it. */
 function unresolved(host: RemoteHost): Target {
   const address = host.vars.ansible_host;
   return { kind: 'refused', label: host.name, hostname: typeof address === 'string' ? address : host.name, port: 0, user: '', become: undefined, error: new SshpoolError('SKIPPED', host.name) };
