@@ -30,6 +30,11 @@ export function runKeys(runId: string): RunKeys {
   return { plan: `${base}:plan`, queued: `${base}:queued`, records: `${base}:records`, started: `${base}:started`, cancelled: `${base}:cancelled`, events: `${base}:events` };
 }
 
+/** Set by each live worker, expiring unless renewed: whether the worker that marked a host "started" is still there. */
+export function workerKey(name: string): string {
+  return `sshpool:worker:${name}`;
+}
+
 /** One job per host and attempt: a retry is a new job, and a job id names its run. */
 export function jobId(runId: string, index: number, attempt: number): string {
   return `${runId}-${index}-${attempt}`;

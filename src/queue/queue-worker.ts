@@ -21,7 +21,7 @@ import { QueueError } from './errors.js';
 import { decodeTasks } from './job-data.js';
 import { bullmq } from './libraries.js';
 import type { HostJob, StoredRunPlan } from './job-data.js';
-import { CANCEL_CHANNEL, queueName, RUN_TTL_SECONDS, runKeys } from './keys.js';
+import { CANCEL_CHANNEL, queueName, RUN_TTL_SECONDS, runKeys, workerKey } from './keys.js';
 import type { RunKeys } from './keys.js';
 import { connectRedis, redactedUrl, watchConnection } from './redis-connection.js';
 import { runEventFields } from './run-events.js';
@@ -50,6 +50,14 @@ const STALLED_CHECK_MS = 2_500;
 const MAX_STALLED = 10;
 /** Run plans kept in memory, for the runs whose jobs this worker is taking now. */
 const PLANS_KEPT = 32;
+/**
+ * A worker's heartbeat is renewed this often and lasts HEARTBEAT_TTL_MS: a job
+ * taken again from a worker whose heartbeat still beats (its lock expired
+ * during a Redis outage, say) waits for that worker's records instead of
+ * calling it lost.
+ */
+const HEARTBEAT_MS = 2_000;
+const HEARTBEAT_TTL_MS = 6_000;
 
 /**
  * `sshpool worker`: takes host jobs from Redis (BullMQ: one queue per tag),
@@ -65,6 +73,7 @@ export class QueueWorker {
   readonly #plans = new Map<string, Promise<StoredRunPlan>>();
   readonly #workers: Worker[] = [];
   readonly #pool: Pool;
+  #heartbeat: NodeJS.Timeout | undefined;
   readonly #executors: ExecutorRegistry = defaultExecutors();
   /** Names this worker in "started" marks. */
   readonly name = `${hostname()}:${process.pid}`;
@@ -105,6 +114,7 @@ export class QueueWorker {
       bullWorker.on('error', () => undefined);
       worker.#workers.push(bullWorker);
     }
+    worker.#beat();
     log(`worker ${worker.name} taking ${queues.join(', ')} from ${redactedUrl(options.url)}, ${options.forks ?? defaults.forks} hosts at once`);
     return worker;
   }
@@ -112,6 +122,8 @@ export class QueueWorker {
   /** Takes no more jobs, finishes the running ones (their records are delivered), then disconnects. */
   async stop(): Promise<void> {
     await Promise.all(this.#workers.map((worker) => worker.close()));
+    clearTimeout(this.#heartbeat);
+    await this.redis.del(workerKey(this.name)).catch(() => undefined);
     this.#pool.close();
     await this.#pool.join();
     this.sessions.close();
@@ -159,6 +171,8 @@ export class QueueWorker {
     if (await this.redis.hexists(keys.cancelled, id)) return skippedResults(target, taskPlan, attempt, new SshpoolError('ABORTED', `${host.name}: run stopped before it started`));
     const startedBy = await this.redis.hget(keys.started, id);
     if (startedBy !== null) {
+      const delivered = await this.#deliveredBy(startedBy, keys, host.index, attempt);
+      if (delivered) return delivered;
       const lost = new QueueError('WORKER_LOST', `${host.name}: worker ${startedBy} was lost after it may have started the command; not run again`);
       return failed(skippedResults(target, taskPlan, attempt, lost));
     }
@@ -169,6 +183,23 @@ export class QueueWorker {
       await this.redis.multi().hset(keys.started, id, this.name).expire(keys.started, RUN_TTL_SECONDS).exec();
     };
     return this.#pool.apply(runStoppable, [this.sessions, target, attempt, { ...taskPlan, listener, beforeTasks }, stop]);
+  }
+
+  /** The records of a host another worker started, once it delivers them; undefined once its heartbeat stops first (it is lost). */
+  async #deliveredBy(worker: string, keys: RunKeys, index: number, attempt: number): Promise<HostResult[] | undefined> {
+    for (;;) {
+      const stored = await this.redis.hget(keys.records, String(index));
+      const records = stored ? (JSON.parse(stored) as HostResult[]) : undefined;
+      if (records?.[0]?.attempt === attempt) return records;
+      if ((await this.redis.exists(workerKey(worker))) === 0) return undefined;
+      await new Promise((resolve) => setTimeout(resolve, HEARTBEAT_MS / 2));
+    }
+  }
+
+  #beat(): void {
+    void this.redis.set(workerKey(this.name), '1', 'PX', HEARTBEAT_TTL_MS).catch(() => undefined);
+    this.#heartbeat = setTimeout(() => this.#beat(), HEARTBEAT_MS);
+    this.#heartbeat.unref();
   }
 
   /** Live output to the run's stream, each task's streams capped at its maxOutputBytes as its record is. */

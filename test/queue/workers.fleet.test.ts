@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { execFile } from 'node:child_process';
+import { once } from 'node:events';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -229,5 +229,135 @@ describe('workers through Redis and BullMQ: sshpool worker processes (the real b
     expect(results[0]!.error!.message).to.match(/worker .* was lost after it may have started the command; not run again/);
     expect(await readFile(`${dir}/h01`, 'utf8')).to.equal('ran\n', 'h01 ran once, on the lost worker');
     expect(await readFile(`${dir}/h02`, 'utf8')).to.equal('ran\n', 'h02 ran once, on the second worker');
+  });
+
+  it('the controller SIGKILLed mid-run: run --attach RUN_ID gathers what its workers finished; hosts it never queued are skipped (exit 1)', async () => {
+    await startWorker(['-f', '2']);
+    const dir = await sharedDir('attach');
+    const file = await cli.inventory('attach', { h01: cli.fleetHosts.h01!, h02: cli.fleetHosts.h02!, h03: cli.fleetHosts.h03! });
+    let runId: string | undefined;
+    const killed = await controller(['run', '-i', file, '--redis', url(), '-f', '2', '--vars', '--', `touch ${dir}/{{ inventory_hostname }}; sleep 2; echo fin`], (child) => {
+      let stderr = '';
+      child.stderr?.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        runId ??= /run ([0-9a-f]{16}) through Redis/.exec(stderr)?.[1];
+      });
+      const bothStarted = async (): Promise<boolean> => (await Promise.all(['h01', 'h02'].map((host) => readFile(`${dir}/${host}`).then(() => true, () => false)))).every(Boolean);
+      void eventually(bothStarted, 20_000).then(() => child.kill('SIGKILL'));
+    });
+    expect(killed.code).to.equal(null);
+    expect(runId, killed.stderr).to.be.a('string');
+    const attached = await controller(['run', '--redis', url(), '--attach', runId!, '-o', 'json']);
+    expect(attached.code, attached.stderr).to.equal(1);
+    expect(attached.stderr).to.include(`attached to run ${runId}`);
+    expect(records(attached.stdout).map((result) => [result.host, result.status, result.stdout, result.error?.code ?? null])).to.deep.equal([
+      ['h01', 'ok', 'fin\n', null],
+      ['h02', 'ok', 'fin\n', null],
+      ['h03', 'skipped', '', 'SKIPPED'],
+    ]);
+    const unknown = await controller(['run', '--redis', url(), '--attach', '0123456789abcdef']);
+    expect(unknown.code).to.equal(1);
+    expect(unknown.stderr).to.match(/--attach 0123456789abcdef: Redis at .* holds no such run .*\[RUN_NOT_FOUND\]/);
+  });
+
+  it('Redis lost during a run: the controller says so; workers keep the records they finish and deliver them when Redis is back', async () => {
+    await startWorker(['-f', '2']);
+    const dir = await sharedDir('outage');
+    const file = await cli.inventory('outage', { h01: cli.fleetHosts.h01!, h02: cli.fleetHosts.h02! });
+    let restarted: Promise<void> | undefined;
+    const run = await controller(['run', '-i', file, '--redis', url(), '-o', 'json', '--vars', '--', `touch ${dir}/{{ inventory_hostname }}; sleep 1; echo fin`], () => {
+      const bothStarted = async (): Promise<boolean> => (await Promise.all(['h01', 'h02'].map((host) => readFile(`${dir}/${host}`).then(() => true, () => false)))).every(Boolean);
+      // Down while the commands run and while they finish: their records wait on the workers.
+      restarted = eventually(bothStarted, 20_000).then(() => redis!.restart(2_000));
+    });
+    await restarted;
+    expect(run.code, run.stderr).to.equal(0);
+    expect(run.stderr).to.match(/sshpool: lost the connection to Redis at redis:\/\/127\.0\.0\.1:\d+\/?: waiting for it to come back/);
+    expect(run.stderr).to.match(/sshpool: Redis at redis:\/\/127\.0\.0\.1:\d+\/? is back/);
+    expect(records(run.stdout).map((result) => [result.host, result.status, result.stdout])).to.deep.equal([
+      ['h01', 'ok', 'fin\n'],
+      ['h02', 'ok', 'fin\n'],
+    ]);
+  });
+
+  it('SIGTERM to a worker: it takes no more hosts, finishes the running one (its record delivered) and exits 0', async () => {
+    const worker = await startWorker(['-f', '1']);
+    const dir = await sharedDir('sigterm');
+    const file = await cli.inventory('sigterm', { h01: cli.fleetHosts.h01! });
+    const run = await controller(['run', '-i', file, '--redis', url(), '-o', 'json', '--vars', '--', `touch ${dir}/{{ inventory_hostname }}; sleep 1; echo fin`], () => {
+      void eventually(async () => readFile(`${dir}/h01`).then(() => true, () => false), 20_000).then(() => worker.child.kill('SIGTERM'));
+    });
+    expect(run.code, run.stderr).to.equal(0);
+    expect(records(run.stdout)[0]!.stdout).to.equal('fin\n');
+    const code = worker.child.exitCode ?? ((await once(worker.child, 'exit')) as [number | null])[0];
+    expect(code, worker.log()).to.equal(0);
+    expect(worker.log()).to.match(/SIGTERM: taking no more hosts, finishing the running ones\n.*stopped/);
+  });
+});
+
+describe('workers through a Redis with a password, and over TLS (rediss://)', function () {
+  this.timeout(60_000);
+  const cli = fleetCli(1, 'sshpool-queue-auth-');
+
+  before(async function () {
+    const unavailable = await redisServerUnavailable();
+    if (unavailable) {
+      console.log(`      skipped: ${unavailable}`);
+      this.skip();
+    }
+  });
+
+  /** One host through one worker, both given the URL in SSHPOOL_REDIS (as a password is meant to be given). */
+  async function throughWorker(workerUrl: string, controllerUrl: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<CliProcessResult> {
+    const baseEnv = { ...process.env, SSH_AUTH_SOCK: '', ...extraEnv };
+    const worker = spawn(process.execPath, [CLI_MAIN, 'worker', '--identity', cli.fleet.userKeyPath, '--known-hosts', cli.fleet.knownHostsPath, '-F', '/dev/null', '--no-agent'], {
+      env: { ...baseEnv, SSHPOOL_REDIS: workerUrl },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let log = '';
+    worker.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    try {
+      expect(await eventually(async () => /taking .* from/.test(log) || worker.exitCode !== null, 20_000), log).to.equal(true);
+      const file = await cli.inventory('auth', { h01: cli.fleetHosts.h01! });
+      return await runCliProcess(['run', '-i', file, '-o', 'json', '--', 'echo secured'], { env: { ...baseEnv, SSHPOOL_REDIS: controllerUrl } });
+    } finally {
+      const exited = new Promise((resolve) => (worker.exitCode !== null ? resolve(undefined) : worker.once('exit', resolve)));
+      worker.kill('SIGTERM');
+      await exited;
+    }
+  }
+
+  it('redis://:PASSWORD@: the right password runs the host; a wrong one is REDIS_UNAVAILABLE (exit 1), the password in no message', async () => {
+    const redis = await RedisServer.start({ password: 's3cret pass' });
+    try {
+      const run = await throughWorker(redis.url, redis.url);
+      expect(run.code, run.stderr).to.equal(0);
+      expect((JSON.parse(run.stdout) as HostResult[])[0]!.stdout).to.equal('secured\n');
+      expect(run.stderr).to.include('redis://:***@127.0.0.1');
+      expect(run.stderr).to.not.include('s3cret');
+      const wrong = await runCliProcess(['run', '-i', cli.fleet.inventoryPath, '--', 'true'], { env: { ...process.env, SSHPOOL_REDIS: `redis://:wrong@127.0.0.1:${redis.port}` } });
+      expect(wrong.code).to.equal(1);
+      expect(wrong.stderr).to.match(/Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+\/?: WRONGPASS.* \[REDIS_UNAVAILABLE\]/);
+    } finally {
+      await redis.stop();
+    }
+  });
+
+  it('rediss://: TLS with a certificate made here by openssl, trusted through NODE_EXTRA_CA_CERTS; untrusted, it is REDIS_UNAVAILABLE', async () => {
+    const certFile = path.join(cli.scratch, 'redis.crt');
+    const keyFile = path.join(cli.scratch, 'redis.key');
+    await exec('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyFile, '-out', certFile]);
+    const redis = await RedisServer.start({ tls: { certFile, keyFile } });
+    try {
+      const run = await throughWorker(redis.url, redis.url, { NODE_EXTRA_CA_CERTS: certFile });
+      expect(run.code, run.stderr).to.equal(0);
+      expect((JSON.parse(run.stdout) as HostResult[])[0]!.stdout).to.equal('secured\n');
+      expect(run.stderr).to.match(/through Redis at rediss:\/\/127\.0\.0\.1/);
+      const untrusted = await runCliProcess(['run', '-i', cli.fleet.inventoryPath, '--', 'true'], { env: { ...process.env, SSHPOOL_REDIS: redis.url } });
+      expect(untrusted.code).to.equal(1);
+      expect(untrusted.stderr).to.match(/\[REDIS_UNAVAILABLE\]/);
+    } finally {
+      await redis.stop();
+    }
   });
 });
