@@ -15,10 +15,15 @@ export interface HostJob {
 
 /** What the controller writes once per run, before any job. */
 export interface StoredRunPlan {
+  /** Of this layout; a newer one is refused by this version's workers. */
   version: 1;
+  /** What every host runs (a host's own `--vars` rendering travels with its job). */
   tasks: EncodedTask[];
+  /** Every host's name, in input order: what --attach reports on. */
   hosts: readonly string[];
+  /** The controller's flags that decide how hosts are reached, above the workers' ssh_config. */
   connection: RemoteConnectionOptions;
+  /** When the controller queued it (ISO 8601). */
   createdAt: string;
 }
 

@@ -29,6 +29,14 @@ export interface RedisHostsOptions {
   notify?: (message: string) => void;
 }
 
+/** What an attached run is made of. */
+export interface AttachedRun {
+  /** The tasks its hosts ran. */
+  tasks: HostTask[];
+  /** Its hosts' names, in input order. */
+  hosts: readonly string[];
+}
+
 /** A host queued and not yet finished: where its output and records go. */
 interface PendingHost {
   listener: HostTaskListener;
@@ -94,8 +102,8 @@ export class RedisHosts implements RemoteHosts {
     return new RedisHosts(library, redis, redis.duplicate(), unwatch, options.attach ?? randomBytes(8).toString('hex'), attached);
   }
 
-  /** An attached run's tasks and hosts, as its plan holds them. */
-  attachedRun(): { tasks: HostTask[]; hosts: readonly string[] } | undefined {
+  /** An attached run's tasks and hosts, as its plan holds them (for a HostRun that gathers them). */
+  attachedRun(): AttachedRun | undefined {
     return this.attached ? { tasks: decodeTasks(this.attached.tasks), hosts: this.attached.hosts } : undefined;
   }
 

@@ -10,7 +10,9 @@ import type { ReachableTarget, Target } from '../ssh/target-settings.js';
 
 /** Where the live output of a host's tasks goes, by the task's index in the host's list. */
 export interface HostTaskListener {
+  /** A chunk of a task's output, as received (untrusted bytes). */
   output(task: number, stream: OutputStreamName, chunk: Buffer): void;
+  /** The task's output is complete. */
   outputEnd(task: number): void;
   /** File bytes sent or received by a copy or fetch task. */
   bytes?(task: number, count: number): void;

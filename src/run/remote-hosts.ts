@@ -19,7 +19,9 @@ export type RemoteVariable = string | number | boolean;
 export interface RemoteHost {
   /** Its position in the run's hosts. */
   index: number;
+  /** Its inventory name, as its records give it. */
   name: string;
+  /** ansible_host, ansible_port, ansible_user, ansible_connection and ansible_become* as rendered; nothing else. */
   vars: Readonly<Record<string, RemoteVariable>>;
   /** Which workers take it (its TAG_VARIABLE); none: the workers without --tag. */
   tag?: string;
@@ -39,6 +41,7 @@ export function checkTag(tag: unknown, where: string): string {
 
 /** The controller's flags and settings that decide how a host is reached, above ssh_config, as for a local run. */
 export type RemoteConnectionOptions = Pick<RunOptions, 'user' | 'port' | 'become' | 'becomeUser' | 'becomeMethod'> & {
+  /** From settings files and SSHPOOL_* variables: below the host's vars, as in a local run. */
   hostDefaults?: Pick<NonNullable<RunOptions['hostDefaults']>, 'user' | 'port' | 'become' | 'becomeUser' | 'becomeMethod'>;
 };
 
@@ -48,6 +51,7 @@ export interface RemoteRunPlan {
   tasks: readonly HostTask[];
   /** Every host's name, in input order. */
   hosts: readonly string[];
+  /** The controller's flags and settings of how hosts are reached. */
   connection: RemoteConnectionOptions;
 }
 

@@ -49,7 +49,7 @@ export const SETTINGS = [
   setting({
     key: 'forks', alias: 'f', field: 'forks', options: 'run', flag: 'string', input: text, default: 32,
     parse: (raw, label) => parsePositiveInteger(numberOf(raw, label), label),
-    help: 'Hosts worked on at once (pdsh and pssh default to 32); with --redis over the whole run, on a worker by that worker', commands: REACHING_AND_WORKER,
+    help: 'Hosts worked on at once (pdsh and pssh default to 32); through Redis over all the workers, and on each worker by that worker', commands: REACHING_AND_WORKER,
   }),
   setting({
     key: 'max-fail', flag: 'string', input: text, unset: 'no limit',
