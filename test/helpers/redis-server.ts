@@ -47,6 +47,11 @@ export class RedisServer {
     return server;
   }
 
+  /** The running redis-server's pid (a bench reads its CPU time). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   /** redis:// (or rediss:// with TLS), with the password when there is one. */
   get url(): string {
     const auth = this.options.password === undefined ? '' : `:${encodeURIComponent(this.options.password)}@`;
