@@ -173,6 +173,15 @@ describe('workers through Redis and BullMQ: sshpool worker processes (the real b
     expect(onArgv.stderr).to.not.include('hunter2');
   });
 
+  it("the SSH side is the workers': a controller's --identity, -J or --known-hosts with --redis is refused (exit 2), naming the flag", async () => {
+    const file = await cli.inventory('ssh-side', { h01: cli.fleetHosts.h01! });
+    for (const [flag, value] of [['--identity', cli.fleet.userKeyPath], ['-J', 'bastion'], ['--known-hosts', cli.fleet.knownHostsPath]] as const) {
+      const run = await controller(['run', '-i', file, '--redis', url(), flag, value, '--', 'true']);
+      expect(run.code, run.stderr).to.equal(2);
+      expect(run.stderr).to.match(/sshpool: --(identity|jump|known-hosts) with --redis: keys, agent, known_hosts, ssh_config, jumps and connect timeouts are each worker's own/);
+    }
+  });
+
   it('Redis unreachable at start: a clear error naming it, exit 1, before anything is queued', async () => {
     const port = await closedPort();
     const file = await cli.inventory('unreachable', { h01: cli.fleetHosts.h01! });

@@ -11,7 +11,7 @@ import { toVaultSecrets, withVaultOptions } from '../options/vault-options.js';
 import { runAndReport } from '../run-and-report.js';
 import { repeatable } from '../options/values.js';
 import { commandLines } from '../options/command-lines.js';
-import { refusePromptsWithRedis, remoteHosts } from '../options/redis-options.js';
+import { refuseWithRedis, remoteHosts } from '../options/redis-options.js';
 import type { OutputArgs } from '../options/output-options.js';
 import type { EffectiveSettings } from '../../settings/resolve.js';
 import { becomePassword, readLocalStdin, toTerminalOptions, withStdinOption, withTerminalOptions, withVarsOption } from '../options/command-options.js';
@@ -45,7 +45,7 @@ export function runCommandModule(parser: Argv, io: CliIo): Argv {
       const words = [...(args.command ?? []), ...((args['--'] as unknown[] | undefined) ?? [])].map(String);
       const commands = commandLines(args.cmd, words);
       const settings = await loadCliSettings(args, io);
-      refusePromptsWithRedis(settings);
+      refuseWithRedis(settings);
       const stdin = args.stdin ? await readLocalStdin() : undefined;
       const options = {
         ...toRunOptions(settings),

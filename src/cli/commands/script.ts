@@ -11,7 +11,7 @@ import { toSchedulePolicy } from '../options/policy-options.js';
 import { toVaultSecrets, withVaultOptions } from '../options/vault-options.js';
 import { becomePassword, toTerminalOptions, withTerminalOptions, withVarsOption } from '../options/command-options.js';
 import { runAndReport } from '../run-and-report.js';
-import { refusePromptsWithRedis, remoteHosts } from '../options/redis-options.js';
+import { refuseWithRedis, remoteHosts } from '../options/redis-options.js';
 
 /** `sshpool script FILE [-- ARGS...]`: a local script run on every host, from a private temporary copy removed afterwards. */
 export function scriptCommandModule(parser: Argv, io: CliIo): Argv {
@@ -30,7 +30,7 @@ export function scriptCommandModule(parser: Argv, io: CliIo): Argv {
       const words = [...(args.args ?? []), ...((args['--'] as unknown[] | undefined) ?? [])].map(String);
       const script = await readScript(file);
       const settings = await loadCliSettings(args, io);
-      refusePromptsWithRedis(settings);
+      refuseWithRedis(settings);
       const options = {
         ...toRunOptions(settings),
         ...toTerminalOptions(args),

@@ -22,10 +22,21 @@ export function redisUrl(settings: EffectiveSettings): string | undefined {
   return url;
 }
 
-/** With --redis, refuses the password prompts before any is asked: a password would travel in the payloads. */
-export function refusePromptsWithRedis(settings: EffectiveSettings): void {
+/** How hosts are reached from a worker: with --redis these are the workers' settings, and a controller's flag for one would do nothing. */
+const WORKERS_OWN = ['identity', 'ssh-config', 'known-hosts', 'strict-host-key-checking', 'jump', 'agent', 'connect-timeout', 'server-alive-interval', 'server-alive-count-max', 'connect-rate', 'jump-startups'];
+
+/**
+ * With --redis, refuses before anything is asked or queued: the password
+ * prompts (a password would travel in the payloads), and flags of the SSH side,
+ * which is each worker's own.
+ */
+export function refuseWithRedis(settings: EffectiveSettings): void {
   if (redisUrl(settings) === undefined) return;
   checkNoSecrets({ askPass: settingValue(settings, 'ask-pass') === true, askBecomePass: settingValue(settings, 'ask-become-pass') === true });
+  const given = WORKERS_OWN.filter((key) => settings.get(key)?.origin.source === 'flag');
+  if (given.length > 0) {
+    throw new UsageError(`--${given[0]} with --redis: keys, agent, known_hosts, ssh_config, jumps and connect timeouts are each worker's own: give it to \`sshpool worker\``);
+  }
 }
 
 /**
@@ -39,7 +50,7 @@ export async function remoteHosts(settings: EffectiveSettings, io: Pick<CliIo, '
     if (attach !== undefined) throw new UsageError('--attach needs --redis (or $SSHPOOL_REDIS): the Redis the run went through');
     return undefined;
   }
-  refusePromptsWithRedis(settings);
+  refuseWithRedis(settings);
   const say = (message: string): void => void io.stderr.write(`sshpool: ${escapeControlCharacters(message)}\n`);
   const hosts = await RedisHosts.connect({ url, attach, notify: say });
   if (attach === undefined) say(`run ${hosts.runId} through Redis at ${redactedUrl(url)} (should this controller stop, --attach ${hosts.runId} gathers what the workers finished)`);
