@@ -19,6 +19,8 @@ export interface ResultsDocument {
   hosts: string[];
   /** The records of the hosts that finished, in host order (command by command when there were several). */
   results: HostResult[];
+  /** A run through Redis (--redis): its id, which `run --attach` takes to gather what its workers finished. */
+  runId?: string;
 }
 
 /** The results file cannot be written before the run, or read back for --retry-failed. */
@@ -45,16 +47,17 @@ export class ResultsFileWriter {
     /** The results file, as given. */
     readonly file: string,
     private readonly hosts: readonly string[],
+    private readonly runId: string | undefined,
   ) {}
 
   /** Writes the file and creates the journal at once, so a path that cannot be written fails before the run. */
-  static async create(file: string, hosts: readonly string[]): Promise<ResultsFileWriter> {
-    const writer = new ResultsFileWriter(file, hosts);
+  static async create(file: string, hosts: readonly string[], runId?: string): Promise<ResultsFileWriter> {
+    const writer = new ResultsFileWriter(file, hosts, runId);
     if ((await stat(file).catch(() => undefined))?.isDirectory()) {
       throw new ResultsFileError(`the results file ${file} is a directory: name a file in it`);
     }
     try {
-      await writeFileAtomically(file, documentChunks(false, hosts, []));
+      await writeFileAtomically(file, documentChunks(false, hosts, [], runId));
       writer.journal = openSync(journalOf(file), 'w');
     } catch (error) {
       throw new ResultsFileError(`cannot write the results file ${file}: ${(error as Error).message}`, { cause: error });
@@ -79,7 +82,7 @@ export class ResultsFileWriter {
   async finish(records: Iterable<HostResult>): Promise<void> {
     this.finished = true;
     try {
-      await writeFileAtomically(this.file, documentChunks(true, this.hosts, records));
+      await writeFileAtomically(this.file, documentChunks(true, this.hosts, records, this.runId));
     } catch (error) {
       this.closeJournal();
       throw new OutputWriteError(`cannot write the results file ${this.file}: ${(error as Error).message}; the records so far are in ${journalOf(this.file)}`, { cause: error });
@@ -106,8 +109,10 @@ function journalOf(file: string): string {
 }
 
 /** The same text as `JSON.stringify(document, null, 2)`, one record at a time. */
-function* documentChunks(complete: boolean, hosts: readonly string[], records: Iterable<HostResult>): Generator<string> {
-  yield `{\n  "complete": ${complete},\n  "hosts": `;
+function* documentChunks(complete: boolean, hosts: readonly string[], records: Iterable<HostResult>, runId: string | undefined): Generator<string> {
+  yield `{\n  "complete": ${complete},\n`;
+  if (runId !== undefined) yield `  "runId": ${JSON.stringify(runId)},\n`;
+  yield '  "hosts": ';
   yield* jsonArrayChunks(hosts, 1);
   yield ',\n  "results": ';
   yield* jsonArrayChunks(records, 1);

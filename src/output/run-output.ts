@@ -53,6 +53,8 @@ export interface RunOutputOptions {
   forks?: number;
   /** Records as JSON: journaled as hosts finish, the whole document written at the end. */
   resultsFile?: string;
+  /** A run through Redis: its id, kept in the results file (`run --attach` takes it). */
+  runId?: string;
   /** Bytes of output kept in memory for the end of the run (gathered, json, results, report); beyond, it goes to a private temporary file. */
   keptOutputBudgetBytes?: number;
   /** Called once, when the run's output passes that budget (the CLI then has V8 favour memory over speed). */
@@ -113,7 +115,7 @@ export class RunOutput {
     // Each running host holds its socket and, with --out-dir, its two files.
     checkDescriptorLimit(Math.min(forks, hosts.length), options.outDir ? 3 : 1);
     if (options.reportFile) await checkWritableFile(options.reportFile, '--report');
-    const resultsFile = options.resultsFile ? await ResultsFileWriter.create(options.resultsFile, hosts) : undefined;
+    const resultsFile = options.resultsFile ? await ResultsFileWriter.create(options.resultsFile, hosts, options.runId) : undefined;
     const files = options.outDir ? HostFiles.create(options.outDir, { maxOpen: forks * 2 }) : undefined;
     const records = hosts.length * Math.max(1, options.commands?.length ?? 1);
     const progress = options.progress && streams.stderr.isTTY ? new ProgressLine(streams.stderr, records) : undefined;

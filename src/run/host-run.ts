@@ -21,6 +21,9 @@ import { checkTimerOptions } from '../settings/run-options.js';
 import type { RunOptions } from '../settings/run-options.js';
 import { SessionCache } from '../session/session-cache.js';
 import { resolveTarget } from '../ssh/target-settings.js';
+import { SshConfigResolver } from '../ssh/ssh-config.js';
+import { checkNoSecrets, remoteConnectionOptions, remoteHost } from './remote-hosts.js';
+import type { RemoteHost, RemoteHosts } from './remote-hosts.js';
 import type { ReachableTarget, Target, TargetSettings } from '../ssh/target-settings.js';
 
 /** A host by name (settings from ssh_config) or as the inventory describes it. */
@@ -128,6 +131,14 @@ export interface HostRunOptions extends RunOptions {
    * run makes its own, closing each host's connection as the host finishes.
    */
   sessions?: SessionCache;
+  /**
+   * Where the hosts' work is done when not here: workers elsewhere (see
+   * src/queue's RedisHosts). The run still resolves, schedules and records
+   * every host; each host's connection vars (never a password, which refuses
+   * the run) go to the remote side, whose keys, agent, known_hosts and
+   * ssh_config reach it. `sessions` is not used then.
+   */
+  remote?: RemoteHosts;
 }
 
 /**
@@ -165,18 +176,24 @@ export class HostRun extends EventEmitter<HostRunEvents> {
     const executors = options.executors ?? defaultExecutors();
     for (const task of tasks) executors.check(task);
     const plan = { tasks, executors };
+    const { remote } = options;
+    if (remote) checkNoSecrets({ askPass: options.passwordPrompt !== undefined, askBecomePass: options.becomePassword !== undefined });
     // A run's own cache lives as long as the run: its jump connections serve every host behind them.
-    const sessions = options.sessions ?? (await SessionCache.create(options, { keepIdleJumps: true }));
+    // A remote run reaches no host from here: no ssh_config of this machine decides anything (the workers' do).
+    const sessions = remote ? undefined : (options.sessions ?? (await SessionCache.create(options, { keepIdleJumps: true })));
+    const sshConfig = sessions?.sshConfig ?? (await SshConfigResolver.load('/dev/null'));
     try {
       // Listeners attached right after the run was made are in place by now.
-      for (const warning of sessions.sshConfig.warnings) this.emit('warning', warning);
+      for (const warning of sshConfig.warnings) this.emit('warning', warning);
       // One for the run: a host's templated vars can read other hosts' (hostvars), each rendered once.
       const variables = new TemplatedVariables({ vault: options.vaultSecrets });
       const hostTasks: (readonly HostTask[])[] = [];
+      const remoteHosts: RemoteHost[] = [];
       const targets = hosts.map((input, index): Target => {
         const host = toInventoryHost(input);
-        const target = resolveTarget(host, options, sessions.sshConfig, variables.of(host).get);
+        const target = resolveTarget(host, options, sshConfig, variables.of(host).get);
         hostTasks[index] = tasks;
+        if (remote && target.kind !== 'refused') remoteHosts[index] = remoteHost(index, host, variables.of(host).get);
         if (!options.templateCommands || target.kind === 'refused') return target;
         try {
           hostTasks[index] = renderCommandTasks(tasks, host.name, variables.of(host));
@@ -191,11 +208,12 @@ export class HostRun extends EventEmitter<HostRunEvents> {
       const sshTargets = targets.filter((target): target is TargetSettings => target.kind === 'ssh');
       // A host reached through its own ProxyCommand holds three pipes where others hold one socket.
       const descriptorsPerHost = sshTargets.some((target) => target.proxyCommand !== undefined) ? 3 : 1;
-      checkDescriptorLimit(Math.min(forks, targets.length), descriptorsPerHost);
+      if (!remote) checkDescriptorLimit(Math.min(forks, targets.length), descriptorsPerHost);
       // A signal aborted before the run was made never fires 'abort': no host is contacted, no passphrase asked.
       const abortedAtStart = options.signal?.aborted === true;
       if (abortedAtStart) this.stopped = true;
-      else await sessions.prepare(sshTargets);
+      else if (remote) await remote.open({ tasks, hosts: targets.map((target) => target.label), connection: remoteConnectionOptions(options) });
+      else await sessions?.prepare(sshTargets);
       const emitDone = (results: readonly HostResult[]): void => results.forEach((result, command) => this.emit('hostDone', result, { command }));
       const kept = (results: HostResult[]): HostResult[] => (options.keepOutput === false ? results.map(withoutOutput) : results);
       const report = (results: HostResult[]): HostResult[] => {
@@ -224,7 +242,11 @@ export class HostRun extends EventEmitter<HostRunEvents> {
           // As the pool's own events: a throwing listener is reported, and the host still runs.
           callHook(() => this.emit('hostStart', { host: target.label, index: inputIndex, slot }));
           const hostPlan = { ...plan, tasks: hostTasks[inputIndex]!, recordedTasks: tasks, listener: this.listenerFor(target.label) };
-          return runHostTask({ cache: sessions, keep: options.sessions !== undefined }, target, attempt, hostPlan);
+          if (!remote) return runHostTask({ cache: sessions as SessionCache, keep: options.sessions !== undefined }, target, attempt, hostPlan);
+          const ownTasks = hostPlan.tasks === tasks ? undefined : hostPlan.tasks;
+          return remote
+            .run(remoteHosts[inputIndex]!, attempt, ownTasks, currentTask().signal, hostPlan.listener)
+            .then((records) => (records instanceof SshpoolError ? skippedResults(target, plan, attempt, records) : records));
         },
         finished: (host, results) => report(withRunFields(host.index, results)),
         skipped: (host, attempt, reason) => {
@@ -249,7 +271,8 @@ export class HostRun extends EventEmitter<HostRunEvents> {
       const perHost = targets.map((target) => refusedResults.get(target) ?? (reachableResults[nextReachable++] as HostResult[]));
       return Array.from({ length: tasks.length }, (_, command) => perHost.map((results) => results[command] as HostResult)).flat();
     } finally {
-      if (!options.sessions) sessions.close();
+      if (remote) await remote.close();
+      else if (!options.sessions) sessions?.close();
     }
   }
 

@@ -10,7 +10,9 @@ import type { ReachableTarget, Target } from '../ssh/target-settings.js';
 
 /** Where the live output of a host's tasks goes, by the task's index in the host's list. */
 export interface HostTaskListener {
+  /** A chunk of a task's output, as received (untrusted bytes). */
   output(task: number, stream: OutputStreamName, chunk: Buffer): void;
+  /** The task's output is complete. */
   outputEnd(task: number): void;
   /** File bytes sent or received by a copy or fetch task. */
   bytes?(task: number, count: number): void;
@@ -23,6 +25,12 @@ export interface HostTaskPlan {
   recordedTasks?: readonly HostTask[];
   executors: ExecutorRegistry;
   listener?: HostTaskListener;
+  /**
+   * Awaited once the host's session is ready, before its first task starts:
+   * a queue worker records there that the host's commands may have run.
+   * A rejection fails the host's tasks as a lost session would.
+   */
+  beforeTasks?: () => Promise<void>;
 }
 
 /** Where a host task gets its session, and whether it leaves the connection open for a later run. */
@@ -47,6 +55,7 @@ export async function runHostTask(sessions: TaskSessions, target: ReachableTarge
   let connectFailure: TaskOutcome | undefined;
   try {
     session = await sessions.cache.acquire(target, signal);
+    await plan.beforeTasks?.();
   } catch (error) {
     connectFailure = failureOutcome(error, signal);
   }

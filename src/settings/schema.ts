@@ -28,8 +28,12 @@ export const OUTPUT_MODES = ['text', 'gathered', 'json', 'ndjson'] as const;
 const CONNECTING: readonly ['run', 'script', 'copy', 'fetch', 'ping'] = ['run', 'script', 'copy', 'fetch', 'ping'];
 /** How hosts are reached and how many at once: also the interactive shell's. */
 const REACHING: readonly ['run', 'script', 'copy', 'fetch', 'ping', 'shell'] = ['run', 'script', 'copy', 'fetch', 'ping', 'shell'];
-/** How a host is reached: `sshpool hosts` shows what these make of each host. */
-const DIALLING: readonly ['run', 'script', 'copy', 'fetch', 'ping', 'shell', 'hosts'] = ['run', 'script', 'copy', 'fetch', 'ping', 'shell', 'hosts'];
+/** How a host is reached: `sshpool hosts` shows what these make of each host; a worker reaches its hosts with its own. */
+const DIALLING: readonly ['run', 'script', 'copy', 'fetch', 'ping', 'shell', 'hosts', 'worker'] = ['run', 'script', 'copy', 'fetch', 'ping', 'shell', 'hosts', 'worker'];
+/** What a worker takes beside DIALLING: how many hosts at once, its agent. */
+const REACHING_AND_WORKER: readonly ['run', 'script', 'copy', 'fetch', 'ping', 'shell', 'worker'] = ['run', 'script', 'copy', 'fetch', 'ping', 'shell', 'worker'];
+/** The commands that can hand their hosts to workers through Redis, and the worker itself. */
+const QUEUED: readonly ['run', 'script', 'worker'] = ['run', 'script', 'worker'];
 const RUNNING_COMMANDS: readonly ['run', 'script', 'shell'] = ['run', 'script', 'shell'];
 /** Where become applies: commands, and copy's --owner/--mode step. */
 const RUN: readonly ['run', 'script', 'copy'] = ['run', 'script', 'copy'];
@@ -45,7 +49,7 @@ export const SETTINGS = [
   setting({
     key: 'forks', alias: 'f', field: 'forks', options: 'run', flag: 'string', input: text, default: 32,
     parse: (raw, label) => parsePositiveInteger(numberOf(raw, label), label),
-    help: 'Hosts worked on at once (pdsh and pssh default to 32)', commands: REACHING,
+    help: 'Hosts worked on at once (pdsh and pssh default to 32); through Redis over all the workers, and on each worker by that worker', commands: REACHING_AND_WORKER,
   }),
   setting({
     key: 'max-fail', flag: 'string', input: text, unset: 'no limit',
@@ -90,6 +94,11 @@ export const SETTINGS = [
     key: 'seed', flag: 'string', input: text, unset: 'random, printed in a warning',
     parse: (raw, label) => parseCount(numberOf(raw, label), label),
     help: 'The seed of --order shuffle (the same seed, the same order)', commands: CONNECTING,
+  }),
+  setting({
+    key: 'redis', flag: 'string', input: name, unset: 'none: hosts are worked on here',
+    help: 'redis://[:PASSWORD@]HOST:PORT[/DB] (rediss:// for TLS): hand each host to `sshpool worker` processes through this Redis (a password in $SSHPOOL_REDIS or a settings file, not on the command line)',
+    commands: QUEUED,
   }),
   setting({
     key: 'timeout', alias: 't', field: 'commandTimeoutMs', options: 'run', flag: 'string', input: text, default: 0,
@@ -151,7 +160,7 @@ export const SETTINGS = [
   }),
   setting({
     key: 'agent', flag: 'boolean', input: onOff, default: true,
-    help: 'Use ssh-agent (SSH_AUTH_SOCK, or ssh_config IdentityAgent); --no-agent turns it off', commands: REACHING,
+    help: 'Use ssh-agent (SSH_AUTH_SOCK, or ssh_config IdentityAgent); --no-agent turns it off', commands: REACHING_AND_WORKER,
   }),
   setting({
     key: 'ask-pass', flag: 'boolean', input: onOff, default: false,

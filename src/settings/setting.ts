@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 
 /** The commands a setting applies to; `sshpool config` shows them all. */
-export type SettingCommand = 'run' | 'script' | 'copy' | 'fetch' | 'ping' | 'shell' | 'hosts';
+export type SettingCommand = 'run' | 'script' | 'copy' | 'fetch' | 'ping' | 'shell' | 'hosts' | 'worker';
 
 /** How the flag is given on the command line, and how an environment variable's text becomes the raw value. */
 export type FlagKind = 'string' | 'boolean' | 'repeatable';

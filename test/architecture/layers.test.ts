@@ -19,6 +19,7 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
   ['ssh'],
   ['session'],
   ['tasks', 'scheduler', 'run'],
+  ['queue'],
   ['output'],
   ['cli'],
   ['index.ts'],

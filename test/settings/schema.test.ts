@@ -49,6 +49,6 @@ describe('the settings schema', () => {
     const reference = renderSettingsReference();
     expect(readFileSync(repoFile('README.md'), 'utf8'), 'run npm run settings:generate').to.include(reference);
     for (const declaration of SETTINGS) expect(reference).to.include(`file key \`${declaration.key}\` · \`$${environmentVariable(declaration.key)}\``);
-    expect(reference).to.include('**`--strict-host-key-checking`** · file key `strict-host-key-checking` · `$SSHPOOL_STRICT_HOST_KEY_CHECKING` · run, script, copy, fetch, ping, shell, hosts  \n');
+    expect(reference).to.include('**`--strict-host-key-checking`** · file key `strict-host-key-checking` · `$SSHPOOL_STRICT_HOST_KEY_CHECKING` · run, script, copy, fetch, ping, shell, hosts, worker  \n');
   });
 });

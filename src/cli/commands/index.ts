@@ -9,9 +9,10 @@ import { configCommandModule } from './config.js';
 import { shellCommandModule } from './shell.js';
 import { completionCommandModule } from './completion.js';
 import { hostsCommandModule } from './hosts.js';
+import { workerCommandModule } from './worker.js';
 
 /** A command module adds itself to the parser; the list order is the order in --help. */
 export type CommandModule = (parser: Argv, io: CliIo) => Argv;
 
 export const commands: CommandModule[] = [runCommandModule, scriptCommandModule, copyCommandModule, fetchCommandModule, pingCommandModule, shellCommandModule];
-commands.push(inventoryCommandModule, hostsCommandModule, configCommandModule, completionCommandModule);
+commands.push(workerCommandModule, inventoryCommandModule, hostsCommandModule, configCommandModule, completionCommandModule);

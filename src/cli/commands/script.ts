@@ -11,6 +11,7 @@ import { toSchedulePolicy } from '../options/policy-options.js';
 import { toVaultSecrets, withVaultOptions } from '../options/vault-options.js';
 import { becomePassword, toTerminalOptions, withTerminalOptions, withVarsOption } from '../options/command-options.js';
 import { runAndReport } from '../run-and-report.js';
+import { refuseWithRedis, remoteHosts } from '../options/redis-options.js';
 
 /** `sshpool script FILE [-- ARGS...]`: a local script run on every host, from a private temporary copy removed afterwards. */
 export function scriptCommandModule(parser: Argv, io: CliIo): Argv {
@@ -29,6 +30,7 @@ export function scriptCommandModule(parser: Argv, io: CliIo): Argv {
       const words = [...(args.args ?? []), ...((args['--'] as unknown[] | undefined) ?? [])].map(String);
       const script = await readScript(file);
       const settings = await loadCliSettings(args, io);
+      refuseWithRedis(settings);
       const options = {
         ...toRunOptions(settings),
         ...toTerminalOptions(args),
@@ -39,7 +41,8 @@ export function scriptCommandModule(parser: Argv, io: CliIo): Argv {
       };
       const outputOptions = { ...toRunOutputOptions(args, settings, io), forks: options.forks, reportTitle: [file, ...words].join(' ') };
       const { hosts } = await selectHosts(args, io);
-      await runAndReport(io, hosts, outputOptions, (runOptions) => streamScript(hosts, script, words, { ...options, ...runOptions, templateCommands: args.vars }));
+      const remote = await remoteHosts(settings, io);
+      await runAndReport(io, hosts, { ...outputOptions, runId: remote?.runId }, (runOptions) => streamScript(hosts, script, words, { ...options, ...runOptions, templateCommands: args.vars, remote }));
     },
   );
 }

@@ -1,0 +1,41 @@
+/** Workers without --tag serve this queue; a tag has its own. */
+export function queueName(tag: string | undefined): string {
+  return tag === undefined ? 'sshpool' : `sshpool-tag-${tag}`;
+}
+
+/** How long a run's keys stay in Redis after their last write: long enough to --attach after a lost controller. */
+export const RUN_TTL_SECONDS = 7 * 24 * 3600;
+
+/** Controllers publish here the id of a job whose host is to stop (Ctrl-C); every worker listens. */
+export const CANCEL_CHANNEL = 'sshpool:cancel';
+
+/** The Redis keys of one run. */
+export interface RunKeys {
+  /** The run's plan (tasks, host names, connection options), JSON. */
+  plan: string;
+  /** Hash: host index → that host's records (JSON), as the worker finished them. */
+  records: string;
+  /** Hash: host index → the id of its job queued last (what --attach waits for). */
+  queued: string;
+  /** Hash: job id → the worker that was about to send the host's first command. */
+  started: string;
+  /** Hash: job id → set when the controller stopped the host. */
+  cancelled: string;
+  /** Stream: live output and "done" of the run's hosts, read (and trimmed) by the controller. */
+  events: string;
+}
+
+export function runKeys(runId: string): RunKeys {
+  const base = `sshpool:run:${runId}`;
+  return { plan: `${base}:plan`, queued: `${base}:queued`, records: `${base}:records`, started: `${base}:started`, cancelled: `${base}:cancelled`, events: `${base}:events` };
+}
+
+/** Set by each live worker, expiring unless renewed: whether the worker that marked a host "started" is still there. */
+export function workerKey(name: string): string {
+  return `sshpool:worker:${name}`;
+}
+
+/** One job per host and attempt: a retry is a new job, and a job id names its run. */
+export function jobId(runId: string, index: number, attempt: number): string {
+  return `${runId}-${index}-${attempt}`;
+}

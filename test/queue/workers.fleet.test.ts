@@ -1,0 +1,372 @@
+import { execFile, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { expect } from 'chai';
+import type { HostResult } from '../../src/run/host-result.js';
+import { closedPort } from '../fleet/index.js';
+import { CLI_MAIN, runCliProcess } from '../helpers/cli-process.js';
+import type { CliProcessResult } from '../helpers/cli-process.js';
+import { fleetCli } from '../helpers/fleet-cli.js';
+import { eventually } from '../helpers/processes.js';
+import { RedisServer, redisServerUnavailable } from '../helpers/redis-server.js';
+
+const exec = promisify(execFile);
+
+/** The processes whose command line holds `marker` (a string only this test's commands contain). */
+async function pidsOf(marker: string): Promise<number[]> {
+  const { stdout } = await exec('pgrep', ['-f', marker]).catch(() => ({ stdout: '' }));
+  return stdout.split('\n').filter(Boolean).map(Number).filter((pid) => pid !== process.pid);
+}
+
+/** A `sshpool worker` process of the real bundle, its stderr kept. */
+interface WorkerProcess {
+  child: ChildProcess;
+  log(): string;
+}
+
+describe('workers through Redis and BullMQ: sshpool worker processes (the real bundle), a real redis-server, the sshd fleet', function () {
+  this.timeout(60_000);
+  const cli = fleetCli(4, 'sshpool-queue-');
+  let redis: RedisServer | undefined;
+  let unavailable: string | undefined;
+  const workers: WorkerProcess[] = [];
+  const env = (): NodeJS.ProcessEnv => ({ ...process.env, SSH_AUTH_SOCK: '' });
+
+  before(async function () {
+    unavailable = await redisServerUnavailable();
+    if (unavailable) {
+      console.log(`      skipped: ${unavailable}`);
+      this.skip();
+    }
+    redis = await RedisServer.start();
+  });
+  after(async () => {
+    await redis?.stop();
+  });
+  afterEach(async () => {
+    await Promise.all(workers.splice(0).map(stopWorker));
+  });
+
+  const url = (): string => redis!.url;
+  /** The fleet's key and known_hosts, no ssh_config: this worker's own; `extra` adds flags, or replaces those. */
+  async function startWorker(extra: string[] = [], workerEnv: NodeJS.ProcessEnv = env()): Promise<WorkerProcess> {
+    const defaults = { '--identity': cli.fleet.userKeyPath, '--known-hosts': cli.fleet.knownHostsPath, '-F': '/dev/null' };
+    const args = [CLI_MAIN, 'worker', '--no-agent', ...Object.entries(defaults).flatMap(([flag, value]) => (extra.includes(flag) ? [] : [flag, value])), ...extra];
+    if (!extra.includes('--redis') && workerEnv.SSHPOOL_REDIS === undefined) args.push('--redis', url());
+    const child = spawn(process.execPath, args, { env: workerEnv, stdio: ['ignore', 'ignore', 'pipe'] });
+    let log = '';
+    child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    const worker = { child, log: () => log };
+    workers.push(worker);
+    expect(await eventually(async () => /taking .* from/.test(log) || child.exitCode !== null, 20_000), log).to.equal(true);
+    expect(child.exitCode, log).to.equal(null);
+    return worker;
+  }
+  async function stopWorker(worker: WorkerProcess): Promise<void> {
+    if (worker.child.exitCode !== null || worker.child.signalCode !== null) return;
+    const exited = new Promise((resolve) => worker.child.once('exit', resolve));
+    worker.child.kill('SIGTERM');
+    await exited;
+  }
+  /** The controller, with no SSH settings of its own: the workers reach the hosts. */
+  function controller(args: string[], onSpawn?: (child: ChildProcess) => void, controllerEnv: NodeJS.ProcessEnv = env()): Promise<CliProcessResult> {
+    return runCliProcess(args, { env: controllerEnv, ...(onSpawn ? { onSpawn } : {}) });
+  }
+  /** A directory the fleet's login user can write to, for what the remote side did. */
+  async function sharedDir(name: string): Promise<string> {
+    const dir = path.join(cli.scratch, name);
+    await mkdir(dir, { recursive: true });
+    await chmod(cli.scratch, 0o711);
+    await chmod(dir, 0o777);
+    return dir;
+  }
+  const records = (stdout: string): HostResult[] => JSON.parse(stdout) as HostResult[];
+  const brief = (results: HostResult[]) => results.map((result) => [result.host, result.status, result.exitCode, result.stdout, result.stderr, result.error?.code ?? null]);
+
+  it('two workers: the same records as a local run, in submission order, and the same exit code (5)', async () => {
+    await startWorker(['-f', '2']);
+    await startWorker(['-f', '2']);
+    const file = await cli.inventory('same', cli.fleetHosts);
+    const command = ['--', 'echo "out $(whoami)"; echo err >&2; [ "$(hostname)" != x ] && exit 3'];
+    const local = await cli.sshpool(['run', ...cli.base(file), ...command]);
+    const remote = await controller(['run', '-i', file, '--redis', url(), '-o', 'json', '-f', '4', ...command]);
+    expect(remote.code, remote.stderr).to.equal(5);
+    expect(local.code).to.equal(5);
+    expect(brief(records(remote.stdout))).to.deep.equal(brief(records(local.stdout)));
+    expect(records(remote.stdout).map((result) => result.host)).to.deep.equal(['h01', 'h02', 'h03', 'h04']);
+    expect(remote.stderr).to.match(/sshpool: run [0-9a-f]{16} through Redis at redis:\/\/127\.0\.0\.1:\d+\/? \(should this controller stop, --attach [0-9a-f]{16}/);
+  });
+
+  it('text mode streams each line as it comes (host-prefixed, stderr apart), capped at --max-output as the record is; --results keeps the run id', async () => {
+    await startWorker();
+    const dir = await sharedDir('streaming');
+    const file = await cli.inventory('streaming', { h01: cli.fleetHosts.h01! });
+    const results = path.join(cli.scratch, 'streaming.json');
+    let firstSeenBeforeSecond: boolean | undefined;
+    const run = await controller(
+      ['run', '-i', file, '--redis', url(), '--max-output', '1K', '--results', results, '--', `echo first; sleep 1; touch ${dir}/second; echo second; head -c 5000 /dev/zero | tr '\\0' a; echo oops >&2`],
+      (child) =>
+        child.stdout?.on('data', (chunk: Buffer) => {
+          if (firstSeenBeforeSecond === undefined && chunk.toString().includes('h01: first')) {
+            void readFile(`${dir}/second`).then(
+              () => (firstSeenBeforeSecond = false),
+              () => (firstSeenBeforeSecond = true),
+            );
+          }
+        }),
+    );
+    expect(run.code, run.stderr).to.equal(0);
+    expect(firstSeenBeforeSecond, 'the first line arrived while the command was still running').to.equal(true);
+    const lines = run.stdout.split('\n');
+    expect(lines.slice(0, 2)).to.deep.equal(['h01: first', 'h01: second']);
+    // 1024 bytes kept per stream: "first\nsecond\n" and 1011 of the 5000 a's.
+    expect(run.stdout.split('a').length - 1).to.equal(1024 - 'first\nsecond\n'.length);
+    expect(run.stderr).to.include('h01: oops');
+    const document = JSON.parse(await readFile(results, 'utf8')) as { runId: string; results: HostResult[] };
+    expect(document.runId).to.equal(/run ([0-9a-f]{16}) through Redis/.exec(run.stderr)![1]);
+    expect(document.results[0]!.truncated.stdout).to.equal(true);
+  });
+
+  it('ndjson: one record per line as hosts finish, through a worker serving -f 1', async () => {
+    await startWorker(['-f', '1']);
+    const file = await cli.inventory('ndjson', { h01: cli.fleetHosts.h01!, h02: cli.fleetHosts.h02! });
+    const run = await controller(['run', '-i', file, '--redis', url(), '-o', 'ndjson', '--', 'echo hi']);
+    expect(run.code, run.stderr).to.equal(0);
+    const lines = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as HostResult);
+    expect(lines.map((result) => [result.host, result.stdout])).to.have.deep.members([
+      ['h01', 'hi\n'],
+      ['h02', 'hi\n'],
+    ]);
+  });
+
+  it('tags: a host with sshpool_worker_tag goes only to workers of that --tag; untagged hosts to the workers without one', async () => {
+    // The untagged worker has no key the fleet accepts: which worker ran a host shows in its record.
+    await startWorker(['--identity', path.join(cli.scratch, 'no-such-key')]);
+    await startWorker(['--tag', 'dc2']);
+    const file = await cli.inventory('tags', { h01: { ...cli.fleetHosts.h01!, sshpool_worker_tag: 'dc2' }, h02: cli.fleetHosts.h02! });
+    const run = await controller(['run', '-i', file, '--redis', url(), '-o', 'json', '--', 'echo tagged']);
+    expect(run.code, run.stderr).to.equal(4);
+    expect(brief(records(run.stdout)).map(([host, status]) => [host, status])).to.deep.equal([
+      ['h01', 'ok'],
+      ['h02', 'unreachable'],
+    ]);
+  });
+
+  it('payloads carry no secrets: --ask-pass, --ask-become-pass, an inventory password and a Redis password on argv are refused (exit 2), nothing queued', async () => {
+    const file = await cli.inventory('secrets', { h01: cli.fleetHosts.h01! });
+    for (const flag of ['--ask-pass', '--ask-become-pass']) {
+      const run = await controller(['run', '-i', file, '--redis', url(), flag, '--', 'true']);
+      expect(run.code, run.stderr).to.equal(2);
+      expect(run.stderr).to.include('cannot be used with --redis: task payloads carry no secrets');
+    }
+    const withPassword = await cli.inventory('password', { h01: { ...cli.fleetHosts.h01!, ansible_password: 'hunter2' } });
+    const inventoryPassword = await controller(['run', '-i', withPassword, '--redis', url(), '--', 'true']);
+    expect(inventoryPassword.code, inventoryPassword.stderr).to.equal(2);
+    expect(inventoryPassword.stderr).to.include("host 'h01': ansible_password (or its other names) cannot be sent to workers through --redis");
+    expect(inventoryPassword.stderr).to.not.include('hunter2');
+    const onArgv = await controller(['run', '-i', file, '--redis', 'redis://:hunter2@127.0.0.1:1', '--', 'true']);
+    expect(onArgv.code).to.equal(2);
+    expect(onArgv.stderr).to.include('a password on the command line is shown to every local user');
+    expect(onArgv.stderr).to.not.include('hunter2');
+  });
+
+  it("the SSH side is the workers': a controller's --identity, -J or --known-hosts with --redis is refused (exit 2), naming the flag", async () => {
+    const file = await cli.inventory('ssh-side', { h01: cli.fleetHosts.h01! });
+    for (const [flag, value] of [['--identity', cli.fleet.userKeyPath], ['-J', 'bastion'], ['--known-hosts', cli.fleet.knownHostsPath]] as const) {
+      const run = await controller(['run', '-i', file, '--redis', url(), flag, value, '--', 'true']);
+      expect(run.code, run.stderr).to.equal(2);
+      expect(run.stderr).to.match(/sshpool: --(identity|jump|known-hosts) with --redis: keys, agent, known_hosts, ssh_config, jumps and connect timeouts are each worker's own/);
+    }
+  });
+
+  it('Redis unreachable at start: a clear error naming it, exit 1, before anything is queued', async () => {
+    const port = await closedPort();
+    const file = await cli.inventory('unreachable', { h01: cli.fleetHosts.h01! });
+    const run = await controller(['run', '-i', file, '--redis', `redis://127.0.0.1:${port}`, '--', 'true']);
+    expect(run.code).to.equal(1);
+    expect(run.stderr).to.match(new RegExp(`sshpool: Redis at redis://127\\.0\\.0\\.1:${port}/?: .*ECONNREFUSED.* \\[REDIS_UNAVAILABLE\\]`));
+    expect(run.stdout).to.equal('');
+  });
+
+  it('Ctrl-C on the controller: the running host killed on the worker (ABORTED), the queued one removed and the rest skipped, every host recorded, exit 3', async () => {
+    await startWorker(['-f', '1']);
+    const marker = `sshpool-queue-interrupt-${process.pid}`;
+    const dir = await sharedDir('interrupt');
+    const file = await cli.inventory('interrupt', cli.fleetHosts);
+    const run = await controller(['run', '-i', file, '--redis', url(), '-o', 'json', '-f', '2', '--vars', '--', `touch ${dir}/{{ inventory_hostname }}; exec sleep 30 # ${marker}`], (child) => {
+      // h01 runs on the worker (it takes one host at a time), h02 waits in Redis behind it.
+      void eventually(async () => (await readFile(`${dir}/h01`).then(() => true, () => false)), 20_000).then(() => child.kill('SIGINT'));
+    });
+    expect(run.code, run.stderr + run.stdout).to.equal(3);
+    const results = records(run.stdout);
+    expect(results.map((result) => [result.host, result.status, result.error?.code]), JSON.stringify(results.map((r) => r.error))).to.deep.equal([
+      ['h01', 'failed', 'ABORTED'],
+      ['h02', 'skipped', 'ABORTED'],
+      ['h03', 'skipped', 'POOL_TERMINATED'],
+      ['h04', 'skipped', 'POOL_TERMINATED'],
+    ]);
+    expect(await eventually(async () => (await pidsOf(marker)).length === 0, 5_000), 'the remote sleep is gone').to.equal(true);
+  });
+
+  it('a worker SIGKILLed mid-command: the host is WORKER_LOST (unreachable, exit 4), never run again; one killed while connecting: another worker runs it, once', async () => {
+    const dir = await sharedDir('killed');
+    const stalling = path.join(cli.scratch, 'stalling_config');
+    // h02 is known by name alone: each worker reaches it through its own ssh_config. The doomed worker's holds it in a
+    // ProxyCommand that never connects: killed there, no command of h02 has started.
+    const proxyMarker = `59.${process.pid}`;
+    const fleetConfig = await readFile(cli.fleet.sshConfigPath, 'utf8');
+    await writeFile(stalling, `Host h02\n  ProxyCommand sleep ${proxyMarker}\n\n${fleetConfig}`);
+    const doomed = await startWorker(['-f', '2', '-F', stalling]);
+    const file = await cli.inventory('killed', { h01: cli.fleetHosts.h01!, h02: {} });
+    const running = controller(['run', '-i', file, '--redis', url(), '-o', 'json', '--vars', '--', `echo ran >> ${dir}/{{ inventory_hostname }}; sleep 3; echo done`]);
+    expect(await eventually(async () => (await readFile(`${dir}/h01`, 'utf8').catch(() => '')) === 'ran\n', 20_000), 'h01 started on the doomed worker').to.equal(true);
+    expect(await eventually(async () => (await pidsOf(`sleep ${proxyMarker}`)).length > 0, 10_000), 'h02 stuck connecting').to.equal(true);
+    doomed.child.kill('SIGKILL');
+    // Its ProxyCommand outlives it (as ssh's would): ended by its pid.
+    for (const pid of await pidsOf(`sleep ${proxyMarker}`)) process.kill(pid);
+    await startWorker(['-f', '2', '-F', cli.fleet.sshConfigPath]);
+    const run = await running;
+    expect(run.code, run.stderr).to.equal(4);
+    const results = records(run.stdout);
+    expect(results.map((result) => [result.host, result.status, result.error?.code ?? null, result.stdout])).to.deep.equal([
+      ['h01', 'unreachable', 'WORKER_LOST', ''],
+      ['h02', 'ok', null, 'done\n'],
+    ]);
+    expect(results[0]!.error!.message).to.match(/worker .* was lost after it may have started the command; not run again/);
+    expect(await readFile(`${dir}/h01`, 'utf8')).to.equal('ran\n', 'h01 ran once, on the lost worker');
+    expect(await readFile(`${dir}/h02`, 'utf8')).to.equal('ran\n', 'h02 ran once, on the second worker');
+  });
+
+  it('the controller SIGKILLed mid-run: run --attach RUN_ID gathers what its workers finished; hosts it never queued are skipped (exit 1)', async () => {
+    await startWorker(['-f', '2']);
+    const dir = await sharedDir('attach');
+    const file = await cli.inventory('attach', { h01: cli.fleetHosts.h01!, h02: cli.fleetHosts.h02!, h03: cli.fleetHosts.h03! });
+    let runId: string | undefined;
+    const killed = await controller(['run', '-i', file, '--redis', url(), '-f', '2', '--vars', '--', `touch ${dir}/{{ inventory_hostname }}; sleep 2; echo fin`], (child) => {
+      let stderr = '';
+      child.stderr?.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        runId ??= /run ([0-9a-f]{16}) through Redis/.exec(stderr)?.[1];
+      });
+      const bothStarted = async (): Promise<boolean> => (await Promise.all(['h01', 'h02'].map((host) => readFile(`${dir}/${host}`).then(() => true, () => false)))).every(Boolean);
+      void eventually(bothStarted, 20_000).then(() => child.kill('SIGKILL'));
+    });
+    expect(killed.code).to.equal(null);
+    expect(runId, killed.stderr).to.be.a('string');
+    const attached = await controller(['run', '--redis', url(), '--attach', runId!, '-o', 'json']);
+    expect(attached.code, attached.stderr).to.equal(1);
+    expect(attached.stderr).to.include(`attached to run ${runId}`);
+    expect(records(attached.stdout).map((result) => [result.host, result.status, result.stdout, result.error?.code ?? null])).to.deep.equal([
+      ['h01', 'ok', 'fin\n', null],
+      ['h02', 'ok', 'fin\n', null],
+      ['h03', 'skipped', '', 'SKIPPED'],
+    ]);
+    const unknown = await controller(['run', '--redis', url(), '--attach', '0123456789abcdef']);
+    expect(unknown.code).to.equal(1);
+    expect(unknown.stderr).to.match(/--attach 0123456789abcdef: Redis at .* holds no such run .*\[RUN_NOT_FOUND\]/);
+  });
+
+  it('Redis lost during a run: the controller says so; workers keep the records they finish and deliver them when Redis is back', async () => {
+    await startWorker(['-f', '2']);
+    const dir = await sharedDir('outage');
+    const file = await cli.inventory('outage', { h01: cli.fleetHosts.h01!, h02: cli.fleetHosts.h02! });
+    let restarted: Promise<void> | undefined;
+    const run = await controller(['run', '-i', file, '--redis', url(), '-o', 'json', '--vars', '--', `touch ${dir}/{{ inventory_hostname }}; sleep 1; echo fin`], () => {
+      const bothStarted = async (): Promise<boolean> => (await Promise.all(['h01', 'h02'].map((host) => readFile(`${dir}/${host}`).then(() => true, () => false)))).every(Boolean);
+      // Down while the commands run and while they finish: their records wait on the workers.
+      restarted = eventually(bothStarted, 20_000).then(() => redis!.restart(2_000));
+    });
+    await restarted;
+    expect(run.code, run.stderr).to.equal(0);
+    expect(run.stderr).to.match(/sshpool: lost the connection to Redis at redis:\/\/127\.0\.0\.1:\d+\/?: waiting for it to come back/);
+    expect(run.stderr).to.match(/sshpool: Redis at redis:\/\/127\.0\.0\.1:\d+\/? is back/);
+    expect(records(run.stdout).map((result) => [result.host, result.status, result.stdout])).to.deep.equal([
+      ['h01', 'ok', 'fin\n'],
+      ['h02', 'ok', 'fin\n'],
+    ]);
+  });
+
+  it('SIGTERM to a worker: it takes no more hosts, finishes the running one (its record delivered) and exits 0', async () => {
+    const worker = await startWorker(['-f', '1']);
+    const dir = await sharedDir('sigterm');
+    const file = await cli.inventory('sigterm', { h01: cli.fleetHosts.h01! });
+    const run = await controller(['run', '-i', file, '--redis', url(), '-o', 'json', '--vars', '--', `touch ${dir}/{{ inventory_hostname }}; sleep 1; echo fin`], () => {
+      void eventually(async () => readFile(`${dir}/h01`).then(() => true, () => false), 20_000).then(() => worker.child.kill('SIGTERM'));
+    });
+    expect(run.code, run.stderr).to.equal(0);
+    expect(records(run.stdout)[0]!.stdout).to.equal('fin\n');
+    const code = worker.child.exitCode ?? ((await once(worker.child, 'exit')) as [number | null])[0];
+    expect(code, worker.log()).to.equal(0);
+    expect(worker.log()).to.match(/SIGTERM: taking no more hosts, finishing the running ones\n.*stopped/);
+  });
+});
+
+describe('workers through a Redis with a password, and over TLS (rediss://)', function () {
+  this.timeout(60_000);
+  const cli = fleetCli(1, 'sshpool-queue-auth-');
+
+  before(async function () {
+    const unavailable = await redisServerUnavailable();
+    if (unavailable) {
+      console.log(`      skipped: ${unavailable}`);
+      this.skip();
+    }
+  });
+
+  /** One host through one worker, both given the URL in SSHPOOL_REDIS (as a password is meant to be given). */
+  async function throughWorker(workerUrl: string, controllerUrl: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<CliProcessResult> {
+    const baseEnv = { ...process.env, SSH_AUTH_SOCK: '', ...extraEnv };
+    const worker = spawn(process.execPath, [CLI_MAIN, 'worker', '--identity', cli.fleet.userKeyPath, '--known-hosts', cli.fleet.knownHostsPath, '-F', '/dev/null', '--no-agent'], {
+      env: { ...baseEnv, SSHPOOL_REDIS: workerUrl },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let log = '';
+    worker.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    try {
+      expect(await eventually(async () => /taking .* from/.test(log) || worker.exitCode !== null, 20_000), log).to.equal(true);
+      const file = await cli.inventory('auth', { h01: cli.fleetHosts.h01! });
+      return await runCliProcess(['run', '-i', file, '-o', 'json', '--', 'echo secured'], { env: { ...baseEnv, SSHPOOL_REDIS: controllerUrl } });
+    } finally {
+      const exited = new Promise((resolve) => (worker.exitCode !== null ? resolve(undefined) : worker.once('exit', resolve)));
+      worker.kill('SIGTERM');
+      await exited;
+    }
+  }
+
+  it('redis://:PASSWORD@: the right password runs the host; a wrong one is REDIS_UNAVAILABLE (exit 1), the password in no message', async () => {
+    const redis = await RedisServer.start({ password: 's3cret pass' });
+    try {
+      const run = await throughWorker(redis.url, redis.url);
+      expect(run.code, run.stderr).to.equal(0);
+      expect((JSON.parse(run.stdout) as HostResult[])[0]!.stdout).to.equal('secured\n');
+      expect(run.stderr).to.include('redis://:***@127.0.0.1');
+      expect(run.stderr).to.not.include('s3cret');
+      const wrong = await runCliProcess(['run', '-i', cli.fleet.inventoryPath, '--', 'true'], { env: { ...process.env, SSHPOOL_REDIS: `redis://:wrong@127.0.0.1:${redis.port}` } });
+      expect(wrong.code).to.equal(1);
+      expect(wrong.stderr).to.match(/Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+\/?: WRONGPASS.* \[REDIS_UNAVAILABLE\]/);
+    } finally {
+      await redis.stop();
+    }
+  });
+
+  it('rediss://: TLS with a certificate made here by openssl, trusted through NODE_EXTRA_CA_CERTS; untrusted, it is REDIS_UNAVAILABLE', async () => {
+    const certFile = path.join(cli.scratch, 'redis.crt');
+    const keyFile = path.join(cli.scratch, 'redis.key');
+    await exec('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyFile, '-out', certFile]);
+    const redis = await RedisServer.start({ tls: { certFile, keyFile } });
+    try {
+      const run = await throughWorker(redis.url, redis.url, { NODE_EXTRA_CA_CERTS: certFile });
+      expect(run.code, run.stderr).to.equal(0);
+      expect((JSON.parse(run.stdout) as HostResult[])[0]!.stdout).to.equal('secured\n');
+      expect(run.stderr).to.match(/through Redis at rediss:\/\/127\.0\.0\.1/);
+      const untrusted = await runCliProcess(['run', '-i', cli.fleet.inventoryPath, '--', 'true'], { env: { ...process.env, SSHPOOL_REDIS: redis.url } });
+      expect(untrusted.code).to.equal(1);
+      expect(untrusted.stderr).to.match(/\[REDIS_UNAVAILABLE\]/);
+    } finally {
+      await redis.stop();
+    }
+  });
+});
