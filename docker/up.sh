@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Brings up what the container tests and docker/compose.yaml need, doing only what is
-# missing: Debian's docker.io, a running dockerd, the debian:bookworm base image and the
-# sshpool-sshd-target image. Safe to run again and from two shells at once.
+# Brings up what the container tests and docker/compose*.yaml need, doing only what is
+# missing: Debian's docker.io and docker-compose, a running dockerd, the debian:bookworm base image
+# and the sshpool-sshd-target and sshpool-redis images. Safe to run again and from two shells at once.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -9,10 +9,14 @@ cd "$(dirname "$0")"
 exec 9>"${TMPDIR:-/tmp}/sshpool-docker-up.lock"
 flock -w 900 9
 
-if ! command -v dockerd >/dev/null 2>&1 && [ ! -x /usr/sbin/dockerd ]; then
+need_apt=()
+command -v dockerd >/dev/null 2>&1 || [ -x /usr/sbin/dockerd ] || need_apt+=(docker.io)
+# Debian's compose is 1.29 (docker-compose), not the v2 plugin: docker/compose*.yaml are written for it.
+command -v docker-compose >/dev/null 2>&1 || need_apt+=(docker-compose)
+if [ "${#need_apt[@]}" -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends docker.io
+  apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
 fi
 
 if ! docker info >/dev/null 2>&1; then
@@ -34,4 +38,5 @@ fi
 bash ./base.sh
 # Cached layers make this a second's work when nothing changed.
 docker build -q -t sshpool-sshd-target . >/dev/null
-echo "up.sh: engine running, image sshpool-sshd-target ready"
+docker build -q -f redis.Dockerfile -t sshpool-redis . >/dev/null
+echo "up.sh: engine running, images sshpool-sshd-target and sshpool-redis ready"
