@@ -107,16 +107,20 @@ describe('the systemd unit for workers (deploy/systemd/sshpool-worker.service), 
         env: { ...process.env, SSH_AUTH_SOCK: '', SSHPOOL_REDIS: redis!.url },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
+      // Listened for now: it may exit while the test still waits for the worker.
+      const controllerExit = once(controller, 'exit');
       let stdout = '';
+      let controllerLog = '';
       controller.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      controller.stderr.on('data', (chunk: Buffer) => (controllerLog += chunk.toString()));
       // KillSignal once both hosts' commands run on the worker.
-      expect(await eventually(async () => (await commandsWith(marker)) >= 2, 20_000), log).to.equal(true);
+      expect(await eventually(async () => (await commandsWith(marker)) >= 2, 20_000), `${log}\n${controllerLog}`).to.equal(true);
       const stopped = once(worker, 'exit');
       worker.kill(value(service, 'KillSignal') as NodeJS.Signals);
       const [code] = (await stopped) as [number | null];
       expect(code, log).to.equal(0);
-      const [controllerCode] = (await once(controller, 'exit')) as [number | null];
-      expect(controllerCode).to.equal(0);
+      const [controllerCode] = (await controllerExit) as [number | null];
+      expect(controllerCode, controllerLog).to.equal(0);
       const records = JSON.parse(stdout) as { host: string; status: string; stdout: string }[];
       expect(records.map((record) => [record.host, record.status, record.stdout])).to.deep.equal(
         Object.keys(cli.fleetHosts).map((host) => [host, 'ok', 'served\n']),
