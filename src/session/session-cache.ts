@@ -1,3 +1,4 @@
+import { abortableDelay } from '../timer-delay.js';
 import { SshpoolError } from '../errors.js';
 import type { SshOptions } from '../settings/run-options.js';
 import { connectAbortedError } from '../ssh/connection.js';
@@ -187,12 +188,19 @@ export class SessionCache {
    * and this lease waits its turn (first in line), then tries again.
    */
   private async runOnLease(session: SessionLease, entry: CachedConnection, connection: SshConnection, command: string, options: RemoteCommandOptions): Promise<RemoteCommandOutcome> {
+    let lagWaits = 0;
     for (;;) {
       try {
         return await runRemoteCommand(connection, command, options);
       } catch (error) {
         const held = this.leases.get(session);
-        if (!held?.holdsSlot || !isChannelRefusal(error) || connection.isEnded || entry.slots.inUse <= 1) throw error;
+        if (!held?.holdsSlot || !isChannelRefusal(error) || connection.isEnded) throw error;
+        if (entry.slots.inUse <= 1) {
+          // Nothing else of ours is open: sshd has not yet freed the session of a channel that has just closed
+          // (it frees it a little after the close the client sees). Ask again in a moment, a few times.
+          if (++lagWaits > SESSION_FREE_WAITS || !(await abortableDelay(SESSION_FREE_WAIT_MS, options.signal))) throw error;
+          continue;
+        }
         entry.slots.lowerTo(entry.slots.inUse - 1);
         held.holdsSlot = false;
         entry.slots.give();
@@ -202,6 +210,10 @@ export class SessionCache {
     }
   }
 }
+
+/** How often, and how long apart, a lease asks again for a channel refused while it is the connection's only one. */
+const SESSION_FREE_WAITS = 10;
+const SESSION_FREE_WAIT_MS = 50;
 
 /** The server answered the channel open with a failure (ssh2 sets `reason`), as sshd does past MaxSessions. */
 function isChannelRefusal(error: unknown): boolean {
