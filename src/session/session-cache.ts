@@ -189,6 +189,7 @@ export class SessionCache {
    */
   private async runOnLease(session: SessionLease, entry: CachedConnection, connection: SshConnection, command: string, options: RemoteCommandOptions): Promise<RemoteCommandOutcome> {
     let lagWaits = 0;
+    const stopped = (): SshpoolError => new SshpoolError('ABORTED', `${connection.label}: run stopped while waiting for a channel`);
     for (;;) {
       try {
         return await runRemoteCommand(connection, command, options);
@@ -198,13 +199,14 @@ export class SessionCache {
         if (entry.slots.inUse <= 1) {
           // Nothing else of ours is open: sshd has not yet freed the session of a channel that has just closed
           // (it frees it a little after the close the client sees). Ask again in a moment, a few times.
-          if (++lagWaits > SESSION_FREE_WAITS || !(await abortableDelay(SESSION_FREE_WAIT_MS, options.signal))) throw error;
+          if (++lagWaits > SESSION_FREE_WAITS) throw error;
+          if (!(await abortableDelay(SESSION_FREE_WAIT_MS, options.signal))) throw stopped();
           continue;
         }
         entry.slots.lowerTo(entry.slots.inUse - 1);
         held.holdsSlot = false;
         entry.slots.give();
-        await entry.slots.take(options.signal, () => new SshpoolError('ABORTED', `${connection.label}: run stopped while waiting for a channel`), true);
+        await entry.slots.take(options.signal, stopped, true);
         held.holdsSlot = true;
       }
     }
