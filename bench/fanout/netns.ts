@@ -6,7 +6,8 @@ import { spawn, spawnSync } from 'node:child_process';
  * outside the namespace is reachable or disturbed.
  */
 export const NAMESPACE = `sshpool-bench-${process.pid}`;
-const INSIDE_ENV = 'SSHPOOL_BENCH_NETNS';
+// Not SSHPOOL_*: sshpool warns of an unknown setting variable in its environment.
+const INSIDE_ENV = 'BENCH_SSHPOOL_NETNS';
 
 /** The namespace this process runs in, when the outer process started it there. */
 export function insideNamespace(): string | undefined {
