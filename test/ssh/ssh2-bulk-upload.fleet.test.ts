@@ -1,7 +1,10 @@
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { readFile, writeFile } from 'node:fs/promises';
+import { createConnection } from 'node:net';
 import path from 'node:path';
+import { Duplex } from 'node:stream';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import ssh2 from 'ssh2';
@@ -69,6 +72,24 @@ describe("ssh2's bulk upload path (its patch), against a real sshd", function ()
 
   const host = (): FleetHost => fleet.hosts[0]!;
 
+  /** A plain ssh2 client on the host (its key checked against the fleet's), over `sock` if given. */
+  async function connected(sock?: Duplex): Promise<ssh2.Client> {
+    const client = new ssh2.Client();
+    const expectedKey = host().hostKeyPublic.split(' ')[1];
+    const privateKey = await readFile(fleet.userKeyPath);
+    await new Promise<void>((resolve, reject) => {
+      client.once('ready', resolve).once('error', reject);
+      const hostVerifier = (key: Buffer): boolean => key.toString('base64') === expectedKey;
+      client.connect({ ...(sock ? { sock } : { host: host().address, port: host().port }), username: fleet.user, privateKey, hostVerifier });
+    });
+    return client;
+  }
+
+  const sftpOf = (client: ssh2.Client): Promise<SFTPWrapper> => new Promise((resolve, reject) => client.sftp((error, channel) => (error ? reject(error) : resolve(channel))));
+
+  const put = (sftp: SFTPWrapper, file: string, remote: string, concurrency: number): Promise<void> =>
+    new Promise((resolve, reject) => sftp.fastPut(file, remote, { concurrency, chunkSize: REQUEST_BYTES }, (error) => (error ? reject(error) : resolve())));
+
   /** One `sshpool copy` of `bytes` random bytes, with the probe's counts. */
   async function probedCopy(bytes: number, name: string): Promise<Counts> {
     const file = path.join(local(), name);
@@ -103,15 +124,9 @@ describe("ssh2's bulk upload path (its patch), against a real sshd", function ()
     const data = randomBytes(16 * MIB + 12_345);
     const file = path.join(local(), 'window.bin');
     await writeFile(file, data);
-    const client = new ssh2.Client();
-    const expectedKey = host().hostKeyPublic.split(' ')[1];
-    const privateKey = await readFile(fleet.userKeyPath);
-    await new Promise<void>((resolve, reject) => {
-      client.once('ready', resolve).once('error', reject);
-      client.connect({ host: host().address, port: host().port, username: fleet.user, privateKey, hostVerifier: (key: Buffer) => key.toString('base64') === expectedKey });
-    });
+    const client = await connected();
     try {
-      const sftp = await new Promise<SFTPWrapper>((resolve, reject) => client.sftp((error, channel) => (error ? reject(error) : resolve(channel))));
+      const sftp = await sftpOf(client);
       let waited = false;
       const write = sftp.write.bind(sftp);
       sftp.write = ((...args: Parameters<SFTPWrapper['write']>) => {
@@ -120,12 +135,54 @@ describe("ssh2's bulk upload path (its patch), against a real sshd", function ()
         waited ||= (sftp as unknown as { _buffer: unknown[] })._buffer.length > 0;
       }) as SFTPWrapper['write'];
       // 16 requests of 255 KiB: 4 MiB in flight against sshd's 2 MiB window.
-      await new Promise<void>((resolve, reject) => sftp.fastPut(file, 'window.bin', { concurrency: 16, chunkSize: REQUEST_BYTES }, (error) => (error ? reject(error) : resolve())));
+      await put(sftp, file, 'window.bin', 16);
       sftp.end();
       expect(waited, 'no request ever waited for the window').to.equal(true);
     } finally {
       client.end();
     }
     expect(sha256(await readFile(path.join(host().filesDir!, 'window.bin')))).to.equal(sha256(data));
+  });
+
+  it('reuses no packet buffer over a transport other than a net.Socket, which may hold a chunk after its write callback', async () => {
+    const data = randomBytes(8 * MIB + 777);
+    const file = path.join(local(), 'relay.bin');
+    await writeFile(file, data);
+    // A relay that acknowledges each chunk at once and passes the chunks on
+    // every 10 ms, as a batching proxy might: a packet buffer reused after the
+    // acknowledgement would be overwritten before it is sent, and sshd would
+    // see a bad MAC.
+    const socket = createConnection({ host: host().address, port: host().port });
+    await once(socket, 'connect');
+    let held: Buffer[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    const relay = new Duplex({
+      write(chunk: Buffer, _encoding, done) {
+        held.push(chunk);
+        timer ??= setTimeout(() => {
+          timer = undefined;
+          for (const piece of held) socket.write(piece);
+          held = [];
+        }, 10);
+        done();
+      },
+      read() {},
+      destroy(error, done) {
+        clearTimeout(timer);
+        socket.destroy();
+        done(error);
+      },
+    });
+    socket.on('data', (chunk: Buffer) => relay.push(chunk)).on('end', () => relay.push(null));
+    const client = await connected(relay);
+    try {
+      const sftp = await sftpOf(client);
+      await put(sftp, file, 'relay.bin', 8);
+      sftp.end();
+    } finally {
+      client.end();
+      relay.destroy();
+    }
+    expect(sha256(await readFile(path.join(host().filesDir!, 'relay.bin')))).to.equal(sha256(data));
   });
 });
