@@ -3,12 +3,18 @@
  * clush --copy (many hosts): the same file, the same hosts, the same fanout,
  * repetitions interleaved after an untimed warm-up. As root the hosts' file
  * directories are on a tmpfs of the bench's own, so the disk does not decide.
- * Run: npm run bench:copy [-- --mib 200 --hosts 20 --reps 3 --out bench/results].
+ * sshpool negotiates aes128-gcm@openssh.com (ssh2's first cipher on a CPU with
+ * AES instructions) and OpenSSH's scp and sftp chacha20-poly1305@openssh.com
+ * (theirs): the one-host scenario also runs scp and sftp with `-c
+ * aes128-gcm@openssh.com`, like with like. `--baseline DIR` adds another
+ * checkout's build (its dist/sshpool.mjs, with its node_modules' ssh2),
+ * interleaved with this one, to compare two builds in one run.
+ * Run: npm run bench:copy [-- --mib 200 --hosts 20 --reps 3 --baseline ../main --out bench/results].
  */
 import { spawnSync } from 'node:child_process';
 import { chmod, open, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CLI_MAIN } from '../test/helpers/cli-process.js';
@@ -23,6 +29,7 @@ const { values: flags } = parseArgs({
     hosts: { type: 'string', default: '20' },
     reps: { type: 'string', default: '3' },
     out: { type: 'string' },
+    baseline: { type: 'string' },
   },
 });
 
@@ -34,27 +41,35 @@ interface Tool {
 }
 
 const timeoutMs = 600_000;
-const sshpool: Tool = {
-  name: 'sshpool copy',
+const sshpoolBuild = (name: string, main: string): Tool => ({
+  name,
   executable: process.execPath,
   invocation: (fleet, file, hosts) => ({
     file: process.execPath,
-    args: [CLI_MAIN, 'copy', '-i', fleet.inventoryPath, '-l', hosts.join(':'), '-f', String(hosts.length), '-q', '--known-hosts', fleet.knownHostsPath, '-F', '/dev/null', '--no-agent', file, 'copied.bin'],
+    args: [main, 'copy', '-i', fleet.inventoryPath, '-l', hosts.join(':'), '-f', String(hosts.length), '-q', '--known-hosts', fleet.knownHostsPath, '-F', '/dev/null', '--no-agent', file, 'copied.bin'],
     env: { ...process.env, SSH_AUTH_SOCK: '' },
     keepStdout: true,
     timeoutMs,
   }),
-};
-const scp: Tool = {
-  name: 'scp',
+});
+const sshpool = sshpoolBuild('sshpool copy', CLI_MAIN);
+const baseline = flags.baseline === undefined ? [] : [sshpoolBuild(`sshpool copy (${flags.baseline})`, resolve(flags.baseline, 'dist', 'sshpool.mjs'))];
+/** The cipher sshpool negotiates, for scp and sftp rows that compare like with like. */
+const SSHPOOL_CIPHER = 'aes128-gcm@openssh.com';
+const scpWith = (name: string, cipher: string[]): Tool => ({
+  name,
   executable: 'scp',
-  invocation: (fleet, file, hosts) => ({ file: 'scp', args: ['-q', '-F', fleet.sshConfigPath, '-o', 'BatchMode=yes', file, `${hosts[0]}:copied.bin`], keepStdout: true, timeoutMs }),
-};
-const sftp: Tool = {
-  name: 'sftp',
+  invocation: (fleet, file, hosts) => ({ file: 'scp', args: ['-q', ...cipher, '-F', fleet.sshConfigPath, '-o', 'BatchMode=yes', file, `${hosts[0]}:copied.bin`], keepStdout: true, timeoutMs }),
+});
+const sftpWith = (name: string, cipher: string[]): Tool => ({
+  name,
   executable: 'sftp',
-  invocation: (fleet, file, hosts) => ({ file: 'sh', args: ['-c', `printf 'put %s copied.bin\\n' "$1" | sftp -q -F "$2" -o BatchMode=yes -b - "$3"`, 'sh', file, fleet.sshConfigPath, hosts[0]!], keepStdout: true, timeoutMs }),
-};
+  invocation: (fleet, file, hosts) => ({ file: 'sh', args: ['-c', `f=$1 config=$2 host=$3; shift 3; printf 'put %s copied.bin\\n' "$f" | sftp -q "$@" -F "$config" -o BatchMode=yes -b - "$host"`, 'sh', file, fleet.sshConfigPath, hosts[0]!, ...cipher], keepStdout: true, timeoutMs }),
+});
+const scp = scpWith('scp', []);
+const sftp = sftpWith('sftp', []);
+const scpGcm = scpWith(`scp -c ${SSHPOOL_CIPHER}`, ['-c', SSHPOOL_CIPHER]);
+const sftpGcm = sftpWith(`sftp -c ${SSHPOOL_CIPHER}`, ['-c', SSHPOOL_CIPHER]);
 const parallelScp: Tool = {
   name: 'parallel-scp',
   executable: 'parallel-scp',
@@ -130,6 +145,7 @@ async function main(): Promise<void> {
   const mib = Number(flags.mib);
   const hostCount = Number(flags.hosts);
   const reps = Number(flags.reps);
+  const loadAtStart = loadavg()[0]!;
   const scratch = await mkdtemp(join(tmpdir(), 'sshpool-bench-copy-'));
   // sshd reads authorized_keys as the login user: the way down to the fleet must be open to others.
   await chmod(scratch, 0o755);
@@ -144,12 +160,13 @@ async function main(): Promise<void> {
     await randomFile(file, mib);
     const names = fleet.hosts.map((host) => host.name);
     const rows = [
-      ...(await scenario(`${mib} MiB to 1 host`, [sshpool, scp, sftp], fleet, file, names.slice(0, 1), reps, scratch)),
-      ...(await scenario(`${mib} MiB to ${hostCount} hosts, fanout ${hostCount}`, [sshpool, parallelScp, clush], fleet, file, names, Math.max(1, Math.ceil(reps / 2)), scratch)),
+      ...(await scenario(`${mib} MiB to 1 host`, [sshpool, ...baseline, scp, sftp, scpGcm, sftpGcm], fleet, file, names.slice(0, 1), reps, scratch)),
+      ...(await scenario(`${mib} MiB to ${hostCount} hosts, fanout ${hostCount}`, [sshpool, ...baseline, parallelScp, clush], fleet, file, names, Math.max(1, Math.ceil(reps / 2)), scratch)),
     ];
     const machine = machineInfo(false);
+    const load = `load average (1 min) ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end`;
     const lines = [
-      `Machine: ${machine.nproc} cores, ${machine.cpuModel}, Linux ${machine.kernel}, ${machine.openssh}, Node ${machine.node}; sshd on the same machine (loopback), hosts' files on ${onTmpfs ? 'tmpfs' : 'the disk'}. Memory: max RSS of the largest process of the tool's tree (/usr/bin/time).`,
+      `Machine: ${machine.nproc} cores, ${machine.cpuModel}, Linux ${machine.kernel}, ${machine.openssh}, Node ${machine.node}; sshd on the same machine (loopback), hosts' files on ${onTmpfs ? 'tmpfs' : 'the disk'}; ${load}. Memory: max RSS of the largest process of the tool's tree (/usr/bin/time).`,
       '',
       '| scenario | tool | runs | wall median (s) | wall min (s) | MiB/s (all hosts, median) | client CPU median (s) | max RSS median (MB) | failures |',
       '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',

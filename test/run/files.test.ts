@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { chmod, chown, mkdir, open, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, open, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { expect } from 'chai';
@@ -88,6 +88,33 @@ describe('copy and fetch over SFTP (fleet)', function () {
       expect(await sha256Of(path.join(into, hostFileName(result.host, ''), 'big.bin'))).to.equal(expected);
     }
     expect((await readdir(into)).sort()).to.deep.equal(fleet.hosts.map((host) => host.name));
+  });
+
+  it('sends files whole at the sizes where requests and packets split: empty, 1 byte, a packet, a request, the window, each ±1', async () => {
+    // OpenSSH's WRITE header (with its 4-byte handle) is 29 bytes: the first
+    // 32 KiB packet of a request carries 32,739 bytes of data; a request 255 KiB;
+    // the 8 in flight 2,040 KiB.
+    const packet = 32 * 1024 - 29;
+    const request = 255 * 1024;
+    const sizes = [0, 1, packet - 1, packet, packet + 1, request - 1, request, request + 1, 2 * request + packet, 8 * request - 1, 8 * request, 8 * request + 1];
+    const tree = path.join(local(), 'sizes');
+    await mkdir(tree);
+    const expected = new Map<string, string>();
+    for (const size of sizes) {
+      const data = randomBytes(size);
+      await writeFile(path.join(tree, `${size}.bin`), data);
+      expected.set(`${size}.bin`, createHash('sha256').update(data).digest('hex'));
+    }
+    const results = await run(await copyTask([tree], '.', { recursive: true }));
+    for (const result of results) {
+      expect(result.status, JSON.stringify(result.error)).to.equal('ok');
+      expect(detailOf(result)).to.deep.include({ files: sizes.length, bytes: sizes.reduce((sum, size) => sum + size, 0) });
+    }
+    for (const host of fleet.hosts) {
+      for (const [name, sum] of expected) expect(await sha256Of(path.join(filesDir(host), 'sizes', name)), `${host.name}: ${name}`).to.equal(sum);
+      // The later tests count what else is in the host's directory.
+      await rm(path.join(filesDir(host), 'sizes'), { recursive: true });
+    }
   });
 
   it('sends a directory tree with -r, keeping modes, and --preserve keeps the times; fetch -r brings it back the same', async () => {
