@@ -4,6 +4,9 @@ import { escapeControlCharacters } from '../output/untrusted-text.js';
 import type { RunOutputOptions } from '../output/run-output.js';
 import type { HostResult } from '../run/host-result.js';
 import type { HostRun } from '../run/host-run.js';
+import type { RedisHosts } from '../queue/redis-hosts.js';
+import type { EffectiveSettings } from '../settings/resolve.js';
+import { remoteHosts } from './options/redis-options.js';
 import type { CliIo } from './cli.js';
 import { EXIT_OK, EXIT_OTHER, exitCodeForResults } from './exit-codes.js';
 import { stopOnInterrupt } from './interrupt.js';
@@ -43,4 +46,21 @@ export async function runAndReport(
   const exitCode = exitCodeForResults(results);
   // Hosts ran: a file that could not be written is an error of the run (1), never a usage error (2).
   io.setExitCode(failures.length > 0 && exitCode === EXIT_OK ? EXIT_OTHER : exitCode);
+}
+
+/**
+ * runAndReport for the commands whose hosts can go to workers: with --redis
+ * (or $SSHPOOL_REDIS, or the settings key) Redis is connected and the run's id
+ * said before anything is queued, the run gets it as its `remote`, and the
+ * results file keeps its id; without, the hosts are worked on here.
+ */
+export async function runAndReportHereOrOnWorkers(
+  io: CliIo,
+  settings: EffectiveSettings,
+  hosts: readonly InventoryHost[],
+  outputOptions: RunOutputOptions,
+  start: (runOptions: { keepOutput: false; remote: RedisHosts | undefined }) => HostRun,
+): Promise<void> {
+  const remote = await remoteHosts(settings, io);
+  await runAndReport(io, hosts, { ...outputOptions, runId: remote?.runId }, (runOptions) => start({ ...runOptions, remote }));
 }

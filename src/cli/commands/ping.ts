@@ -8,7 +8,8 @@ import { toRunOutputOptions, withOutputOptions } from '../options/output-options
 import { loadCliSettings, toRunOptions, withSettingsOptions } from '../options/settings-options.js';
 import { toSchedulePolicy } from '../options/policy-options.js';
 import { toVaultSecrets, withVaultOptions } from '../options/vault-options.js';
-import { runAndReport } from '../run-and-report.js';
+import { runAndReportHereOrOnWorkers } from '../run-and-report.js';
+import { refuseWithRedis } from '../options/redis-options.js';
 
 export function pingCommandModule(parser: Argv, io: CliIo): Argv {
   return parser.command(
@@ -20,11 +21,12 @@ export function pingCommandModule(parser: Argv, io: CliIo): Argv {
         .example('$0 ping -i hosts.yaml -l web', 'check that every web host accepts us'),
     async (args) => {
       const settings = await loadCliSettings(args, io);
+      refuseWithRedis(settings);
       const verbose = args.verbose;
       const options = { ...toRunOptions(settings), vaultSecrets: await toVaultSecrets(args), policy: toSchedulePolicy(settings, io), trust: verbose };
       const outputOptions = { ...toRunOutputOptions(args, settings, io), reportTitle: 'ping', textOutput: (streams: TextOutputStreams) => new PingTextOutput(streams, verbose) };
       const { hosts } = await selectHosts(args, io);
-      await runAndReport(io, hosts, outputOptions, (runOptions) => streamPing(hosts, { ...options, ...runOptions }));
+      await runAndReportHereOrOnWorkers(io, settings, hosts, outputOptions, (runOptions) => streamPing(hosts, { ...options, ...runOptions }));
     },
   );
 }

@@ -8,7 +8,7 @@ import { toRunOutputOptions, withOutputOptions } from '../options/output-options
 import { loadCliSettings, toRunOptions, withSettingsOptions } from '../options/settings-options.js';
 import { toSchedulePolicy } from '../options/policy-options.js';
 import { toVaultSecrets, withVaultOptions } from '../options/vault-options.js';
-import { runAndReport } from '../run-and-report.js';
+import { runAndReport, runAndReportHereOrOnWorkers } from '../run-and-report.js';
 import { repeatable } from '../options/values.js';
 import { commandLines } from '../options/command-lines.js';
 import { refuseWithRedis, remoteHosts } from '../options/redis-options.js';
@@ -65,8 +65,7 @@ export function runCommandModule(parser: Argv, io: CliIo): Argv {
           return;
         }
       }
-      const remote = await remoteHosts(settings, io);
-      await runAndReport(io, hosts, { ...outputOptions, runId: remote?.runId }, (runOptions) => streamCommand(hosts, commands, { ...options, ...runOptions, attempts, templateCommands: args.vars, remote }));
+      await runAndReportHereOrOnWorkers(io, settings, hosts, outputOptions, (runOptions) => streamCommand(hosts, commands, { ...options, ...runOptions, attempts, templateCommands: args.vars }));
     },
   );
 }
