@@ -28,11 +28,19 @@ export interface RunKeys {
   events: string;
   /** List: the chunks of one local file's content a copy sends, by its hex SHA-256; deleted when the run ends. */
   content(sha256: string): string;
+  /**
+   * Where a worker puts what one fetch task of one host's attempt fetched, for
+   * the controller to write and delete: `…:manifest` (JSON: the entries) and
+   * `…:N` (list: the chunks of the manifest's N-th file).
+   */
+  fetched(index: number, attempt: number, task: number): string;
 }
 
 export function runKeys(runId: string): RunKeys {
   const base = `sshpool:run:${runId}`;
-  return { plan: `${base}:plan`, queued: `${base}:queued`, records: `${base}:records`, started: `${base}:started`, cancelled: `${base}:cancelled`, events: `${base}:events`, content: (sha256) => `${base}:content:${sha256}` };
+  return { plan: `${base}:plan`, queued: `${base}:queued`, records: `${base}:records`, started: `${base}:started`, cancelled: `${base}:cancelled`, events: `${base}:events`, content: (sha256) => `${base}:content:${sha256}`,
+    fetched: (index, attempt, task) => `${base}:fetched:${index}:${attempt}:${task}`,
+  };
 }
 
 /** Set by each live worker, expiring unless renewed: whether the worker that marked a host "started" is still there. */

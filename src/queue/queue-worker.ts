@@ -27,6 +27,8 @@ import { connectRedis, redactedUrl, watchConnection } from './redis-connection.j
 import { runEventFields } from './run-events.js';
 import type { RunEvent } from './run-events.js';
 import { WorkerContents } from './worker-contents.js';
+import type { LocalTasks } from './worker-contents.js';
+import { DEFAULT_MAX_FETCH_BYTES } from './fetched-files.js';
 
 /** What `sshpool worker` takes. */
 export interface QueueWorkerOptions extends RunOptions {
@@ -158,14 +160,14 @@ export class QueueWorker {
     let target: Target = unresolved(job.host);
     try {
       target = resolveTarget(inventoryHost(job.host), { ...this.options, ...plan.connection }, this.sessions.sshConfig, (name) => job.host.vars[name]);
-      return await this.#outcome(job, id, keys, target, taskPlan, stop);
+      return await this.#outcome(job, id, keys, plan, target, taskPlan, stop);
     } catch (error) {
       // This machine's settings are at fault (an ssh_config, a key file): the host's record says so, and the run goes on.
       return failed(skippedResults(target, taskPlan, job.attempt, error));
     }
   }
 
-  async #outcome(job: HostJob, id: string, keys: RunKeys, target: Target, taskPlan: HostTaskPlan, stop: AbortSignal): Promise<HostResult[]> {
+  async #outcome(job: HostJob, id: string, keys: RunKeys, plan: StoredRunPlan, target: Target, taskPlan: HostTaskPlan, stop: AbortSignal): Promise<HostResult[]> {
     const { host, attempt } = job;
     const { tasks } = taskPlan;
     const delivered = await this.redis.hget(keys.records, String(host.index));
@@ -180,9 +182,9 @@ export class QueueWorker {
       return failed(skippedResults(target, taskPlan, attempt, lost));
     }
     if (target.kind === 'refused') return skippedResults(target, taskPlan, attempt, target.error);
-    let local: Awaited<ReturnType<WorkerContents['localise']>>;
+    let local: LocalTasks;
     try {
-      local = await this.contents.localise(job.runId, tasks);
+      local = await this.contents.localise(job.runId, { id, index: host.index, attempt, name: host.name }, tasks);
     } catch (error) {
       // Nothing was sent to the host: the copy failed here, and the host is recorded so.
       return skippedResults(target, taskPlan, attempt, error).map((record) => ({ ...record, status: 'failed' }));
@@ -193,7 +195,8 @@ export class QueueWorker {
       const beforeTasks = async (): Promise<void> => {
         await this.redis.multi().hset(keys.started, id, this.name).expire(keys.started, RUN_TTL_SECONDS).exec();
       };
-      return await this.#pool.apply(runStoppable, [this.sessions, target, attempt, { ...taskPlan, tasks: local.tasks, listener, beforeTasks }, stop]);
+      const records = await this.#pool.apply(runStoppable, [this.sessions, target, attempt, { ...taskPlan, tasks: local.tasks, listener, beforeTasks }, stop]);
+      return await local.deliver(records, plan.maxFetchBytes ?? DEFAULT_MAX_FETCH_BYTES);
     } finally {
       local.release();
     }

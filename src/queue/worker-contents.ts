@@ -3,8 +3,11 @@ import { mkdir, mkdtemp, open, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
-import type { CopyTask, HostTask } from '../tasks/index.js';
+import { hostFileName } from '../host-file-name.js';
+import type { HostResult } from '../run/host-result.js';
+import type { CopyTask, FetchTask, HostTask } from '../tasks/index.js';
 import { QueueError } from './errors.js';
+import { sendFetched, withUndelivered } from './fetched-files.js';
 import { runKeys } from './keys.js';
 
 /**
@@ -26,8 +29,28 @@ interface RunFiles {
   idle: NodeJS.Timeout | undefined;
 }
 
+/** The job a host's tasks are localised for. */
+export interface LocalisedJob {
+  /** The BullMQ job's id: names the host's fetch directory. */
+  id: string;
+  /** The host's position in the run, its attempt and its name: where its fetched files go in Redis, and its directory's name. */
+  index: number;
+  attempt: number;
+  name: string;
+}
+
+/** A host's tasks as this worker runs them. */
+export interface LocalTasks {
+  tasks: HostTask[];
+  /** After the host ran: what its fetches got goes to Redis (within `maxFetchBytes` for the host), and the records say what did not. */
+  deliver(records: HostResult[], maxFetchBytes: number): Promise<HostResult[]>;
+  /** Once the host is done with this run's files. */
+  release(): void;
+}
+
 /**
- * A worker's private copies of the files its runs' copies send: each run's
+ * A worker's private files of its runs: copies of the files their copies
+ * send, and what their fetches get before it goes back. Each run's
  * in a directory of its own (0700, in one 0700 directory of the worker's
  * under its tmpdir), each content fetched from Redis once for every host of
  * the run here, a chunk at a time, and verified by its SHA-256 before any
@@ -57,17 +80,51 @@ export class WorkerContents {
    * Tasks without copies come back as they are, and take nothing to release.
    * @throws QueueError CONTENT_UNAVAILABLE (the run is released already).
    */
-  async localise(runId: string, tasks: readonly HostTask[]): Promise<{ tasks: HostTask[]; release: () => void }> {
-    if (!tasks.some((task) => task.kind === 'copy')) return { tasks: [...tasks], release: () => undefined };
+  async localise(runId: string, job: LocalisedJob, tasks: readonly HostTask[]): Promise<LocalTasks> {
+    if (!tasks.some((task) => task.kind === 'copy' || task.kind === 'fetch')) return { tasks: [...tasks], deliver: (records) => Promise.resolve(records), release: () => undefined };
     const run = await this.#acquire(runId);
     const release = (): void => this.#release(runId, run);
+    const fetchDir = path.join(run.dir, `fetch-${job.id}`);
     try {
-      const localised = await Promise.all(tasks.map((task) => (task.kind === 'copy' ? this.#localiseCopy(runId, run, task as CopyTask) : task)));
-      return { tasks: localised, release };
+      const localised = await Promise.all(
+        tasks.map((task, index) => {
+          if (task.kind === 'copy') return this.#localiseCopy(runId, run, task as CopyTask);
+          // Fetched here first, each task into a directory of its own, then sent back.
+          if (task.kind === 'fetch') return { ...(task as FetchTask), localDir: path.join(fetchDir, String(index)) };
+          return task;
+        }),
+      );
+      const deliver = async (records: HostResult[], maxFetchBytes: number): Promise<HostResult[]> => {
+        try {
+          return await this.#deliver(runKeys(runId), job, localised, records, maxFetchBytes);
+        } finally {
+          await rm(fetchDir, { recursive: true, force: true });
+        }
+      };
+      return { tasks: localised, deliver, release };
     } catch (error) {
       release();
       throw error;
     }
+  }
+
+  /** Each fetch's files to Redis, the host's bytes within `maxFetchBytes`; a file past it is its record's FILE_OVER_REDIS_LIMIT. */
+  async #deliver(keys: ReturnType<typeof runKeys>, job: LocalisedJob, tasks: readonly HostTask[], records: HostResult[], maxFetchBytes: number): Promise<HostResult[]> {
+    let room = maxFetchBytes;
+    const delivered = [...records];
+    for (const [index, task] of tasks.entries()) {
+      if (task.kind !== 'fetch' || !delivered[index]) continue;
+      const hostDir = path.join((task as FetchTask).localDir, hostFileName(job.name, ''));
+      const { bytes, refused } = await sendFetched(this.redis, keys.fetched(job.index, job.attempt, index), hostDir, room);
+      room -= bytes;
+      const errors = refused.map((file) => ({
+        path: file.path,
+        code: 'FILE_OVER_REDIS_LIMIT',
+        message: `${job.name}: ${file.path} (${file.size} bytes) was fetched by the worker but not sent back: the host's files through Redis would pass redis-max-fetch (${maxFetchBytes} bytes)`,
+      }));
+      delivered[index] = withUndelivered(delivered[index], { errors, files: refused.length, bytes: refused.reduce((sum, file) => sum + file.size, 0) });
+    }
+    return delivered;
   }
 
   /** The controller's "run done": its files go now, or when its last host here ends. */

@@ -107,6 +107,12 @@ export const SETTINGS = [
     commands: ['copy'],
   }),
   setting({
+    key: 'redis-max-fetch', flag: 'string', input: text, default: '256M',
+    parse: (raw, label) => parseBytes(String(raw), label),
+    help: "Bytes of one host's files a fetch through Redis may send back through it (K/M/G suffixes); a file past it stays on the worker, its error FILE_OVER_REDIS_LIMIT in the host's record",
+    commands: ['fetch'],
+  }),
+  setting({
     key: 'timeout', alias: 't', field: 'commandTimeoutMs', options: 'run', flag: 'string', input: text, default: 0,
     parse: (raw, label) => parseSeconds(String(raw), label, { allowZero: true }),
     help: 'Seconds a command may run per host; then it is killed (0: no limit)', commands: RUNNING_COMMANDS,

@@ -419,7 +419,7 @@ describe('workers through Redis and BullMQ: sshpool worker processes (the real b
       expect(await readdir(targets)).to.deep.equal([]);
     });
 
-    it('above redis-max-upload the copy is refused before anything is stored or queued (exit 2, naming the setting); fetch --redis is refused (exit 2)', async () => {
+    it('above redis-max-upload the copy is refused before anything is stored or queued (exit 2, naming the setting)', async () => {
       const big = path.join(cli.scratch, 'capped.bin');
       await writeFile(big, randomBytes(2 * 1024 * 1024));
       const file = await cli.inventory('capped', { h01: cli.fleetHosts.h01! });
@@ -435,9 +435,71 @@ describe('workers through Redis and BullMQ: sshpool worker processes (the real b
       } finally {
         client.disconnect();
       }
-      const fetched = await controller(['fetch', '-i', file, '--redis', url(), '/etc/hostname', path.join(cli.scratch, 'fetched')]);
-      expect(fetched.code).to.equal(2);
-      expect(fetched.stderr).to.include('fetch cannot go through Redis yet');
+    });
+
+    /** A tree on the fleet side, made by its login user: a 0640 file, a 0750 directory and a 3000-byte file in it. */
+    async function remoteTree(name: string): Promise<string> {
+      const dir = await sharedDir(name);
+      const file = await cli.inventory(`${name}-maker`, { h01: cli.fleetHosts.h01! });
+      const made = await cli.sshpool(['run', ...cli.base(file), '--', `mkdir -p ${dir}/tree/sub && printf 'alpha\\n' > ${dir}/tree/a.txt && chmod 640 ${dir}/tree/a.txt && head -c 3000 /dev/urandom > ${dir}/tree/sub/big.bin && chmod 750 ${dir}/tree/sub`]);
+      expect(made.code, made.stderr).to.equal(0);
+      return `${dir}/tree`;
+    }
+    /** Every file and directory below `dir`: its path, mode and (for a file) SHA-256. */
+    async function treeOf(dir: string): Promise<string[]> {
+      const found: string[] = [];
+      const walk = async (at: string, relative: string): Promise<void> => {
+        for (const name of (await readdir(at)).sort()) {
+          const child = path.join(at, name);
+          const info = await stat(child);
+          const below = `${relative}/${name}`;
+          found.push(`${below} ${(info.mode & 0o777).toString(8)} ${info.isDirectory() ? 'dir' : sha256(await readFile(child))}`);
+          if (info.isDirectory()) await walk(child, below);
+        }
+      };
+      await walk(dir, '');
+      return found;
+    }
+
+    it('fetch -r through two workers: LOCALDIR/<host>/<path> as a local fetch writes it (bytes and modes), the records alike; nothing left in Redis or on the workers', async () => {
+      const tmps = [await workerTmp(), await workerTmp()];
+      await Promise.all(tmps.map((tmp) => startWorker(['-f', '1'], { ...env(), TMPDIR: tmp })));
+      const tree = await remoteTree('fetch-source');
+      const file = await cli.inventory('fetch', cli.fleetHosts);
+      const localDir = path.join(cli.scratch, 'fetched-here');
+      const remoteDir = path.join(cli.scratch, 'fetched-through-redis');
+      const local = await cli.sshpool(['fetch', ...cli.base(file), '-r', tree, localDir]);
+      const remote = await controller(['fetch', '-i', file, '--redis', url(), '-o', 'json', '-r', tree, remoteDir]);
+      expect(remote.code, remote.stderr).to.equal(0);
+      expect(local.code, local.stderr).to.equal(0);
+      const brief = (results: HostResult[]) => results.map((result) => [result.host, result.kind, result.status, result.detail]);
+      expect(brief(records(remote.stdout))).to.deep.equal(brief(records(local.stdout)));
+      expect(records(remote.stdout)[0]!.detail).to.deep.equal({ files: 2, bytes: 3006, unchanged: 0, skipped: 0, errors: [] });
+      expect(await readdir(remoteDir)).to.deep.equal(['h01', 'h02', 'h03', 'h04']);
+      for (const host of ['h01', 'h02', 'h03', 'h04']) expect(await treeOf(path.join(remoteDir, host)), host).to.deep.equal(await treeOf(path.join(localDir, host)));
+      expect(await treeOf(path.join(remoteDir, 'h01'))).to.include.members([`${tree}/a.txt 640 ${sha256(Buffer.from('alpha\n'))}`, `${tree}/sub 750 dir`]);
+      const client = new Redis(url());
+      try {
+        expect(await client.keys('sshpool:run:*:fetched:*'), 'the files left Redis once written here').to.deep.equal([]);
+      } finally {
+        client.disconnect();
+      }
+      for (const tmp of tmps) expect(await eventually(async () => (await privateDirs(tmp)).length === 1, 5_000), (await privateDirs(tmp)).join(' ')).to.equal(true);
+    });
+
+    it("fetch through Redis past redis-max-fetch: the host's file that does not fit is FILE_OVER_REDIS_LIMIT in its record (failed, exit 5), the others written", async () => {
+      await startWorker(['-f', '2']);
+      const tree = await remoteTree('fetch-capped');
+      const file = await cli.inventory('fetch-capped', { h01: cli.fleetHosts.h01!, h02: cli.fleetHosts.h02! });
+      const into = path.join(cli.scratch, 'fetched-capped');
+      const run = await controller(['fetch', '-i', file, '--redis', url(), '-o', 'json', '--redis-max-fetch', '2K', '-r', tree, into]);
+      expect(run.code, run.stderr).to.equal(5);
+      for (const record of records(run.stdout)) {
+        expect([record.status, record.error?.code, (record.detail as { files: number }).files]).to.deep.equal(['failed', 'FILE_OVER_REDIS_LIMIT', 1]);
+        expect(record.error!.message).to.match(/sub\/big\.bin \(3000 bytes\) was fetched by the worker but not sent back: the host's files through Redis would pass redis-max-fetch \(2048 bytes\)/);
+        expect(await readFile(path.join(into, record.host, tree, 'a.txt'), 'utf8')).to.equal('alpha\n');
+        expect(await readdir(path.join(into, record.host, tree, 'sub'))).to.deep.equal([]);
+      }
     });
   });
 

@@ -81,18 +81,7 @@ export function fetchCommandModule(parser: Argv, io: CliIo): Argv {
         .epilog('Host names are made into directory names as --out-dir does. Each file is written to a temporary name and renamed.'),
     async (args) => {
       const { sources, target } = splitPaths(args.paths, 'fetch', 'REMOTE... LOCALDIR');
-      const task = (throughRedis: boolean) => {
-        if (throughRedis) refuseFetchThroughRedis();
-        return Promise.resolve(fetchTask(sources, target, { recursive: args.recursive, preserve: args.preserve }));
-      };
-      await runFiles(args, io, task, 'received');
+      await runFiles(args, io, () => Promise.resolve(fetchTask(sources, target, { recursive: args.recursive, preserve: args.preserve })), 'received');
     },
-  );
-}
-
-/** Not built yet: the files would have to come back through Redis to this machine's LOCALDIR. */
-function refuseFetchThroughRedis(): never {
-  throw new UsageError(
-    'fetch cannot go through Redis yet: the files a worker fetches would have to come back through Redis to this LOCALDIR, which sshpool does not do; run fetch without --redis (unset $SSHPOOL_REDIS, or the settings key) from a machine that reaches the hosts',
   );
 }

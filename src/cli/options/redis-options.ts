@@ -52,7 +52,7 @@ export async function remoteHosts(settings: EffectiveSettings, io: Pick<CliIo, '
   }
   refuseWithRedis(settings);
   const say = (message: string): void => void io.stderr.write(`sshpool: ${escapeControlCharacters(message)}\n`);
-  const hosts = await RedisHosts.connect({ url, attach, notify: say, maxUploadBytes: settingValue(settings, 'redis-max-upload') });
+  const hosts = await RedisHosts.connect({ url, attach, notify: say, maxUploadBytes: settingValue(settings, 'redis-max-upload'), maxFetchBytes: settingValue(settings, 'redis-max-fetch') });
   if (attach === undefined) say(`run ${hosts.runId} through Redis at ${redactedUrl(url)} (should this controller stop, --attach ${hosts.runId} gathers what the workers finished)`);
   else say(`attached to run ${hosts.runId} through Redis at ${redactedUrl(url)}`);
   return hosts;
