@@ -3,10 +3,12 @@ import { RunOutput } from '../output/run-output.js';
 import { escapeControlCharacters } from '../output/untrusted-text.js';
 import type { RunOutputOptions } from '../output/run-output.js';
 import type { HostResult } from '../run/host-result.js';
-import type { HostRun } from '../run/host-run.js';
+import { HostRun } from '../run/host-run.js';
 import type { RedisHosts } from '../queue/redis-hosts.js';
 import type { EffectiveSettings } from '../settings/resolve.js';
 import { remoteHosts } from './options/redis-options.js';
+import { toRunOutputOptions } from './options/output-options.js';
+import type { OutputArgs } from './options/output-options.js';
 import type { CliIo } from './cli.js';
 import { EXIT_OK, EXIT_OTHER, exitCodeForResults } from './exit-codes.js';
 import { stopOnInterrupt } from './interrupt.js';
@@ -63,4 +65,18 @@ export async function runAndReportHereOrOnWorkers(
 ): Promise<void> {
   const remote = await remoteHosts(settings, io);
   await runAndReport(io, hosts, { ...outputOptions, runId: remote?.runId }, (runOptions) => start({ ...runOptions, remote }));
+}
+
+/**
+ * `--attach RUN_ID`: the earlier run's hosts and tasks from its plan, each
+ * host's records as its workers wrote them (or write them still), with the
+ * command's own output options (`overrides`: ping's text lines, say).
+ */
+export async function gatherAttached(io: CliIo, args: OutputArgs, settings: EffectiveSettings, attach: string, overrides: Partial<RunOutputOptions> = {}): Promise<void> {
+  const remote = (await remoteHosts(settings, io, attach))!;
+  const { tasks, hosts: names } = remote.attachedRun()!;
+  const hosts = names.map((name) => ({ name, vars: {}, groups: ['all', 'ungrouped'] }));
+  // Nothing is connected from here: every host waits for its record at once.
+  const outputOptions = { ...toRunOutputOptions(args, settings, io), forks: 1, runId: remote.runId, reportTitle: `run ${remote.runId}`, ...overrides };
+  await runAndReport(io, hosts, outputOptions, (runOptions) => new HostRun(hosts, tasks, { ...runOptions, remote, forks: Math.max(1, hosts.length) }));
 }

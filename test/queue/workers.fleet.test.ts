@@ -307,6 +307,12 @@ describe('workers through Redis and BullMQ: sshpool worker processes (the real b
       ['h04', 'ok'],
       ['h05', 'unreachable'],
     ]);
+    // ping --attach gathers them again from Redis, with ping's own text lines.
+    const runId = /run ([0-9a-f]{16}) through Redis/.exec(remote.stderr)![1]!;
+    const attached = await controller(['ping', '--redis', url(), '--attach', runId]);
+    expect(attached.code, attached.stderr).to.equal(4);
+    expect(attached.stdout).to.match(/^h01: ok\b/m);
+    expect(attached.stdout).to.match(/^h05: unreachable\b/m);
   });
 
   describe('copy through Redis: the contents stored once, each worker writes its own verified copy', () => {
