@@ -3,7 +3,12 @@ import { RunOutput } from '../output/run-output.js';
 import { escapeControlCharacters } from '../output/untrusted-text.js';
 import type { RunOutputOptions } from '../output/run-output.js';
 import type { HostResult } from '../run/host-result.js';
-import type { HostRun } from '../run/host-run.js';
+import { HostRun } from '../run/host-run.js';
+import type { RedisHosts } from '../queue/redis-hosts.js';
+import type { EffectiveSettings } from '../settings/resolve.js';
+import { remoteHosts } from './options/redis-options.js';
+import { toRunOutputOptions } from './options/output-options.js';
+import type { OutputArgs } from './options/output-options.js';
 import type { CliIo } from './cli.js';
 import { EXIT_OK, EXIT_OTHER, exitCodeForResults } from './exit-codes.js';
 import { stopOnInterrupt } from './interrupt.js';
@@ -43,4 +48,35 @@ export async function runAndReport(
   const exitCode = exitCodeForResults(results);
   // Hosts ran: a file that could not be written is an error of the run (1), never a usage error (2).
   io.setExitCode(failures.length > 0 && exitCode === EXIT_OK ? EXIT_OTHER : exitCode);
+}
+
+/**
+ * runAndReport for the commands whose hosts can go to workers: with --redis
+ * (or $SSHPOOL_REDIS, or the settings key) Redis is connected and the run's id
+ * said before anything is queued, the run gets it as its `remote`, and the
+ * results file keeps its id; without, the hosts are worked on here.
+ */
+export async function runAndReportHereOrOnWorkers(
+  io: CliIo,
+  settings: EffectiveSettings,
+  hosts: readonly InventoryHost[],
+  outputOptions: RunOutputOptions,
+  start: (runOptions: { keepOutput: false; remote: RedisHosts | undefined }) => HostRun,
+): Promise<void> {
+  const remote = await remoteHosts(settings, io);
+  await runAndReport(io, hosts, { ...outputOptions, runId: remote?.runId }, (runOptions) => start({ ...runOptions, remote }));
+}
+
+/**
+ * `--attach RUN_ID`: the earlier run's hosts and tasks from its plan, each
+ * host's records as its workers wrote them (or write them still), with the
+ * command's own output options (`overrides`: ping's text lines, say).
+ */
+export async function gatherAttached(io: CliIo, args: OutputArgs, settings: EffectiveSettings, attach: string, overrides: Partial<RunOutputOptions> = {}): Promise<void> {
+  const remote = (await remoteHosts(settings, io, attach))!;
+  const { tasks, hosts: names } = remote.attachedRun()!;
+  const hosts = names.map((name) => ({ name, vars: {}, groups: ['all', 'ungrouped'] }));
+  // Nothing is connected from here: every host waits for its record at once.
+  const outputOptions = { ...toRunOutputOptions(args, settings, io), forks: 1, runId: remote.runId, reportTitle: `run ${remote.runId}`, ...overrides };
+  await runAndReport(io, hosts, outputOptions, (runOptions) => new HostRun(hosts, tasks, { ...runOptions, remote, forks: Math.max(1, hosts.length) }));
 }

@@ -25,6 +25,8 @@ export interface StoredRunPlan {
   connection: RemoteConnectionOptions;
   /** When the controller queued it (ISO 8601). */
   createdAt: string;
+  /** The bytes a host's fetches may send back through Redis (`redis-max-fetch`); absent in plans of runs without fetches. */
+  maxFetchBytes?: number;
 }
 
 const BYTES = '$sshpoolBytes';

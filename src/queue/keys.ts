@@ -9,6 +9,9 @@ export const RUN_TTL_SECONDS = 7 * 24 * 3600;
 /** Controllers publish here the id of a job whose host is to stop (Ctrl-C); every worker listens. */
 export const CANCEL_CHANNEL = 'sshpool:cancel';
 
+/** Controllers publish here the id of a run that has every record: workers drop their copies of its files. */
+export const RUN_DONE_CHANNEL = 'sshpool:run-done';
+
 /** The Redis keys of one run. */
 export interface RunKeys {
   /** The run's plan (tasks, host names, connection options), JSON. */
@@ -23,11 +26,21 @@ export interface RunKeys {
   cancelled: string;
   /** Stream: live output and "done" of the run's hosts, read (and trimmed) by the controller. */
   events: string;
+  /** List: the chunks of one local file's content a copy sends, by its hex SHA-256; deleted when the run ends. */
+  content(sha256: string): string;
+  /**
+   * Where a worker puts what one fetch task of one host's attempt fetched, for
+   * the controller to write and delete: `…:manifest` (JSON: the entries) and
+   * `…:N` (list: the chunks of the manifest's N-th file).
+   */
+  fetched(index: number, attempt: number, task: number): string;
 }
 
 export function runKeys(runId: string): RunKeys {
   const base = `sshpool:run:${runId}`;
-  return { plan: `${base}:plan`, queued: `${base}:queued`, records: `${base}:records`, started: `${base}:started`, cancelled: `${base}:cancelled`, events: `${base}:events` };
+  return { plan: `${base}:plan`, queued: `${base}:queued`, records: `${base}:records`, started: `${base}:started`, cancelled: `${base}:cancelled`, events: `${base}:events`, content: (sha256) => `${base}:content:${sha256}`,
+    fetched: (index, attempt, task) => `${base}:fetched:${index}:${attempt}:${task}`,
+  };
 }
 
 /** Set by each live worker, expiring unless renewed: whether the worker that marked a host "started" is still there. */

@@ -21,11 +21,14 @@ import { QueueError } from './errors.js';
 import { decodeTasks } from './job-data.js';
 import { bullmq } from './libraries.js';
 import type { HostJob, StoredRunPlan } from './job-data.js';
-import { CANCEL_CHANNEL, queueName, RUN_TTL_SECONDS, runKeys, workerKey } from './keys.js';
+import { CANCEL_CHANNEL, queueName, RUN_DONE_CHANNEL, RUN_TTL_SECONDS, runKeys, workerKey } from './keys.js';
 import type { RunKeys } from './keys.js';
 import { connectRedis, redactedUrl, watchConnection } from './redis-connection.js';
 import { runEventFields } from './run-events.js';
 import type { RunEvent } from './run-events.js';
+import { WorkerContents } from './worker-contents.js';
+import type { LocalTasks } from './worker-contents.js';
+import { DEFAULT_MAX_FETCH_BYTES } from './fetched-files.js';
 
 /** What `sshpool worker` takes. */
 export interface QueueWorkerOptions extends RunOptions {
@@ -84,6 +87,7 @@ export class QueueWorker {
     private readonly subscriber: Redis,
     private readonly sessions: SessionCache,
     private readonly unwatch: () => void,
+    private readonly contents: WorkerContents,
   ) {
     this.#pool = new Pool({ size: options.forks ?? defaults.forks });
   }
@@ -97,9 +101,9 @@ export class QueueWorker {
     const log = options.log ?? (() => undefined);
     const sessions = await SessionCache.create(options, { keepIdleJumps: true });
     const subscriber = redis.duplicate();
-    const worker = new QueueWorker(options, redis, subscriber, sessions, watchConnection(redis, options.url, log));
-    subscriber.on('message', (_channel: string, id: string) => worker.#running.get(id)?.abort());
-    await subscriber.subscribe(CANCEL_CHANNEL);
+    const worker = new QueueWorker(options, redis, subscriber, sessions, watchConnection(redis, options.url, log), await WorkerContents.create(redis));
+    subscriber.on('message', (channel: string, id: string) => (channel === RUN_DONE_CHANNEL ? worker.contents.runDone(id) : worker.#running.get(id)?.abort()));
+    await subscriber.subscribe(CANCEL_CHANNEL, RUN_DONE_CHANNEL);
     const { Worker: BullWorker } = bullmq();
     const queues = options.tags && options.tags.length > 0 ? options.tags.map((tag) => queueName(tag)) : [queueName(undefined)];
     for (const name of queues) {
@@ -127,6 +131,7 @@ export class QueueWorker {
     this.#pool.close();
     await this.#pool.join();
     this.sessions.close();
+    await this.contents.close();
     this.unwatch();
     await this.subscriber.quit().catch(() => undefined);
     await this.redis.quit().catch(() => undefined);
@@ -155,14 +160,14 @@ export class QueueWorker {
     let target: Target = unresolved(job.host);
     try {
       target = resolveTarget(inventoryHost(job.host), { ...this.options, ...plan.connection }, this.sessions.sshConfig, (name) => job.host.vars[name]);
-      return await this.#outcome(job, id, keys, target, taskPlan, stop);
+      return await this.#outcome(job, id, keys, plan, target, taskPlan, stop);
     } catch (error) {
       // This machine's settings are at fault (an ssh_config, a key file): the host's record says so, and the run goes on.
       return failed(skippedResults(target, taskPlan, job.attempt, error));
     }
   }
 
-  async #outcome(job: HostJob, id: string, keys: RunKeys, target: Target, taskPlan: HostTaskPlan, stop: AbortSignal): Promise<HostResult[]> {
+  async #outcome(job: HostJob, id: string, keys: RunKeys, plan: StoredRunPlan, target: Target, taskPlan: HostTaskPlan, stop: AbortSignal): Promise<HostResult[]> {
     const { host, attempt } = job;
     const { tasks } = taskPlan;
     const delivered = await this.redis.hget(keys.records, String(host.index));
@@ -177,12 +182,24 @@ export class QueueWorker {
       return failed(skippedResults(target, taskPlan, attempt, lost));
     }
     if (target.kind === 'refused') return skippedResults(target, taskPlan, attempt, target.error);
-    if (target.kind === 'ssh') await this.sessions.prepare([target]);
-    const listener = this.#listener(keys, host.index, attempt, tasks);
-    const beforeTasks = async (): Promise<void> => {
-      await this.redis.multi().hset(keys.started, id, this.name).expire(keys.started, RUN_TTL_SECONDS).exec();
-    };
-    return this.#pool.apply(runStoppable, [this.sessions, target, attempt, { ...taskPlan, listener, beforeTasks }, stop]);
+    let local: LocalTasks;
+    try {
+      local = await this.contents.localise(job.runId, { id, index: host.index, attempt, name: host.name }, tasks);
+    } catch (error) {
+      // Nothing was sent to the host: the copy failed here, and the host is recorded so.
+      return skippedResults(target, taskPlan, attempt, error).map((record) => ({ ...record, status: 'failed' }));
+    }
+    try {
+      if (target.kind === 'ssh') await this.sessions.prepare([target]);
+      const listener = this.#listener(keys, host.index, attempt, tasks);
+      const beforeTasks = async (): Promise<void> => {
+        await this.redis.multi().hset(keys.started, id, this.name).expire(keys.started, RUN_TTL_SECONDS).exec();
+      };
+      const records = await this.#pool.apply(runStoppable, [this.sessions, target, attempt, { ...taskPlan, tasks: local.tasks, listener, beforeTasks }, stop]);
+      return await local.deliver(records, plan.maxFetchBytes ?? DEFAULT_MAX_FETCH_BYTES);
+    } finally {
+      local.release();
+    }
   }
 
   /** The records of a host another worker started, once it delivers them; undefined once its heartbeat stops first (it is lost). */

@@ -10,10 +10,17 @@ import { QueueError } from './errors.js';
 import { decodeTasks, encodeTasks } from './job-data.js';
 import { bullmq } from './libraries.js';
 import type { HostJob, StoredRunPlan } from './job-data.js';
-import { CANCEL_CHANNEL, jobId, queueName, RUN_TTL_SECONDS, runKeys } from './keys.js';
+import { CANCEL_CHANNEL, jobId, queueName, RUN_DONE_CHANNEL, RUN_TTL_SECONDS, runKeys } from './keys.js';
 import type { RunKeys } from './keys.js';
 import { connectRedis, redactedUrl, watchConnection } from './redis-connection.js';
 import { parseRunEvent } from './run-events.js';
+import { DEFAULT_MAX_FETCH_BYTES, receiveFetched, withUndelivered } from './fetched-files.js';
+import { hostFileName } from '../host-file-name.js';
+import type { FetchTask } from '../tasks/index.js';
+import path from 'node:path';
+import { deleteContents, storeContents } from './run-contents.js';
+import { settingByKey } from '../settings/schema.js';
+import { parseBytes } from '../settings/values.js';
 
 /** Options of RedisHosts.connect. */
 export interface RedisHostsOptions {
@@ -27,6 +34,10 @@ export interface RedisHostsOptions {
   attach?: string;
   /** Said as it happens: Redis lost, Redis back. */
   notify?: (message: string) => void;
+  /** The bytes of distinct file contents a run's copies may store in Redis (default `redis-max-upload`'s, 256 MiB); above it, open() refuses. */
+  maxUploadBytes?: number;
+  /** The bytes of one host's files a fetch may send back through Redis (default `redis-max-fetch`'s, 256 MiB); workers keep the rest, and say so in the record. */
+  maxFetchBytes?: number;
 }
 
 /** What an attached run is made of. */
@@ -66,6 +77,8 @@ export class RedisHosts implements RemoteHosts {
   readonly #queues = new Map<string, Queue>();
   readonly #pending = new Map<string, PendingHost>();
   #reading: Promise<void> | undefined;
+  /** The run's tasks, once open(): whose file contents close() deletes. */
+  #tasks: readonly HostTask[] | undefined;
   #closed = false;
 
   private constructor(
@@ -75,6 +88,8 @@ export class RedisHosts implements RemoteHosts {
     private readonly unwatch: () => void,
     runId: string,
     attached: StoredRunPlan | undefined,
+    private readonly maxUploadBytes: number,
+    private readonly maxFetchBytes: number,
   ) {
     this.runId = runId;
     this.attached = attached;
@@ -99,7 +114,7 @@ export class RedisHosts implements RemoteHosts {
     // Loaded only by a run through Redis: a plain run never pays for BullMQ.
     const library = bullmq();
     const unwatch = watchConnection(redis, options.url, options.notify ?? (() => undefined));
-    return new RedisHosts(library, redis, redis.duplicate(), unwatch, options.attach ?? randomBytes(8).toString('hex'), attached);
+    return new RedisHosts(library, redis, redis.duplicate(), unwatch, options.attach ?? randomBytes(8).toString('hex'), attached, options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES, options.maxFetchBytes ?? DEFAULT_MAX_FETCH_BYTES);
   }
 
   /** An attached run's tasks and hosts, as its plan holds them (for a HostRun that gathers them). */
@@ -107,23 +122,57 @@ export class RedisHosts implements RemoteHosts {
     return this.attached ? { tasks: decodeTasks(this.attached.tasks), hosts: this.attached.hosts } : undefined;
   }
 
+  /**
+   * Writes the run's plan, after the contents of its copies' files (each
+   * distinct one once; refused above `maxUploadBytes`), before any job.
+   * @throws UploadTooLargeError UPLOAD_TOO_LARGE; QueueError CONTENT_CHANGED; UsageError for a copy task made without its files' SHA-256.
+   */
   async open(plan: RemoteRunPlan): Promise<void> {
+    this.#tasks = plan.tasks;
     if (!this.attached) {
-      const stored: StoredRunPlan = { version: 1, tasks: encodeTasks(plan.tasks), hosts: plan.hosts, connection: plan.connection, createdAt: new Date().toISOString() };
+      await storeContents(this.redis, this.#keys, plan.tasks, this.maxUploadBytes);
+      const fetches = plan.tasks.some((task) => task.kind === 'fetch');
+      const stored: StoredRunPlan = {
+        version: 1,
+        tasks: encodeTasks(plan.tasks),
+        hosts: plan.hosts,
+        connection: plan.connection,
+        createdAt: new Date().toISOString(),
+        ...(fetches ? { maxFetchBytes: this.maxFetchBytes } : {}),
+      };
       await this.redis.set(this.#keys.plan, JSON.stringify(stored), 'EX', RUN_TTL_SECONDS);
     }
     this.#reading = this.#readEvents();
   }
 
-  run(host: RemoteHost, attempt: number, tasks: readonly HostTask[] | undefined, signal: AbortSignal, listener: HostTaskListener): Promise<HostResult[] | SshpoolError> {
-    if (signal.aborted) return Promise.resolve(notStarted(host));
-    return this.attached ? this.#gather(host, signal, listener) : this.#enqueue(host, attempt, tasks, signal, listener);
+  async run(host: RemoteHost, attempt: number, tasks: readonly HostTask[] | undefined, signal: AbortSignal, listener: HostTaskListener): Promise<HostResult[] | SshpoolError> {
+    if (signal.aborted) return notStarted(host);
+    const done = await (this.attached ? this.#gather(host, signal, listener) : this.#enqueue(host, attempt, tasks, signal, listener));
+    return done instanceof SshpoolError ? done : this.#receive(host, tasks ?? this.#tasks ?? [], done);
   }
 
+  /** A fetch's files, as its worker sent them, written into LOCALDIR/<host>/ as a local fetch writes them; the records say what could not be. */
+  async #receive(host: RemoteHost, tasks: readonly HostTask[], records: HostResult[]): Promise<HostResult[]> {
+    const received = [...records];
+    for (const [index, task] of tasks.entries()) {
+      const record = received[index];
+      if (task.kind !== 'fetch' || !record) continue;
+      const { localDir, preserve } = task as FetchTask;
+      const undelivered = await receiveFetched(this.redis, this.#keys.fetched(host.index, record.attempt, index), path.join(localDir, hostFileName(host.name, '')), preserve);
+      if (undelivered) received[index] = withUndelivered(record, undelivered);
+    }
+    return received;
+  }
+
+  /** Every record is in: the run's file contents leave Redis, and the workers are told to drop their copies. */
   async close(): Promise<void> {
     this.#closed = true;
     this.reader.disconnect();
     await this.#reading;
+    if (this.#tasks) {
+      await deleteContents(this.redis, this.#keys, this.#tasks).catch(() => undefined);
+      await this.redis.publish(RUN_DONE_CHANNEL, this.runId).catch(() => undefined);
+    }
     await Promise.all([...this.#queues.values()].map((queue) => queue.close()));
     this.unwatch();
     await this.redis.quit().catch(() => undefined);
@@ -221,6 +270,8 @@ export class RedisHosts implements RemoteHosts {
     else pending.resolve(event.records);
   }
 }
+
+const DEFAULT_MAX_UPLOAD_BYTES = parseBytes(String(settingByKey('redis-max-upload')!.default), 'redis-max-upload');
 
 function notStarted(host: RemoteHost): SshpoolError {
   return new SshpoolError('ABORTED', `${host.name}: run stopped before a worker started it`);

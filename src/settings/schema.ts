@@ -33,7 +33,7 @@ const DIALLING: readonly ['run', 'script', 'copy', 'fetch', 'ping', 'shell', 'ho
 /** What a worker takes beside DIALLING: how many hosts at once, its agent. */
 const REACHING_AND_WORKER: readonly ['run', 'script', 'copy', 'fetch', 'ping', 'shell', 'worker'] = ['run', 'script', 'copy', 'fetch', 'ping', 'shell', 'worker'];
 /** The commands that can hand their hosts to workers through Redis, and the worker itself. */
-const QUEUED: readonly ['run', 'script', 'worker'] = ['run', 'script', 'worker'];
+const QUEUED: readonly ['run', 'script', 'copy', 'fetch', 'ping', 'worker'] = ['run', 'script', 'copy', 'fetch', 'ping', 'worker'];
 const RUNNING_COMMANDS: readonly ['run', 'script', 'shell'] = ['run', 'script', 'shell'];
 /** Where become applies: commands, and copy's --owner/--mode step. */
 const RUN: readonly ['run', 'script', 'copy'] = ['run', 'script', 'copy'];
@@ -99,6 +99,18 @@ export const SETTINGS = [
     key: 'redis', flag: 'string', input: name, unset: 'none: hosts are worked on here',
     help: 'redis://[:PASSWORD@]HOST:PORT[/DB] (rediss:// for TLS): hand each host to `sshpool worker` processes through this Redis (a password in $SSHPOOL_REDIS or a settings file, not on the command line)',
     commands: QUEUED,
+  }),
+  setting({
+    key: 'redis-max-upload', flag: 'string', input: text, default: '256M',
+    parse: (raw, label) => parseBytes(String(raw), label),
+    help: 'Bytes of local file contents a copy through Redis may store there, each distinct content once (K/M/G suffixes); a larger copy is refused before anything is queued',
+    commands: ['copy'],
+  }),
+  setting({
+    key: 'redis-max-fetch', flag: 'string', input: text, default: '256M',
+    parse: (raw, label) => parseBytes(String(raw), label),
+    help: "Bytes of one host's files a fetch through Redis may send back through it (K/M/G suffixes); a file past it stays on the worker, its error FILE_OVER_REDIS_LIMIT in the host's record",
+    commands: ['fetch'],
   }),
   setting({
     key: 'timeout', alias: 't', field: 'commandTimeoutMs', options: 'run', flag: 'string', input: text, default: 0,

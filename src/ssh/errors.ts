@@ -38,7 +38,9 @@ export type FileErrorCode =
   | 'FILE_NO_SPACE'
   | 'FILE_TRANSFER_FAILED'
   | 'FILE_ATTRIBUTES_FAILED'
-  | 'FILE_LOCAL_WRITE';
+  | 'FILE_LOCAL_WRITE'
+  /** fetch through Redis: the file would take the host past `redis-max-fetch`; fetched by the worker, not sent back. */
+  | 'FILE_OVER_REDIS_LIMIT';
 
 /** A file operation that failed on one host; `path` is the file it names. */
 export class FileError extends SshpoolError<FileErrorCode> {

@@ -127,7 +127,7 @@ async function sendFile(task: CopyTask, { source, entry, target }: Placement, fi
   const existing = await files.stat(target);
   if (existing?.kind === 'directory') throw new FileError('FILE_IS_DIRECTORY', target, `${JSON.stringify(target)} is a directory on the host, where a file is to go`);
   const temporary = temporaryName(target);
-  const local = entry.path === '' ? source.local : posix.join(source.local, entry.path);
+  const local = entry.from ?? (entry.path === '' ? source.local : posix.join(source.local, entry.path));
   try {
     await files.upload(local, temporary, { mode: entry.mode, onBytes: (count) => context.live.bytes?.(count) });
     if (task.preserve) await files.setTimes(temporary, entry.atime, entry.mtime);

@@ -72,38 +72,60 @@ class Fetcher {
 
   /** Entries come lstat'ed: a symlink inside a tree is skipped, never followed (it could point anywhere on the host). */
   private async directory(remote: string, local: string, found: FileStat): Promise<void> {
-    const ready = await this.tally.attempt(() => writeLocally(local, () => mkdir(local, { recursive: true, mode: 0o700 })));
+    const ready = await this.tally.attempt(() => makeLocalDirectory(local));
     if (!ready) return;
     const entries = await this.files.list(remote).catch((error: unknown) => this.tally.fileFailed(error));
     for (const { name, stat } of entries ?? []) await this.entry(posix.join(remote, name), path.join(local, name), stat);
-    // The remote's permission bits, less set-id and sticky bits: what a host says is not made privileged here.
-    await this.tally.attempt(() => writeLocally(local, async () => {
-      await chmod(local, found.mode & 0o777);
-      if (this.task.preserve) await utimes(local, found.atime, found.mtime);
-    }));
+    await this.tally.attempt(() => finishLocalDirectory(local, found, this.task.preserve));
   }
 
   private async file(remote: string, local: string, found: FileStat): Promise<void> {
-    await writeLocally(local, () => mkdir(path.dirname(local), { recursive: true }));
-    const temporary = path.join(path.dirname(local), `.${path.basename(local).slice(0, 200)}.sshpool-${randomBytes(6).toString('hex')}.tmp`);
-    try {
-      let bytes = 0;
-      await this.files.download(remote, temporary, {
-        onBytes: (count) => {
-          bytes += count;
-          this.context.live.bytes?.(count);
-        },
-      });
-      await writeLocally(local, async () => {
-        await chmod(temporary, found.mode & 0o777);
-        if (this.task.preserve) await utimes(temporary, found.atime, found.mtime);
-        await rename(temporary, local);
-      });
-      this.tally.transferred(bytes);
-    } catch (error) {
-      await rm(temporary, { force: true });
-      throw error;
-    }
+    let bytes = 0;
+    const onBytes = (count: number): void => {
+      bytes += count;
+      this.context.live.bytes?.(count);
+    };
+    await writeLocalFile(local, (temporary) => this.files.download(remote, temporary, { onBytes }), found, this.task.preserve);
+    this.tally.transferred(bytes);
+  }
+}
+
+/** A fetched file's or directory's permission bits and times, as the host gave them. */
+export type FetchedAttributes = Pick<FileStat, 'mode' | 'atime' | 'mtime'>;
+
+/** A fetched directory, private (0700) while its entries are written into it; finishLocalDirectory gives it its own mode. */
+export function makeLocalDirectory(local: string): Promise<void> {
+  return writeLocally(local, () => mkdir(local, { recursive: true, mode: 0o700 }));
+}
+
+/** Once its entries are in: the remote's permission bits, less set-id and sticky bits (what a host says is not made privileged here), and with `preserve` its times. */
+export function finishLocalDirectory(local: string, found: FetchedAttributes, preserve: boolean): Promise<void> {
+  return writeLocally(local, async () => {
+    await chmod(local, found.mode & 0o777);
+    if (preserve) await utimes(local, found.atime, found.mtime);
+  });
+}
+
+/**
+ * A fetched file, written as `fill` writes it to a temporary name beside
+ * `local`, given the remote's permission bits (less set-id and sticky bits)
+ * and, with `preserve`, its times, then renamed over `local`: the file there
+ * is the old one or the new one, never half of one.
+ * @throws FileError FILE_LOCAL_WRITE for a local step; whatever `fill` throws.
+ */
+export async function writeLocalFile(local: string, fill: (temporary: string) => Promise<void>, found: FetchedAttributes, preserve: boolean): Promise<void> {
+  await writeLocally(local, () => mkdir(path.dirname(local), { recursive: true }));
+  const temporary = path.join(path.dirname(local), `.${path.basename(local).slice(0, 200)}.sshpool-${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await fill(temporary);
+    await writeLocally(local, async () => {
+      await chmod(temporary, found.mode & 0o777);
+      if (preserve) await utimes(temporary, found.atime, found.mtime);
+      await rename(temporary, local);
+    });
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
   }
 }
 

@@ -16,8 +16,10 @@ export interface LocalEntry {
   readonly atime: number;
   /** Seconds since the epoch, for `preserve`. */
   readonly mtime: number;
-  /** Hex SHA-256 of a file's content, read when the task has `checksum`. */
+  /** Hex SHA-256 of a file's content, read when the task has `checksum` (or was made for workers). */
   readonly sha256?: string;
+  /** Where a file's bytes are read when not at its place under the source: a worker's private copy of the controller's file. */
+  readonly from?: string;
 }
 
 /** One LOCAL argument of a copy: the path as given and its tree. */

@@ -16,6 +16,8 @@ export interface CopyTaskOptions {
   preserve?: boolean;
   /** Skip files whose remote SHA-256 matches; the local files are hashed now, once. */
   checksum?: boolean;
+  /** Hash every local file now even without `checksum`: a copy through workers (`RedisHosts`) sends each content once, by its SHA-256. */
+  sha256?: boolean;
   /** chown's OWNER[:GROUP], after the renames. */
   owner?: string;
   /** chmod's MODE, after the renames. */
@@ -39,7 +41,7 @@ export async function copyTask(locals: readonly string[], remote: string, option
   if (remote === '') throw new UsageError('copy needs a remote path');
   if (options.owner !== undefined && (options.owner === '' || !OWNER.test(options.owner))) throw new UsageError(`--owner ${JSON.stringify(options.owner)} is not USER, USER:GROUP or :GROUP`);
   if (options.mode !== undefined && !MODE.test(options.mode)) throw new UsageError(`--mode ${JSON.stringify(options.mode)} is not an octal (0644) or symbolic (u+x,go-w) mode`);
-  const reader = new TreeReader(options.recursive === true, options.checksum === true);
+  const reader = new TreeReader(options.recursive === true, options.checksum === true || options.sha256 === true);
   const sources: CopySource[] = [];
   for (const local of locals) sources.push({ local, name: path.basename(path.resolve(local)), entries: await reader.read(local) });
   return {
@@ -56,7 +58,7 @@ export async function copyTask(locals: readonly string[], remote: string, option
 class TreeReader {
   constructor(
     private readonly recursive: boolean,
-    private readonly checksum: boolean,
+    private readonly hash: boolean,
   ) {}
 
   async read(local: string): Promise<LocalEntry[]> {
@@ -71,7 +73,7 @@ class TreeReader {
   private async walk(file: string, relative: string, stats: Stats, ancestors: ReadonlySet<string>, into: LocalEntry[]): Promise<void> {
     const times = { atime: Math.floor(stats.atimeMs / 1000), mtime: Math.floor(stats.mtimeMs / 1000) };
     if (stats.isFile()) {
-      into.push({ path: relative, kind: 'file', mode: stats.mode & 0o7777, size: stats.size, ...times, ...(this.checksum ? { sha256: await sha256Of(file) } : {}) });
+      into.push({ path: relative, kind: 'file', mode: stats.mode & 0o7777, size: stats.size, ...times, ...(this.hash ? { sha256: await sha256Of(file) } : {}) });
       return;
     }
     if (!stats.isDirectory()) throw new LocalPathError('LOCAL_PATH_UNSUPPORTED', file, `${file}: not a regular file or directory`);

@@ -1,7 +1,7 @@
 import { SshpoolError, toErrorRecord } from '../errors.js';
 import { FileError } from '../ssh/errors.js';
 import type { TaskOutcome } from './executor.js';
-import type { FileTransferDetail } from './file-task.js';
+import type { FileErrorDetail, FileTransferDetail } from './file-task.js';
 import { emptyOutput } from './outcome.js';
 
 /**
@@ -49,6 +49,11 @@ export class TransferTally {
     this.fatal = error;
   }
 
+  /** Each file's failure so far. */
+  get errors(): readonly FileErrorDetail[] {
+    return this.detail.errors;
+  }
+
   get failed(): boolean {
     return this.detail.errors.length > 0;
   }
@@ -62,9 +67,15 @@ export class TransferTally {
       const stopped = this.fatal instanceof SshpoolError && this.fatal.code === 'ABORTED';
       return { ...base, status: stopped ? 'failed' : 'unreachable', error };
     }
-    const [first, ...others] = detail.errors;
-    if (!first) return { ...base, status: 'ok', error: null };
-    const more = others.length > 0 ? ` (and ${others.length} more file errors: see detail.errors)` : '';
-    return { ...base, status: 'failed', error: { code: first.code, message: first.message + more } };
+    const error = firstFileError(detail.errors);
+    return error ? { ...base, status: 'failed', error } : { ...base, status: 'ok', error: null };
   }
+}
+
+/** A transfer record's error: its first file's, saying how many more there are; null for none. */
+export function firstFileError(errors: readonly FileErrorDetail[]): { code: string; message: string } | null {
+  const [first, ...others] = errors;
+  if (!first) return null;
+  const more = others.length > 0 ? ` (and ${others.length} more file errors: see detail.errors)` : '';
+  return { code: first.code, message: first.message + more };
 }

@@ -1,10 +1,12 @@
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { chmod, mkdir, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
+import { Redis } from 'ioredis';
 import type { HostResult } from '../../src/run/host-result.js';
 import { closedPort } from '../fleet/index.js';
 import { CLI_MAIN, runCliProcess } from '../helpers/cli-process.js';
@@ -287,6 +289,224 @@ describe('workers through Redis and BullMQ: sshpool worker processes (the real b
       ['h01', 'ok', 'fin\n'],
       ['h02', 'ok', 'fin\n'],
     ]);
+  });
+
+  it('ping through two workers: the same records as a local ping, in submission order', async () => {
+    await startWorker(['-f', '1']);
+    await startWorker(['-f', '1']);
+    const file = await cli.inventory('ping', { ...cli.fleetHosts, h05: { ansible_host: '127.0.0.1', ansible_port: await closedPort() } });
+    const local = await cli.sshpool(['ping', ...cli.base(file)]);
+    const remote = await controller(['ping', '-i', file, '--redis', url(), '-o', 'json']);
+    expect(remote.code, remote.stderr).to.equal(4);
+    const brief = (results: HostResult[]) => results.map((result) => [result.host, result.kind, result.status, result.error?.code ?? null]);
+    expect(brief(records(remote.stdout))).to.deep.equal(brief(records(local.stdout)));
+    expect(brief(records(remote.stdout)).map(([host, , status]) => [host, status])).to.deep.equal([
+      ['h01', 'ok'],
+      ['h02', 'ok'],
+      ['h03', 'ok'],
+      ['h04', 'ok'],
+      ['h05', 'unreachable'],
+    ]);
+    // ping --attach gathers them again from Redis, with ping's own text lines.
+    const runId = /run ([0-9a-f]{16}) through Redis/.exec(remote.stderr)![1]!;
+    const attached = await controller(['ping', '--redis', url(), '--attach', runId]);
+    expect(attached.code, attached.stderr).to.equal(4);
+    expect(attached.stdout).to.match(/^h01: ok\b/m);
+    expect(attached.stdout).to.match(/^h05: unreachable\b/m);
+  });
+
+  describe('copy through Redis: the contents stored once, each worker writes its own verified copy', () => {
+    const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
+    /** A tree with modes and a 20 MiB file, and a directory per host on the fleet side. */
+    async function copyFixture(name: string): Promise<{ tree: string; big: string; bigBytes: Buffer; targets: string }> {
+      const root = path.join(cli.scratch, name);
+      const tree = path.join(root, 'tree');
+      await mkdir(path.join(tree, 'bin'), { recursive: true });
+      await writeFile(path.join(tree, 'app.conf'), 'port = 8080\n');
+      await writeFile(path.join(tree, 'bin', 'start'), '#!/bin/sh\necho start\n');
+      // The same content twice: stored once.
+      await writeFile(path.join(tree, 'bin', 'start-copy'), '#!/bin/sh\necho start\n');
+      await chmod(path.join(tree, 'app.conf'), 0o640);
+      await chmod(path.join(tree, 'bin', 'start'), 0o755);
+      await chmod(path.join(tree, 'bin'), 0o750);
+      const big = path.join(root, 'big.bin');
+      const bigBytes = randomBytes(20 * 1024 * 1024 + 12345);
+      await writeFile(big, bigBytes);
+      const targets = await sharedDir(`${name}-targets`);
+      for (const host of ['h01', 'h02', 'h03', 'h04']) await sharedDir(`${name}-targets/${host}`);
+      return { tree, big, bigBytes, targets };
+    }
+    async function workerTmp(): Promise<string> {
+      return mkdtemp(path.join(cli.scratch, 'worker-tmp-'));
+    }
+    /** What the worker keeps below its TMPDIR: its own directory, and a directory per run inside. */
+    async function privateDirs(tmp: string): Promise<string[]> {
+      const own = await readdir(tmp);
+      const runs = await Promise.all(own.map(async (dir) => (await readdir(path.join(tmp, dir))).map((run) => `${dir}/${run}`)));
+      return [...own, ...runs.flat()];
+    }
+    async function contentKeys(): Promise<string[]> {
+      const client = new Redis(url());
+      try {
+        return await client.keys('sshpool:run:*:content:*');
+      } finally {
+        client.disconnect();
+      }
+    }
+
+    it('a tree with modes and a 20 MiB file to four hosts through two workers: the bytes and modes on every host; --checksum again: all unchanged; nothing left in Redis or on the workers', async () => {
+      const tmps = [await workerTmp(), await workerTmp()];
+      const started = await Promise.all(tmps.map((tmp) => startWorker(['-f', '2'], { ...env(), TMPDIR: tmp })));
+      expect(await privateDirs(tmps[0]!)).to.have.length(1, 'the worker made its own directory, no run yet');
+      const { tree, big, bigBytes, targets } = await copyFixture('copy');
+      const file = await cli.inventory('copy', cli.fleetHosts);
+      const copy = ['copy', '-i', file, '--redis', url(), '-o', 'json', '-f', '4', '-r', '--vars', '--checksum', tree, big, `${targets}/{{ inventory_hostname }}`];
+      const first = await controller(copy);
+      expect(first.code, first.stderr).to.equal(0);
+      const firstRecords = records(first.stdout);
+      expect(firstRecords.map((result) => [result.host, result.kind, result.status, result.detail])).to.deep.equal(
+        ['h01', 'h02', 'h03', 'h04'].map((host) => [host, 'copy', 'ok', { files: 4, bytes: bigBytes.length + 12 + 2 * 21, unchanged: 0, skipped: 0, errors: [] }]),
+      );
+      for (const host of ['h01', 'h02', 'h03', 'h04']) {
+        const into = path.join(targets, host);
+        expect(sha256(await readFile(path.join(into, 'big.bin')))).to.equal(sha256(bigBytes), host);
+        expect(await readFile(path.join(into, 'tree', 'app.conf'), 'utf8')).to.equal('port = 8080\n');
+        expect(await readFile(path.join(into, 'tree', 'bin', 'start-copy'), 'utf8')).to.equal('#!/bin/sh\necho start\n');
+        expect((await stat(path.join(into, 'tree', 'app.conf'))).mode & 0o7777).to.equal(0o640);
+        expect((await stat(path.join(into, 'tree', 'bin', 'start'))).mode & 0o7777).to.equal(0o755);
+        expect((await stat(path.join(into, 'tree', 'bin'))).mode & 0o7777).to.equal(0o750);
+      }
+      expect(await contentKeys(), "the run's contents left Redis with the run").to.deep.equal([]);
+      // The controller's "run done" reaches the workers: each run's directory goes, the worker's own stays.
+      for (const tmp of tmps) expect(await eventually(async () => (await privateDirs(tmp)).length === 1, 5_000), (await privateDirs(tmp)).join(' ')).to.equal(true);
+      const own = path.join(tmps[0]!, (await readdir(tmps[0]!))[0]!);
+      expect((await stat(own)).mode & 0o777).to.equal(0o700);
+
+      const again = await controller(copy);
+      expect(again.code, again.stderr).to.equal(0);
+      expect(records(again.stdout).map((result) => result.detail)).to.deep.equal(Array(4).fill({ files: 0, bytes: 0, unchanged: 4, skipped: 0, errors: [] }));
+      expect(await contentKeys()).to.deep.equal([]);
+      await Promise.all(started.map(stopWorker));
+      for (const tmp of tmps) expect(await readdir(tmp), 'a stopped worker leaves nothing').to.deep.equal([]);
+    });
+
+    it("the workers' copy is what they write: stored contents that are not the file's bytes fail the host (CONTENT_UNAVAILABLE), nothing written there", async () => {
+      // The worker checks each content's SHA-256 as it writes it: here the stored chunk is altered between the store and the worker's read.
+      await startWorker(['-f', '1']);
+      const source = path.join(cli.scratch, 'tampered.txt');
+      await writeFile(source, 'the real bytes\n');
+      const targets = await sharedDir('tampered-targets');
+      const file = await cli.inventory('tampered', { h01: cli.fleetHosts.h01! });
+      const client = new Redis(url());
+      const tamper = async (): Promise<void> => {
+        for (;;) {
+          const [key] = await client.keys('sshpool:run:*:content:*');
+          if (key !== undefined) {
+            await client.lset(key, 0, 'other bytes!!!\n');
+            return;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      };
+      // The worker (one host at a time) is busy with a first run until the tampering is done: the copy waits in Redis.
+      const dir = await sharedDir('tampered-gate');
+      const gate = controller(['run', '-i', file, '--redis', url(), '--', `touch ${dir}/running; while [ ! -e ${dir}/open ]; do sleep 0.1; done`]);
+      expect(await eventually(async () => readFile(`${dir}/running`).then(() => true, () => false), 20_000)).to.equal(true);
+      const copy = controller(['copy', '-i', file, '--redis', url(), '-o', 'json', source, `${targets}/`]);
+      await tamper();
+      await writeFile(`${dir}/open`, '');
+      client.disconnect();
+      expect((await gate).code).to.equal(0);
+      const run = await copy;
+      expect(run.code, run.stderr).to.equal(5);
+      const [record] = records(run.stdout);
+      expect([record!.status, record!.error?.code]).to.deep.equal(['failed', 'CONTENT_UNAVAILABLE']);
+      expect(record!.error!.message).to.match(/Redis holds 15 bytes that are not the file's \(15 bytes, SHA-256 [0-9a-f]{64}\)/);
+      expect(await readdir(targets)).to.deep.equal([]);
+    });
+
+    it('above redis-max-upload the copy is refused before anything is stored or queued (exit 2, naming the setting)', async () => {
+      const big = path.join(cli.scratch, 'capped.bin');
+      await writeFile(big, randomBytes(2 * 1024 * 1024));
+      const file = await cli.inventory('capped', { h01: cli.fleetHosts.h01! });
+      const capped = await controller(['copy', '-i', file, '--redis', url(), '--redis-max-upload', '1M', big, '/tmp/']);
+      expect(capped.code, capped.stderr).to.equal(2);
+      expect(capped.stderr).to.match(/copy through Redis would store 2097152 bytes of file contents there \(1 distinct files\), more than redis-max-upload \(1048576 bytes\): raise --redis-max-upload \(or the settings key\), or copy without --redis$/m);
+      expect(capped.stdout).to.equal('');
+      const runId = /run ([0-9a-f]{16}) through Redis/.exec(capped.stderr)![1]!;
+      const client = new Redis(url());
+      try {
+        expect(await client.keys(`sshpool:run:${runId}:*`), 'no plan, no contents, no job of the run').to.deep.equal([]);
+        expect(await client.keys(`bull:*:${runId}-*`)).to.deep.equal([]);
+      } finally {
+        client.disconnect();
+      }
+    });
+
+    /** A tree on the fleet side, made by its login user: a 0640 file, a 0750 directory and a 3000-byte file in it. */
+    async function remoteTree(name: string): Promise<string> {
+      const dir = await sharedDir(name);
+      const file = await cli.inventory(`${name}-maker`, { h01: cli.fleetHosts.h01! });
+      const made = await cli.sshpool(['run', ...cli.base(file), '--', `mkdir -p ${dir}/tree/sub && printf 'alpha\\n' > ${dir}/tree/a.txt && chmod 640 ${dir}/tree/a.txt && head -c 3000 /dev/urandom > ${dir}/tree/sub/big.bin && chmod 750 ${dir}/tree/sub`]);
+      expect(made.code, made.stderr).to.equal(0);
+      return `${dir}/tree`;
+    }
+    /** Every file and directory below `dir`: its path, mode and (for a file) SHA-256. */
+    async function treeOf(dir: string): Promise<string[]> {
+      const found: string[] = [];
+      const walk = async (at: string, relative: string): Promise<void> => {
+        for (const name of (await readdir(at)).sort()) {
+          const child = path.join(at, name);
+          const info = await stat(child);
+          const below = `${relative}/${name}`;
+          found.push(`${below} ${(info.mode & 0o777).toString(8)} ${info.isDirectory() ? 'dir' : sha256(await readFile(child))}`);
+          if (info.isDirectory()) await walk(child, below);
+        }
+      };
+      await walk(dir, '');
+      return found;
+    }
+
+    it('fetch -r through two workers: LOCALDIR/<host>/<path> as a local fetch writes it (bytes and modes), the records alike; nothing left in Redis or on the workers', async () => {
+      const tmps = [await workerTmp(), await workerTmp()];
+      await Promise.all(tmps.map((tmp) => startWorker(['-f', '1'], { ...env(), TMPDIR: tmp })));
+      const tree = await remoteTree('fetch-source');
+      const file = await cli.inventory('fetch', cli.fleetHosts);
+      const localDir = path.join(cli.scratch, 'fetched-here');
+      const remoteDir = path.join(cli.scratch, 'fetched-through-redis');
+      const local = await cli.sshpool(['fetch', ...cli.base(file), '-r', tree, localDir]);
+      const remote = await controller(['fetch', '-i', file, '--redis', url(), '-o', 'json', '-r', tree, remoteDir]);
+      expect(remote.code, remote.stderr).to.equal(0);
+      expect(local.code, local.stderr).to.equal(0);
+      const brief = (results: HostResult[]) => results.map((result) => [result.host, result.kind, result.status, result.detail]);
+      expect(brief(records(remote.stdout))).to.deep.equal(brief(records(local.stdout)));
+      expect(records(remote.stdout)[0]!.detail).to.deep.equal({ files: 2, bytes: 3006, unchanged: 0, skipped: 0, errors: [] });
+      expect(await readdir(remoteDir)).to.deep.equal(['h01', 'h02', 'h03', 'h04']);
+      for (const host of ['h01', 'h02', 'h03', 'h04']) expect(await treeOf(path.join(remoteDir, host)), host).to.deep.equal(await treeOf(path.join(localDir, host)));
+      expect(await treeOf(path.join(remoteDir, 'h01'))).to.include.members([`${tree}/a.txt 640 ${sha256(Buffer.from('alpha\n'))}`, `${tree}/sub 750 dir`]);
+      const client = new Redis(url());
+      try {
+        expect(await client.keys('sshpool:run:*:fetched:*'), 'the files left Redis once written here').to.deep.equal([]);
+      } finally {
+        client.disconnect();
+      }
+      for (const tmp of tmps) expect(await eventually(async () => (await privateDirs(tmp)).length === 1, 5_000), (await privateDirs(tmp)).join(' ')).to.equal(true);
+    });
+
+    it("fetch through Redis past redis-max-fetch: the host's file that does not fit is FILE_OVER_REDIS_LIMIT in its record (failed, exit 5), the others written", async () => {
+      await startWorker(['-f', '2']);
+      const tree = await remoteTree('fetch-capped');
+      const file = await cli.inventory('fetch-capped', { h01: cli.fleetHosts.h01!, h02: cli.fleetHosts.h02! });
+      const into = path.join(cli.scratch, 'fetched-capped');
+      const run = await controller(['fetch', '-i', file, '--redis', url(), '-o', 'json', '--redis-max-fetch', '2K', '-r', tree, into]);
+      expect(run.code, run.stderr).to.equal(5);
+      for (const record of records(run.stdout)) {
+        expect([record.status, record.error?.code, (record.detail as { files: number }).files]).to.deep.equal(['failed', 'FILE_OVER_REDIS_LIMIT', 1]);
+        expect(record.error!.message).to.match(/sub\/big\.bin \(3000 bytes\) was fetched by the worker but not sent back: the host's files through Redis would pass redis-max-fetch \(2048 bytes\)/);
+        expect(await readFile(path.join(into, record.host, tree, 'a.txt'), 'utf8')).to.equal('alpha\n');
+        expect(await readdir(path.join(into, record.host, tree, 'sub'))).to.deep.equal([]);
+      }
+    });
   });
 
   it('SIGTERM to a worker: it takes no more hosts, finishes the running one (its record delivered) and exits 0', async () => {

@@ -13,7 +13,8 @@ import { toSchedulePolicy } from '../options/policy-options.js';
 import { toVaultSecrets, withVaultOptions } from '../options/vault-options.js';
 import { becomePassword, withVarsOption } from '../options/command-options.js';
 import type { VarsArgs } from '../options/command-options.js';
-import { runAndReport } from '../run-and-report.js';
+import { runAndReportHereOrOnWorkers } from '../run-and-report.js';
+import { redisUrl, refuseWithRedis } from '../options/redis-options.js';
 
 /** The options copy and fetch share: their settings, inventory, output, -r, --preserve. */
 function withFileOptions<T>(parser: Argv<T>, command: 'copy' | 'fetch') {
@@ -32,15 +33,21 @@ function splitPaths(paths: readonly unknown[] | undefined, command: string, usag
 
 type FileArgs = VarsArgs & Parameters<typeof loadCliSettings>[0] & Parameters<typeof toVaultSecrets>[0] & Parameters<typeof selectHosts>[0] & Parameters<typeof toRunOutputOptions>[0];
 
-/** Reads the settings and hosts, then runs the task on every host with run's output modes, records and exit codes. */
-async function runFiles(args: FileArgs, io: CliIo, task: CopyTask | FetchTask, verb: string): Promise<void> {
+/**
+ * Reads the settings, the task (told whether it goes through Redis) and the
+ * hosts, then runs the task on every host, here or on workers, with run's
+ * output modes, records and exit codes.
+ */
+async function runFiles(args: FileArgs, io: CliIo, makeTask: (throughRedis: boolean) => Promise<CopyTask | FetchTask>, verb: string): Promise<void> {
   const settings = await loadCliSettings(args, io);
+  refuseWithRedis(settings);
+  const task = await makeTask(redisUrl(settings) !== undefined);
   // Only copy has become settings (its --owner/--mode step); the password is asked once, before any host.
   const options = { ...toRunOptions(settings), vaultSecrets: await toVaultSecrets(args), policy: toSchedulePolicy(settings, io), becomePassword: await becomePassword(settings) };
   const textOutput = (streams: TextOutputStreams) => new FilesTextOutput(streams, verb);
   const outputOptions = { ...toRunOutputOptions(args, settings, io), reportTitle: task.kind, textOutput };
   const { hosts } = await selectHosts(args, io);
-  await runAndReport(io, hosts, outputOptions, (runOptions) => streamFiles(hosts, task, { ...options, ...runOptions, templateCommands: args.vars }));
+  await runAndReportHereOrOnWorkers(io, settings, hosts, outputOptions, (runOptions) => streamFiles(hosts, task, { ...options, ...runOptions, templateCommands: args.vars }));
 }
 
 export function copyCommandModule(parser: Argv, io: CliIo): Argv {
@@ -57,7 +64,8 @@ export function copyCommandModule(parser: Argv, io: CliIo): Argv {
         .epilog('Each file goes to a temporary name beside its target and is renamed over it. Exit codes as run: 5 when a host had a file error.'),
     async (args) => {
       const { sources, target } = splitPaths(args.paths, 'copy', 'LOCAL... REMOTE');
-      const task = await copyTask(sources, target, { recursive: args.recursive, preserve: args.preserve, checksum: args.checksum, owner: args.owner, mode: args.mode });
+      // Through Redis every file is hashed now: each distinct content is stored there once, by its SHA-256.
+      const task = (throughRedis: boolean) => copyTask(sources, target, { recursive: args.recursive, preserve: args.preserve, checksum: args.checksum, owner: args.owner, mode: args.mode, sha256: throughRedis });
       await runFiles(args, io, task, 'sent');
     },
   );
@@ -73,7 +81,7 @@ export function fetchCommandModule(parser: Argv, io: CliIo): Argv {
         .epilog('Host names are made into directory names as --out-dir does. Each file is written to a temporary name and renamed.'),
     async (args) => {
       const { sources, target } = splitPaths(args.paths, 'fetch', 'REMOTE... LOCALDIR');
-      await runFiles(args, io, fetchTask(sources, target, { recursive: args.recursive, preserve: args.preserve }), 'received');
+      await runFiles(args, io, () => Promise.resolve(fetchTask(sources, target, { recursive: args.recursive, preserve: args.preserve })), 'received');
     },
   );
 }

@@ -1,19 +1,16 @@
 import type { Argv } from 'yargs';
 import { attemptsToRetry, readResultsFile } from '../../output/results-file.js';
-import { HostRun, streamCommand } from '../../run/host-run.js';
-import type { RedisHosts } from '../../queue/redis-hosts.js';
+import { streamCommand } from '../../run/host-run.js';
 import type { CliIo } from '../cli.js';
 import { selectHosts, withInventoryOptions } from '../options/inventory-options.js';
 import { toRunOutputOptions, withOutputOptions } from '../options/output-options.js';
 import { loadCliSettings, toRunOptions, withSettingsOptions } from '../options/settings-options.js';
 import { toSchedulePolicy } from '../options/policy-options.js';
 import { toVaultSecrets, withVaultOptions } from '../options/vault-options.js';
-import { runAndReport } from '../run-and-report.js';
+import { gatherAttached, runAndReportHereOrOnWorkers } from '../run-and-report.js';
 import { repeatable } from '../options/values.js';
 import { commandLines } from '../options/command-lines.js';
-import { refuseWithRedis, remoteHosts } from '../options/redis-options.js';
-import type { OutputArgs } from '../options/output-options.js';
-import type { EffectiveSettings } from '../../settings/resolve.js';
+import { refuseWithRedis, withAttachOption } from '../options/redis-options.js';
 import { becomePassword, readLocalStdin, toTerminalOptions, withStdinOption, withTerminalOptions, withVarsOption } from '../options/command-options.js';
 
 export function runCommandModule(parser: Argv, io: CliIo): Argv {
@@ -21,12 +18,11 @@ export function runCommandModule(parser: Argv, io: CliIo): Argv {
     'run [command..]',
     'Run a shell command on every selected host',
     (command) =>
-      withSettingsOptions(withVarsOption(withStdinOption(withTerminalOptions(withOutputOptions(withVaultOptions(withInventoryOptions(command))))), 'the command', true), 'run')
+      withAttachOption(withSettingsOptions(withVarsOption(withStdinOption(withTerminalOptions(withOutputOptions(withVaultOptions(withInventoryOptions(command))))), 'the command', true), 'run'))
         .positional('command', { type: 'string', array: true, describe: 'The command line, given to each remote shell as is (put it after --)' })
         .option('cmd', { alias: 'c', type: 'string', requiresArg: true, coerce: repeatable, describe: 'A command line (repeatable): each runs in turn on every host, over one SSH connection per host, with its own record' })
         .option('out-dir', { type: 'string', requiresArg: true, describe: "Write each host's output to DIR/<host>.out and DIR/<host>.err as it arrives (pssh -o/-e)" })
         .option('retry-failed', { type: 'string', requiresArg: true, describe: 'Run only the hosts that did not end ok in this --results file (still selected from -i and -l)' })
-        .option('attach', { type: 'string', requiresArg: true, describe: 'With --redis: run nothing, gather the records of run RUN_ID (its id was printed at its start) whose controller stopped, as they come from its workers' })
         .example('$0 run -i hosts.yaml -- uptime', 'uptime on every host of the inventory')
         .example("$0 run -i hosts.yaml -l 'web:&prod' -f 64 -t 30 -- 'systemctl is-active nginx'", 'a pattern, 64 at once, 30 s per host')
         .example('$0 run -i web1,web2, -u deploy -- df -h /', 'hosts listed inline, as Ansible allows')
@@ -38,8 +34,7 @@ export function runCommandModule(parser: Argv, io: CliIo): Argv {
         .epilog('Exit codes (as pssh): 0 all ok, 1 other error, 2 usage or inventory error, 3 a host timed out or was killed, 4 a host had an SSH error (unreachable, auth, host key), 5 a remote command exited non-zero.'),
     async (args) => {
       if (args.attach !== undefined) {
-        const settings = await loadCliSettings(args, io);
-        await gatherAttached(io, args, settings, (await remoteHosts(settings, io, args.attach)) as RedisHosts);
+        await gatherAttached(io, args, await loadCliSettings(args, io), args.attach);
         return;
       }
       const words = [...(args.command ?? []), ...((args['--'] as unknown[] | undefined) ?? [])].map(String);
@@ -65,17 +60,7 @@ export function runCommandModule(parser: Argv, io: CliIo): Argv {
           return;
         }
       }
-      const remote = await remoteHosts(settings, io);
-      await runAndReport(io, hosts, { ...outputOptions, runId: remote?.runId }, (runOptions) => streamCommand(hosts, commands, { ...options, ...runOptions, attempts, templateCommands: args.vars, remote }));
+      await runAndReportHereOrOnWorkers(io, settings, hosts, outputOptions, (runOptions) => streamCommand(hosts, commands, { ...options, ...runOptions, attempts, templateCommands: args.vars }));
     },
   );
-}
-
-/** `run --attach RUN_ID`: the earlier run's hosts and tasks from its plan, each host's records as its workers wrote them. */
-async function gatherAttached(io: CliIo, args: OutputArgs, settings: EffectiveSettings, remote: RedisHosts): Promise<void> {
-  const { tasks, hosts: names } = remote.attachedRun()!;
-  const hosts = names.map((name) => ({ name, vars: {}, groups: ['all', 'ungrouped'] }));
-  // Nothing is connected from here: every host waits for its record at once.
-  const outputOptions = { ...toRunOutputOptions(args, settings, io), forks: 1, runId: remote.runId, reportTitle: `run ${remote.runId}` };
-  await runAndReport(io, hosts, outputOptions, (runOptions) => new HostRun(hosts, tasks, { ...runOptions, remote, forks: Math.max(1, hosts.length) }));
 }

@@ -10,8 +10,8 @@ import { loadCliSettings, toRunOptions, withSettingsOptions } from '../options/s
 import { toSchedulePolicy } from '../options/policy-options.js';
 import { toVaultSecrets, withVaultOptions } from '../options/vault-options.js';
 import { becomePassword, toTerminalOptions, withTerminalOptions, withVarsOption } from '../options/command-options.js';
-import { runAndReport } from '../run-and-report.js';
-import { refuseWithRedis, remoteHosts } from '../options/redis-options.js';
+import { runAndReportHereOrOnWorkers } from '../run-and-report.js';
+import { refuseWithRedis } from '../options/redis-options.js';
 
 /** `sshpool script FILE [-- ARGS...]`: a local script run on every host, from a private temporary copy removed afterwards. */
 export function scriptCommandModule(parser: Argv, io: CliIo): Argv {
@@ -41,8 +41,7 @@ export function scriptCommandModule(parser: Argv, io: CliIo): Argv {
       };
       const outputOptions = { ...toRunOutputOptions(args, settings, io), forks: options.forks, reportTitle: [file, ...words].join(' ') };
       const { hosts } = await selectHosts(args, io);
-      const remote = await remoteHosts(settings, io);
-      await runAndReport(io, hosts, { ...outputOptions, runId: remote?.runId }, (runOptions) => streamScript(hosts, script, words, { ...options, ...runOptions, templateCommands: args.vars, remote }));
+      await runAndReportHereOrOnWorkers(io, settings, hosts, outputOptions, (runOptions) => streamScript(hosts, script, words, { ...options, ...runOptions, templateCommands: args.vars }));
     },
   );
 }

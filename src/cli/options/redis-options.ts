@@ -5,7 +5,17 @@ import { checkNoSecrets } from '../../run/remote-hosts.js';
 import { settingValue } from '../../settings/resolve.js';
 import type { EffectiveSettings } from '../../settings/resolve.js';
 import { escapeControlCharacters } from '../../output/untrusted-text.js';
+import type { Argv } from 'yargs';
 import type { CliIo } from '../cli.js';
+
+/** --attach RUN_ID, of the commands whose runs go through Redis and can be gathered again. */
+export function withAttachOption<T>(parser: Argv<T>) {
+  return parser.option('attach', {
+    type: 'string',
+    requiresArg: true,
+    describe: 'With --redis: run nothing, gather the records of run RUN_ID (its id was printed at its start) whose controller stopped, as they come from its workers',
+  });
+}
 
 /**
  * This invocation's Redis URL (--redis, SSHPOOL_REDIS, a settings file), checked;
@@ -52,7 +62,7 @@ export async function remoteHosts(settings: EffectiveSettings, io: Pick<CliIo, '
   }
   refuseWithRedis(settings);
   const say = (message: string): void => void io.stderr.write(`sshpool: ${escapeControlCharacters(message)}\n`);
-  const hosts = await RedisHosts.connect({ url, attach, notify: say });
+  const hosts = await RedisHosts.connect({ url, attach, notify: say, maxUploadBytes: settingValue(settings, 'redis-max-upload'), maxFetchBytes: settingValue(settings, 'redis-max-fetch') });
   if (attach === undefined) say(`run ${hosts.runId} through Redis at ${redactedUrl(url)} (should this controller stop, --attach ${hosts.runId} gathers what the workers finished)`);
   else say(`attached to run ${hosts.runId} through Redis at ${redactedUrl(url)}`);
   return hosts;
