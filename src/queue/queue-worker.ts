@@ -191,11 +191,11 @@ export class QueueWorker {
     }
     try {
       if (target.kind === 'ssh') await this.sessions.prepare([target]);
-      const listener = this.#listener(keys, host.index, attempt, tasks);
+      const { listener, flush } = this.#listener(keys, host.index, attempt, tasks);
       const beforeTasks = async (): Promise<void> => {
         await this.redis.multi().hset(keys.started, id, this.name).expire(keys.started, RUN_TTL_SECONDS).exec();
       };
-      const records = await this.#pool.apply(runStoppable, [this.sessions, target, attempt, { ...taskPlan, tasks: local.tasks, listener, beforeTasks }, stop]);
+      const records = await this.#pool.apply(runStoppable, [this.sessions, target, attempt, { ...taskPlan, tasks: local.tasks, listener, beforeTasks }, stop]).finally(flush);
       return await local.deliver(records, plan.maxFetchBytes ?? DEFAULT_MAX_FETCH_BYTES);
     } finally {
       local.release();
@@ -219,10 +219,16 @@ export class QueueWorker {
     this.#heartbeat.unref();
   }
 
-  /** Live output to the run's stream, each task's streams capped at its maxOutputBytes as its record is. */
-  #listener(keys: RunKeys, index: number, attempt: number, tasks: readonly HostTask[]): HostTaskListener {
+  /**
+   * Live output to the run's stream, each task's streams capped at its
+   * maxOutputBytes as its record is, and a copy's or fetch's bytes; `flush`
+   * says the bytes not yet said (before the host's records, which follow on
+   * the same connection).
+   */
+  #listener(keys: RunKeys, index: number, attempt: number, tasks: readonly HostTask[]): { listener: HostTaskListener; flush(): void } {
     const sent = new Map<string, number>();
-    return {
+    const bytes = new BytesSaid((task, count) => void this.#say(keys, { kind: 'bytes', index, attempt, task, count }));
+    const listener: HostTaskListener = {
       output: (task, stream: OutputStreamName, chunk) => {
         const key = `${task}:${stream}`;
         const room = outputCap(tasks[task]) - (sent.get(key) ?? 0);
@@ -232,7 +238,9 @@ export class QueueWorker {
         void this.#say(keys, { kind: 'output', index, attempt, task, stream, chunk: part });
       },
       outputEnd: (task) => void this.#say(keys, { kind: 'outputEnd', index, attempt, task }),
+      bytes: (task, count) => bytes.add(task, count),
     };
+    return { listener, flush: () => bytes.flush() };
   }
 
   /** On the run's stream, in order (one connection); with records, also in the run's hash, for --attach. Waits out an outage. */
@@ -282,4 +290,27 @@ function outputCap(task: HostTask | undefined): number {
   const own = (task as { maxOutputBytes?: number } | undefined)?.maxOutputBytes;
   const main = (task as { main?: { maxOutputBytes?: number } } | undefined)?.main?.maxOutputBytes;
   return own ?? main ?? defaults.maxOutputBytes;
+}
+
+/** How often a host's transfer bytes are said: an entry per SFTP request (255 KiB) would be a Redis write each. */
+const BYTES_PERIOD_MS = 250;
+
+/** A host's transfer bytes, summed per task and said at most every BYTES_PERIOD_MS, and at `flush`. */
+class BytesSaid {
+  readonly #counts = new Map<number, number>();
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly say: (task: number, count: number) => void) {}
+
+  add(task: number, count: number): void {
+    this.#counts.set(task, (this.#counts.get(task) ?? 0) + count);
+    this.#timer ??= setTimeout(() => this.flush(), BYTES_PERIOD_MS).unref();
+  }
+
+  flush(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    for (const [task, count] of this.#counts) this.say(task, count);
+    this.#counts.clear();
+  }
 }

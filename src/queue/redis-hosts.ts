@@ -267,6 +267,7 @@ export class RedisHosts implements RemoteHosts {
     if (!pending) return;
     if (event.kind === 'output') pending.listener.output(event.task, event.stream, event.chunk);
     else if (event.kind === 'outputEnd') pending.listener.outputEnd(event.task);
+    else if (event.kind === 'bytes') pending.listener.bytes?.(event.task, event.count);
     else pending.resolve(event.records);
   }
 }

@@ -5,6 +5,7 @@ import type { OutputStreamName } from '../ssh/remote-command.js';
 export type RunEvent =
   | { kind: 'output'; index: number; attempt: number; task: number; stream: OutputStreamName; chunk: Buffer }
   | { kind: 'outputEnd'; index: number; attempt: number; task: number }
+  | { kind: 'bytes'; index: number; attempt: number; task: number; count: number }
   | { kind: 'done'; index: number; attempt: number; records: HostResult[] };
 
 /** The fields of a stream entry (XADD's field-value list). */
@@ -12,6 +13,7 @@ export function runEventFields(event: RunEvent): (string | Buffer)[] {
   const head = ['i', String(event.index), 'a', String(event.attempt)];
   if (event.kind === 'output') return ['t', 'o', ...head, 'c', String(event.task), 's', event.stream, 'd', event.chunk];
   if (event.kind === 'outputEnd') return ['t', 'e', ...head, 'c', String(event.task)];
+  if (event.kind === 'bytes') return ['t', 'b', ...head, 'c', String(event.task), 'n', String(event.count)];
   return ['t', 'd', ...head, 'r', JSON.stringify(event.records)];
 }
 
@@ -28,6 +30,8 @@ export function parseRunEvent(fields: readonly Buffer[]): RunEvent | undefined {
       return { kind: 'output', index, attempt, task, stream: text('s') === 'stderr' ? 'stderr' : 'stdout', chunk: values.get('d') ?? Buffer.alloc(0) };
     case 'e':
       return { kind: 'outputEnd', index, attempt, task };
+    case 'b':
+      return { kind: 'bytes', index, attempt, task, count: Number(text('n')) };
     case 'd':
       return { kind: 'done', index, attempt, records: JSON.parse(text('r')) as HostResult[] };
     default:

@@ -7,11 +7,15 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
+import { RedisHosts } from '../../src/queue/redis-hosts.js';
 import type { HostResult } from '../../src/run/host-result.js';
+import { streamFiles } from '../../src/run/host-run.js';
+import { copyTask } from '../../src/tasks/index.js';
 import { closedPort } from '../fleet/index.js';
 import { CLI_MAIN, runCliProcess } from '../helpers/cli-process.js';
 import type { CliProcessResult } from '../helpers/cli-process.js';
 import { fleetCli } from '../helpers/fleet-cli.js';
+import { inventoryHostsFor } from '../helpers/fleet-hosts.js';
 import { eventually } from '../helpers/processes.js';
 import { RedisServer, redisServerUnavailable } from '../helpers/redis-server.js';
 
@@ -388,6 +392,27 @@ describe('workers through Redis and BullMQ: sshpool worker processes (the real b
       expect(await contentKeys()).to.deep.equal([]);
       await Promise.all(started.map(stopWorker));
       for (const tmp of tmps) expect(await readdir(tmp), 'a stopped worker leaves nothing').to.deep.equal([]);
+    });
+
+    it("a copy's bytes sent by the workers reach the controller's run as transfer events (the progress line's bytes), all of them", async () => {
+      await startWorker(['-f', '2']);
+      const { big, bigBytes, targets } = await copyFixture('progress');
+      const remote = await RedisHosts.connect({ url: url() });
+      const files = streamFiles(inventoryHostsFor(cli.fleet, cli.fleet.hosts.slice(0, 2)), await copyTask([big], `${targets}/h01/`, { sha256: true }), { remote });
+      let bytes = 0;
+      let events = 0;
+      files.on('transfer', (event) => {
+        bytes += event.bytes;
+        events += 1;
+      });
+      const results = await files.results;
+      expect(results.map((result) => [result.host, result.status])).to.deep.equal([
+        ['h01', 'ok'],
+        ['h02', 'ok'],
+      ]);
+      expect(bytes).to.equal(2 * bigBytes.length);
+      // Summed on the worker: far fewer entries than the 255 KiB requests (82 per host).
+      expect(events).to.be.within(2, 2 * 40);
     });
 
     it("the workers' copy is what they write: stored contents that are not the file's bytes fail the host (CONTENT_UNAVAILABLE), nothing written there", async () => {
