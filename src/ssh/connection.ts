@@ -17,7 +17,7 @@ import { ssh2 } from './ssh2-library.js';
 
 /** A plan's connection over the transport the opener chose for it. */
 export interface ConnectOptions extends Omit<ConnectPlan, 'proxyCommand'> {
-  /** A stream forwarded through a jump host, or a ProxyCommand's; without it a TCP connection is made. */
+  /** A stream forwarded through a jump host, a ProxyCommand's, or a TCP socket connected early; without it a TCP connection is made. */
   via?: Duplex;
   /**
    * connectTimeoutMs covers TCP (or the forward, or the ProxyCommand), banner,

@@ -46,13 +46,26 @@ export class SshContext {
    * Reads every key file and known_hosts file the targets need, asking
    * passphrases (and the password, with --ask-pass) now rather than in the
    * middle of streamed output, so that a missing key or unreadable file stops
-   * the run before any host is touched.
+   * the run before any host is logged into. The TCP connects of `startingFirst`
+   * (the hosts the run will start first; their first hops) are started before
+   * that, so that they overlap it; if it fails they are closed unused.
    */
-  async prepare(targets: readonly TargetSettings[]): Promise<void> {
-    const hops = targets.flatMap((target) => [...target.jumps, target]);
-    for (const hop of hops) await this.identitiesOf(hop);
-    if (this.options.passwordPrompt) await this.askPasswordOnce(this.options.passwordPrompt);
-    await Promise.all(hops.map((hop) => this.verifier(hop).load()));
+  async prepare(targets: readonly TargetSettings[], startingFirst: readonly TargetSettings[] = []): Promise<void> {
+    try {
+      await this.opener.connectEarly(startingFirst.map((target) => target.jumps[0] ?? target));
+      const hops = targets.flatMap((target) => [...target.jumps, target]);
+      for (const hop of hops) await this.identitiesOf(hop);
+      if (this.options.passwordPrompt) await this.askPasswordOnce(this.options.passwordPrompt);
+      await Promise.all(hops.map((hop) => this.verifier(hop).load()));
+    } catch (error) {
+      this.opener.closeEarly();
+      throw error;
+    }
+  }
+
+  /** Closes the early connects of `prepare` that no connection took. */
+  closeEarly(): void {
+    this.opener.closeEarly();
   }
 
   /** Opens an authenticated connection to the target, through its jump hops. */
