@@ -2,7 +2,7 @@ import type { Duplex } from 'node:stream';
 import { SshpoolError } from '../errors.js';
 import { remainingMs, waitWithin } from './bounded-wait.js';
 import type { ConnectPlan } from './connect-plan.js';
-import { SshConnection, connectAbortedError, connectTimeoutError } from './connection.js';
+import { SshConnection, closedDuringHandshakeError, connectAbortedError, connectTimeoutError } from './connection.js';
 import type { ConnectOptions } from './connection.js';
 import { SshError, classifySshError } from './errors.js';
 import { startProxyCommand } from './proxy-command.js';
@@ -149,8 +149,8 @@ export class ConnectionOpener {
   private firstTransport(plan: ConnectPlan): Duplex | undefined {
     if (plan.proxyCommand !== undefined) return startProxyCommand(plan.proxyCommand, plan.label);
     const early = this.early.take(plan.hostname, plan.port);
-    if (early && 'failure' in early) throw classifySshError(early.failure, plan.label, 'connect');
-    return early?.socket;
+    if (early === undefined || 'socket' in early) return early?.socket;
+    throw 'failure' in early ? classifySshError(early.failure, plan.label, 'connect') : closedDuringHandshakeError(plan.label);
   }
 
   private async forwardThroughJump(jump: JumpEntry, target: ConnectPlan, startedAt: number, signal?: AbortSignal): Promise<Duplex> {

@@ -45,6 +45,11 @@ export function connectTimeoutError(label: string, timeoutMs: number): SshError 
   return new SshError('CONNECT_TIMEOUT', `${label}: no SSH session within ${timeoutMs} ms (TCP, banner, key exchange and authentication)`);
 }
 
+/** The server closed the connection before it was ready (sshd past MaxStartups drops it before its banner). */
+export function closedDuringHandshakeError(label: string): SshError {
+  return new SshError('CONNECT_RESET', `${label}: connection closed during the SSH handshake`);
+}
+
 export function connectAbortedError(label: string): SshpoolError {
   return new SshpoolError('ABORTED', `${label}: run stopped while connecting`);
 }
@@ -126,7 +131,7 @@ export class SshConnection extends EventEmitter<ConnectionEvents> {
       });
       client.on('close', () => {
         // Every connection closes in the end: an error (and its stack trace) only for one that never got ready.
-        if (!ready) settle(new SshError('CONNECT_RESET', `${label}: connection closed during the SSH handshake`));
+        if (!ready) settle(closedDuringHandshakeError(label));
       });
 
       client.connect({

@@ -6,11 +6,18 @@ interface EarlySocket {
   socket: Socket;
   /** What the socket failed with before a client took it (refused, reset, unreachable). */
   failure?: Error;
+  /** The server closed it before a client took it (sshd past MaxStartups, say). */
+  ended: boolean;
   keepFailure: (error: Error) => void;
+  noteEnd: () => void;
 }
 
-/** An early connect a client takes: the socket to run SSH over, or why it failed already. */
-export type EarlyConnect = { socket: Socket } | { failure: Error };
+/**
+ * An early connect a client takes: the socket to run SSH over, why it failed
+ * already, or that the server closed it already (its 'end' and 'close' are
+ * over, so a client given it would wait for them in vain).
+ */
+export type EarlyConnect = { socket: Socket } | { failure: Error } | { endedBeforeUse: true };
 
 /**
  * TCP connects started while the run still reads its keys and loads ssh2 (a
@@ -37,12 +44,16 @@ export class EarlyConnects {
       const socket = tcpConnect({ host: hostname, port }).setNoDelay(true);
       const early: EarlySocket = {
         socket,
+        ended: false,
         // Kept for the client that takes it: an 'error' nobody listens to would end the process.
         keepFailure: (error) => {
           early.failure ??= error;
         },
+        noteEnd: () => {
+          early.ended = true;
+        },
       };
-      socket.on('error', early.keepFailure);
+      socket.on('error', early.keepFailure).on('end', early.noteEnd).on('close', early.noteEnd);
       this.sockets.set(key, early);
     }
     if (this.sockets.size > before) await new Promise((resolve) => setImmediate(resolve));
@@ -54,10 +65,10 @@ export class EarlyConnects {
     const early = this.sockets.get(key);
     if (!early) return undefined;
     this.sockets.delete(key);
-    early.socket.off('error', early.keepFailure);
-    if (early.failure) {
+    early.socket.off('error', early.keepFailure).off('end', early.noteEnd).off('close', early.noteEnd);
+    if (early.failure || early.ended) {
       early.socket.destroy();
-      return { failure: early.failure };
+      return early.failure ? { failure: early.failure } : { endedBeforeUse: true };
     }
     return { socket: early.socket };
   }
