@@ -24,6 +24,8 @@ export class SshContext {
   private readonly identities: IdentityStore;
   private readonly opener: ConnectionOpener;
   private password: Promise<string> | undefined;
+  /** A passphrase or the password was asked during `prepare`: the early connects may have waited for a person. */
+  private prompted = false;
 
   private constructor(
     readonly sshConfig: SshConfigResolver,
@@ -35,7 +37,8 @@ export class SshContext {
       ...(options.connectRate === undefined ? {} : { connectRate: options.connectRate }),
       ...(options.jumpStartups === undefined ? {} : { jumpStartups: options.jumpStartups }),
     });
-    this.identities = new IdentityStore(options.passphrasePrompt ? { passphrasePrompt: options.passphrasePrompt } : {});
+    const { passphrasePrompt } = options;
+    this.identities = new IdentityStore(passphrasePrompt ? { passphrasePrompt: (file) => this.prompting(passphrasePrompt(file)) } : {});
   }
 
   static async create(options: SshOptions, openerOptions: ConnectionOpenerOptions = {}): Promise<SshContext> {
@@ -61,6 +64,9 @@ export class SshContext {
       this.opener.closeEarly();
       throw error;
     }
+    // sshd drops a connection that has not logged in within LoginGraceTime (120 s by default), and
+    // counts it against MaxStartups while it waits: after someone typed, connect anew.
+    if (this.prompted) this.opener.closeEarly();
   }
 
   /** Closes the early connects of `prepare` that no connection took. */
@@ -137,7 +143,12 @@ export class SshContext {
   }
 
   private askPasswordOnce(prompt: () => Promise<string>): Promise<string> {
-    this.password ??= prompt();
+    this.password ??= this.prompting(prompt());
     return this.password;
+  }
+
+  private prompting<T>(answer: Promise<T>): Promise<T> {
+    this.prompted = true;
+    return answer;
   }
 }

@@ -2,7 +2,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { Fleet, startAgent } from '../fleet/index.js';
+import { runCommand } from '../../src/run/host-run.js';
+import { encryptedKeyCopy, Fleet, startAgent } from '../fleet/index.js';
 import { runCliProcess } from '../helpers/cli-process.js';
 
 /**
@@ -65,6 +66,15 @@ describe('early TCP connects: the first hosts are connected to while keys are re
     expect(ports).not.to.include(h02.port);
   });
 
+  it('--connect-rate: no early connect, which would skip its turns', async () => {
+    const result = await runCliProcess(['run', '-F', fleet.sshConfigPath, '-i', 'h01,h02,', '--connect-rate', '100', '-c', 'echo ran'], { env: env({ NODE_DEBUG: 'net,module' }) });
+    expect(result.stdout).to.match(/^h01: ran$/m);
+    expect(result.stdout).to.match(/^h02: ran$/m);
+    const { ports, ssh2Loaded } = connectsBeforeSsh2(result.stderr);
+    expect(ssh2Loaded).to.equal(true);
+    expect(ports).to.deep.equal([]);
+  });
+
   it('a key that cannot be read still stops the run before any host is logged into: the early connect is closed before SSH starts on it', async () => {
     const [h01] = fleet.hosts as [Fleet['hosts'][0]];
     const badKey = path.join(scratch, 'bad_key');
@@ -84,5 +94,18 @@ describe('early TCP connects: the first hosts are connected to while keys are re
     const ran = await runCliProcess(['run', '-i', fleet.inventoryPath, '-l', 'h01', '--known-hosts', fleet.knownHostsPath, '-F', '/dev/null', '--no-agent', '-c', 'true'], { env: env() });
     expect(ran.code).to.equal(0);
     expect(await logLine(h01.logPath, /Accepted publickey for /)).to.match(/Accepted publickey for /);
+  });
+
+  it('after a passphrase was asked, the hosts are connected to anew (an early connect may have waited past sshd\'s LoginGraceTime)', async () => {
+    const [, h02] = fleet.hosts as [Fleet['hosts'][0], Fleet['hosts'][0]];
+    const encrypted = await encryptedKeyCopy(fleet.userKeyPath, 'early passphrase', scratch);
+    const config = path.join(scratch, 'ssh_config_encrypted');
+    await writeFile(config, `Host h02\n  HostName 127.0.0.1\n  Port ${h02.port}\n  User ${fleet.user}\n  IdentityFile ${encrypted}\n  IdentitiesOnly yes\n  IdentityAgent none\n  UserKnownHostsFile ${fleet.knownHostsPath}\n`);
+    await writeFile(h02.logPath, '');
+    let asked = 0;
+    const [result] = await runCommand(['h02'], 'echo ran', { sshConfigFile: config, passphrasePrompt: async () => (asked++, 'early passphrase') });
+    expect([result!.status, result!.stdout, asked]).to.deep.equal(['ok', 'ran\n', 1]);
+    const log = await logLine(h02.logPath, /kex_exchange_identification[\s\S]*Accepted publickey|Accepted publickey[\s\S]*kex_exchange_identification/);
+    expect(log.match(/Connection from 127\.0\.0\.1 port/g)).to.have.length(2);
   });
 });
