@@ -209,11 +209,6 @@ export class HostRun extends EventEmitter<HostRunEvents> {
       // A host reached through its own ProxyCommand holds three pipes where others hold one socket.
       const descriptorsPerHost = sshTargets.some((target) => target.proxyCommand !== undefined) ? 3 : 1;
       if (!remote) checkDescriptorLimit(Math.min(forks, targets.length), descriptorsPerHost);
-      // A signal aborted before the run was made never fires 'abort': no host is contacted, no passphrase asked.
-      const abortedAtStart = options.signal?.aborted === true;
-      if (abortedAtStart) this.stopped = true;
-      else if (remote) await remote.open({ tasks, hosts: targets.map((target) => target.label), connection: remoteConnectionOptions(options) });
-      else await sessions?.prepare(sshTargets);
       const emitDone = (results: readonly HostResult[]): void => results.forEach((result, command) => this.emit('hostDone', result, { command }));
       const kept = (results: HostResult[]): HostResult[] => (options.keepOutput === false ? results.map(withoutOutput) : results);
       const report = (results: HostResult[]): HostResult[] => {
@@ -262,9 +257,15 @@ export class HostRun extends EventEmitter<HostRunEvents> {
           if (batchCount > 1) callHook(() => this.emit('batchStart', { batch: number, of: batchCount, hosts: positions.length }));
         },
       });
+      const scheduledHosts = reachable.map(({ target }, index) => ({ index, label: target.label, attempt: attemptOf(target) }));
+      // A signal aborted before the run was made never fires 'abort': no host is contacted, no passphrase asked.
+      const abortedAtStart = options.signal?.aborted === true;
+      if (abortedAtStart) this.stopped = true;
+      else if (remote) await remote.open({ tasks, hosts: targets.map((target) => target.label), connection: remoteConnectionOptions(options) });
+      else await sessions?.prepare(sshTargets, firstSshTargets(scheduler.firstStarts(scheduledHosts), reachable));
       this.scheduler = scheduler;
       if (this.stopped) scheduler.stop();
-      const scheduled = scheduler.run(reachable.map(({ target }, index) => ({ index, label: target.label, attempt: attemptOf(target) })));
+      const scheduled = scheduler.run(scheduledHosts);
       const refusedResults = new Map(refused.map(({ target, error }) => [target, report(skippedResults(target, plan, attemptOf(target), error))]));
       const reachableResults = await scheduled;
       let nextReachable = 0;
@@ -273,6 +274,8 @@ export class HostRun extends EventEmitter<HostRunEvents> {
     } finally {
       if (remote) await remote.close();
       else if (!options.sessions) sessions?.close();
+      // The caller's cache outlives the run; the early connects it made for this run's hosts do not.
+      else sessions?.closeEarly();
     }
   }
 
@@ -290,6 +293,11 @@ export class HostRun extends EventEmitter<HostRunEvents> {
 function stoppedBeforeStart(target: Target, abortedAtStart: boolean): SshpoolError {
   if (abortedAtStart) return new SshpoolError('ABORTED', `${target.label}: run stopped (its signal was aborted) before it started`);
   return new SshpoolError('SKIPPED', `${target.label}: run stopped before this host started`);
+}
+
+/** The SSH targets among the hosts the scheduler starts first (positions in `reachable`): their connects can start early. */
+function firstSshTargets(positions: readonly number[], reachable: readonly { target: ReachableTarget }[]): TargetSettings[] {
+  return positions.map((position) => reachable[position]!.target).filter((target): target is TargetSettings => target.kind === 'ssh');
 }
 
 function withoutOutput(result: HostResult): HostResult {

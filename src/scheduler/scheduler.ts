@@ -36,6 +36,8 @@ export class Scheduler<R> {
   /** Aborted by stop() or a stop verdict: ends every backoff wait, since no retry would start. */
   readonly #halt = new AbortController();
   /** One function for every host's pool task (the pool holds the arguments, not a closure per host). */
+  /** The waves firstStarts drew from the policy, for `run` to go on from. */
+  #drawn: { hosts: readonly ScheduledHost[]; first: IteratorResult<readonly number[]>; rest: Iterator<readonly number[]> } | undefined;
   readonly #task = (host: ScheduledHost, attempt: number): Promise<{ outcome: R; verdict: Verdict }> => this.#runInTask(host, attempt);
 
   constructor(
@@ -61,7 +63,7 @@ export class Scheduler<R> {
     const outcomes = new Array<R>(hosts.length);
     try {
       let number = 0;
-      for (const wave of this.policy.waves(hosts)) {
+      for (const wave of this.#waves(hosts)) {
         number += 1;
         this.hooks.waveStarted?.(number, wave);
         const settling: Promise<void>[] = [];
@@ -76,6 +78,30 @@ export class Scheduler<R> {
       this.pool.close();
     }
     return outcomes;
+  }
+
+  /**
+   * The positions in `hosts` of the hosts `run(hosts)` will start first, before
+   * any finishes: the start of the policy's first wave, as many as the pool
+   * has slots. The policy's waves are drawn here, once (a policy may count them):
+   * `run` with the same hosts goes on from them.
+   */
+  firstStarts(hosts: readonly ScheduledHost[]): readonly number[] {
+    const waves = this.policy.waves(hosts)[Symbol.iterator]();
+    const first = waves.next();
+    this.#drawn = { hosts, first, rest: waves };
+    return first.done ? [] : first.value.slice(0, this.pool.size);
+  }
+
+  /** The policy's waves, or the rest of those firstStarts drew for these hosts. */
+  *#waves(hosts: readonly ScheduledHost[]): Iterable<readonly number[]> {
+    const drawn = this.#drawn;
+    this.#drawn = undefined;
+    if (drawn?.hosts !== hosts) {
+      yield* this.policy.waves(hosts);
+      return;
+    }
+    for (let wave = drawn.first; !wave.done; wave = drawn.rest.next()) yield wave.value;
   }
 
   /** Until the pool's queue is below its size (a task started) or the run is halted (the rest are skipped, not queued). */

@@ -86,9 +86,20 @@ export class SessionCache {
     return this.context.sshConfig;
   }
 
-  /** Reads the key and known_hosts files the targets need, asking passphrases and the password now (see SshContext.prepare). */
-  prepare(targets: readonly TargetSettings[]): Promise<void> {
-    return this.context.prepare(targets);
+  /**
+   * Reads the key and known_hosts files the targets need, asking passphrases and the password now;
+   * meanwhile the TCP connects of `startingFirst` without a kept connection are under way (see SshContext.prepare).
+   */
+  prepare(targets: readonly TargetSettings[], startingFirst: readonly TargetSettings[] = []): Promise<void> {
+    return this.context.prepare(
+      targets,
+      startingFirst.filter((target) => !this.connections.has(settingsKey(target))),
+    );
+  }
+
+  /** Closes the early connects of `prepare` that no session took (the run that asked for them is over). */
+  closeEarly(): void {
+    this.context.closeEarly();
   }
 
   /**

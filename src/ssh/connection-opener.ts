@@ -2,11 +2,12 @@ import type { Duplex } from 'node:stream';
 import { SshpoolError } from '../errors.js';
 import { remainingMs, waitWithin } from './bounded-wait.js';
 import type { ConnectPlan } from './connect-plan.js';
-import { SshConnection, connectAbortedError, connectTimeoutError } from './connection.js';
+import { SshConnection, closedDuringHandshakeError, connectAbortedError, connectTimeoutError } from './connection.js';
 import type { ConnectOptions } from './connection.js';
-import { SshError } from './errors.js';
+import { SshError, classifySshError } from './errors.js';
 import { startProxyCommand } from './proxy-command.js';
 import { ConnectPacer } from './connect-pacer.js';
+import { EarlyConnects } from './early-connects.js';
 import { WaitingSlots } from './waiting-slots.js';
 
 /** A shared jump connection and the connections (targets, deeper hops) opened through it that are not over yet. */
@@ -45,6 +46,7 @@ export interface ConnectionOpenerOptions {
 export class ConnectionOpener {
   private readonly jumps = new Map<string, JumpEntry>();
   private readonly pacer: ConnectPacer | undefined;
+  private readonly early = new EarlyConnects();
 
   constructor(private readonly options: ConnectionOpenerOptions = {}) {
     this.pacer = options.connectRate === undefined ? undefined : new ConnectPacer(options.connectRate);
@@ -62,7 +64,7 @@ export class ConnectionOpener {
     if (signal?.aborted) throw connectAbortedError(target.label);
     if (chain.length === 1) {
       await this.pace(target, signal);
-      return SshConnection.open(connectOptions(target, firstTransport(target), Date.now(), signal));
+      return SshConnection.open(connectOptions(target, this.firstTransport(target), Date.now(), signal));
     }
     const jump = this.useJump(chain, chain.length - 2);
     try {
@@ -118,10 +120,37 @@ export class ConnectionOpener {
     return this.pacer ? this.pacer.turn(signal, () => connectAbortedError(plan.label)) : Promise.resolve();
   }
 
+  /**
+   * Starts the TCP connects of these first hops now, before the client that will
+   * run SSH over each exists (see EarlyConnects); a hop reached through a
+   * ProxyCommand is left to it. Not under --connect-rate, whose turns they would skip.
+   */
+  async connectEarly(hops: readonly Pick<ConnectPlan, 'hostname' | 'port' | 'proxyCommand'>[]): Promise<void> {
+    if (this.pacer) return;
+    await this.early.start(hops.filter((hop) => hop.proxyCommand === undefined));
+  }
+
+  /** Closes the early connects no connection took (a run that stops before its hosts, or started others). */
+  closeEarly(): void {
+    this.early.closeAll();
+  }
+
   closeAll(): void {
+    this.early.closeAll();
     const entries = [...this.jumps.values()];
     this.jumps.clear();
     for (const entry of entries) entry.connection.then((c) => c.close(), () => undefined);
+  }
+
+  /**
+   * A chain's first connection goes through its ProxyCommand when ssh_config gives one, else over
+   * TCP: the early connect to its address if one was started (undefined: SshConnection makes one).
+   */
+  private firstTransport(plan: ConnectPlan): Duplex | undefined {
+    if (plan.proxyCommand !== undefined) return startProxyCommand(plan.proxyCommand, plan.label);
+    const early = this.early.take(plan.hostname, plan.port);
+    if (early === undefined || 'socket' in early) return early?.socket;
+    throw 'failure' in early ? classifySshError(early.failure, plan.label, 'connect') : closedDuringHandshakeError(plan.label);
   }
 
   private async forwardThroughJump(jump: JumpEntry, target: ConnectPlan, startedAt: number, signal?: AbortSignal): Promise<Duplex> {
@@ -144,7 +173,7 @@ export class ConnectionOpener {
     let entry = this.jumps.get(key);
     if (!entry) {
       const hop = chain[index] as ConnectPlan;
-      const opened = index > 0 ? this.openThroughJump(chain, index) : this.pace(hop).then(() => SshConnection.open(connectOptions(hop, firstTransport(hop), Date.now())));
+      const opened = index > 0 ? this.openThroughJump(chain, index) : this.pace(hop).then(() => SshConnection.open(connectOptions(hop, this.firstTransport(hop), Date.now())));
       const created: JumpEntry = {
         key,
         users: 0,
@@ -203,10 +232,6 @@ export class ConnectionOpener {
   }
 }
 
-/** A chain's first connection goes over TCP, or through its ProxyCommand when ssh_config gives one. */
-function firstTransport(plan: ConnectPlan): Duplex | undefined {
-  return plan.proxyCommand === undefined ? undefined : startProxyCommand(plan.proxyCommand, plan.label);
-}
 
 function connectOptions(plan: ConnectPlan, via: Duplex | undefined, startedAt: number, signal?: AbortSignal): ConnectOptions {
   const { proxyCommand: _transportChosen, ...options } = plan;

@@ -17,7 +17,7 @@ import { ssh2 } from './ssh2-library.js';
 
 /** A plan's connection over the transport the opener chose for it. */
 export interface ConnectOptions extends Omit<ConnectPlan, 'proxyCommand'> {
-  /** A stream forwarded through a jump host, or a ProxyCommand's; without it a TCP connection is made. */
+  /** A stream forwarded through a jump host, a ProxyCommand's, or a TCP socket connected early; without it a TCP connection is made. */
   via?: Duplex;
   /**
    * connectTimeoutMs covers TCP (or the forward, or the ProxyCommand), banner,
@@ -43,6 +43,11 @@ const CLOSE_GRACE_MS = 1000;
 
 export function connectTimeoutError(label: string, timeoutMs: number): SshError {
   return new SshError('CONNECT_TIMEOUT', `${label}: no SSH session within ${timeoutMs} ms (TCP, banner, key exchange and authentication)`);
+}
+
+/** The server closed the connection before it was ready (sshd past MaxStartups drops it before its banner). */
+export function closedDuringHandshakeError(label: string): SshError {
+  return new SshError('CONNECT_RESET', `${label}: connection closed during the SSH handshake`);
 }
 
 export function connectAbortedError(label: string): SshpoolError {
@@ -126,7 +131,7 @@ export class SshConnection extends EventEmitter<ConnectionEvents> {
       });
       client.on('close', () => {
         // Every connection closes in the end: an error (and its stack trace) only for one that never got ready.
-        if (!ready) settle(new SshError('CONNECT_RESET', `${label}: connection closed during the SSH handshake`));
+        if (!ready) settle(closedDuringHandshakeError(label));
       });
 
       client.connect({

@@ -24,6 +24,8 @@ export class SshContext {
   private readonly identities: IdentityStore;
   private readonly opener: ConnectionOpener;
   private password: Promise<string> | undefined;
+  /** A passphrase or the password was asked during `prepare`: the early connects may have waited for a person. */
+  private prompted = false;
 
   private constructor(
     readonly sshConfig: SshConfigResolver,
@@ -35,7 +37,8 @@ export class SshContext {
       ...(options.connectRate === undefined ? {} : { connectRate: options.connectRate }),
       ...(options.jumpStartups === undefined ? {} : { jumpStartups: options.jumpStartups }),
     });
-    this.identities = new IdentityStore(options.passphrasePrompt ? { passphrasePrompt: options.passphrasePrompt } : {});
+    const { passphrasePrompt } = options;
+    this.identities = new IdentityStore(passphrasePrompt ? { passphrasePrompt: (file) => this.prompting(passphrasePrompt(file)) } : {});
   }
 
   static async create(options: SshOptions, openerOptions: ConnectionOpenerOptions = {}): Promise<SshContext> {
@@ -46,13 +49,29 @@ export class SshContext {
    * Reads every key file and known_hosts file the targets need, asking
    * passphrases (and the password, with --ask-pass) now rather than in the
    * middle of streamed output, so that a missing key or unreadable file stops
-   * the run before any host is touched.
+   * the run before any host is logged into. The TCP connects of `startingFirst`
+   * (the hosts the run will start first; their first hops) are started before
+   * that, so that they overlap it; if it fails they are closed unused.
    */
-  async prepare(targets: readonly TargetSettings[]): Promise<void> {
-    const hops = targets.flatMap((target) => [...target.jumps, target]);
-    for (const hop of hops) await this.identitiesOf(hop);
-    if (this.options.passwordPrompt) await this.askPasswordOnce(this.options.passwordPrompt);
-    await Promise.all(hops.map((hop) => this.verifier(hop).load()));
+  async prepare(targets: readonly TargetSettings[], startingFirst: readonly TargetSettings[] = []): Promise<void> {
+    try {
+      await this.opener.connectEarly(startingFirst.map((target) => target.jumps[0] ?? target));
+      const hops = targets.flatMap((target) => [...target.jumps, target]);
+      for (const hop of hops) await this.identitiesOf(hop);
+      if (this.options.passwordPrompt) await this.askPasswordOnce(this.options.passwordPrompt);
+      await Promise.all(hops.map((hop) => this.verifier(hop).load()));
+    } catch (error) {
+      this.opener.closeEarly();
+      throw error;
+    }
+    // sshd drops a connection that has not logged in within LoginGraceTime (120 s by default), and
+    // counts it against MaxStartups while it waits: after someone typed, connect anew.
+    if (this.prompted) this.opener.closeEarly();
+  }
+
+  /** Closes the early connects of `prepare` that no connection took. */
+  closeEarly(): void {
+    this.opener.closeEarly();
   }
 
   /** Opens an authenticated connection to the target, through its jump hops. */
@@ -124,7 +143,12 @@ export class SshContext {
   }
 
   private askPasswordOnce(prompt: () => Promise<string>): Promise<string> {
-    this.password ??= prompt();
+    this.password ??= this.prompting(prompt());
     return this.password;
+  }
+
+  private prompting<T>(answer: Promise<T>): Promise<T> {
+    this.prompted = true;
+    return answer;
   }
 }

@@ -51,11 +51,13 @@ describe('stopping a run: the signal given to runCommand, streamCommand and ping
   it('records hosts still connecting when the signal aborts as ABORTED, at once, not as CONNECT_TIMEOUT later', async () => {
     const controller = new AbortController();
     const before = silent.accepted();
-    const run = runCommand([inventoryHost('silent', '127.0.0.1', silent.port, fleet)], 'true', { ...isolatedOptions(fleet), connectTimeoutMs: 20_000, signal: controller.signal });
+    const stream = streamCommand([inventoryHost('silent', '127.0.0.1', silent.port, fleet)], 'true', { ...isolatedOptions(fleet), connectTimeoutMs: 20_000, signal: controller.signal });
+    // The TCP connect is made early, before the host starts (while keys are read): the host is connecting once it started too.
+    await new Promise((resolve) => stream.once('hostStart', resolve));
     await until(() => silent.accepted() > before);
     const stopped = Date.now();
     controller.abort();
-    const [result] = await run;
+    const [result] = await stream.results;
     expect(Date.now() - stopped).to.be.below(1000);
     expectAllAborted([result!], 1);
     expect(result!.error!.message).to.equal('silent: run stopped while connecting');

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { SshpoolError } from '../../src/errors.js';
 import { currentTask, Pool } from '../../src/pool/index.js';
-import { CONTINUE, INPUT_ORDER, Scheduler } from '../../src/scheduler/index.js';
+import { batches, CONTINUE, hostOrder, INPUT_ORDER, Scheduler } from '../../src/scheduler/index.js';
 import type { SchedulePolicy, ScheduledHost, Verdict } from '../../src/scheduler/index.js';
 import { deferred } from '../helpers/deferred.js';
 import type { Deferred } from '../helpers/deferred.js';
@@ -188,5 +188,38 @@ describe('Scheduler with a policy (controlled promises, no sleeps)', () => {
     // h1 waits in the pool's queue, h2 in the scheduler's (the queue holds as many as the pool has slots).
     expect(await run).to.deep.equal(['stopped while running', 'skipped, no reason', 'skipped, no reason']);
     expect(signals).to.have.length(1);
+  });
+
+  it('firstStarts: the hosts run() starts before any finishes (the policy\'s order, as many as the pool has slots, of its first wave); run() then draws no waves again', async () => {
+    let drawn = 0;
+    const reversed = hostOrder<Outcome>('reverse_inventory');
+    const counting: SchedulePolicy<Outcome> = { ...reversed, waves: (hosts) => (drawn++, reversed.waves(hosts)) };
+    const { hosts, scheduler, gate, started } = harness(5, 2, counting);
+    expect(scheduler.firstStarts(hosts)).to.deep.equal([4, 3]);
+    const run = scheduler.run(hosts);
+    expect(started).to.deep.equal(['h4#1@0', 'h3#1@1']);
+    for (const label of ['h4', 'h3', 'h2', 'h1', 'h0']) gate(label).resolve(true);
+    expect((await run).map((outcome) => outcome.host)).to.deep.equal(['h0', 'h1', 'h2', 'h3', 'h4']);
+    expect(started.map((start) => start.split('#')[0])).to.deep.equal(['h4', 'h3', 'h2', 'h1', 'h0']);
+    expect(drawn).to.equal(1);
+  });
+
+  it('firstStarts stops at the end of the first wave (a batch of one starts one host)', async () => {
+    const { hosts, scheduler, gate, started } = harness(3, 2, batches([{ hosts: 1 }, { hosts: 2 }]));
+    expect(scheduler.firstStarts(hosts)).to.deep.equal([0]);
+    const run = scheduler.run(hosts);
+    expect(started).to.deep.equal(['h0#1@0']);
+    for (const label of ['h0', 'h1', 'h2']) gate(label).resolve(true);
+    expect((await run).map((outcome) => outcome.host)).to.deep.equal(['h0', 'h1', 'h2']);
+  });
+
+  it('firstStarts of no hosts is none, and run() of other hosts than firstStarts saw asks the policy anew', async () => {
+    const { hosts, scheduler, gate, started } = harness(2, 4, INPUT_ORDER);
+    expect(scheduler.firstStarts([])).to.deep.equal([]);
+    const run = scheduler.run(hosts);
+    expect(started).to.deep.equal(['h0#1@0', 'h1#1@1']);
+    gate('h0').resolve(true);
+    gate('h1').resolve(true);
+    expect(await run).to.have.length(2);
   });
 });
