@@ -13,6 +13,7 @@ import { SessionCache } from '../session/session-cache.js';
 import { defaults } from '../settings/schema.js';
 import type { RunOptions } from '../settings/run-options.js';
 import { resolveTarget } from '../ssh/target-settings.js';
+import { WaitingSlots } from '../ssh/waiting-slots.js';
 import type { ReachableTarget, Target } from '../ssh/target-settings.js';
 import type { OutputStreamName } from '../ssh/remote-command.js';
 import { defaultExecutors } from '../tasks/index.js';
@@ -38,6 +39,12 @@ export interface QueueWorkerOptions extends RunOptions {
   forks?: number;
   /** Serve the hosts of these tags only; none: the untagged hosts. */
   tags?: readonly string[];
+  /**
+   * This worker's jobs on one host (its address and port; every local host
+   * counts as one) at once, over all the runs it serves: the others wait their
+   * turn, holding a slot of `forks`. Undefined: no limit.
+   */
+  concurrencyPerHost?: number;
   /** One line per event worth a log: start, Redis lost and back, stop. */
   log?: (line: string) => void;
 }
@@ -76,6 +83,8 @@ export class QueueWorker {
   readonly #plans = new Map<string, Promise<StoredRunPlan>>();
   readonly #workers: Worker[] = [];
   readonly #pool: Pool;
+  /** Per host address, its jobs running here (concurrencyPerHost); dropped when idle. */
+  readonly #hostSlots = new Map<string, WaitingSlots>();
   #heartbeat: NodeJS.Timeout | undefined;
   readonly #executors: ExecutorRegistry = defaultExecutors();
   /** Names this worker in "started" marks. */
@@ -169,7 +178,6 @@ export class QueueWorker {
 
   async #outcome(job: HostJob, id: string, keys: RunKeys, plan: StoredRunPlan, target: Target, taskPlan: HostTaskPlan, stop: AbortSignal): Promise<HostResult[]> {
     const { host, attempt } = job;
-    const { tasks } = taskPlan;
     const delivered = await this.redis.hget(keys.records, String(host.index));
     const earlier = delivered ? (JSON.parse(delivered) as HostResult[]) : undefined;
     if (earlier?.[0]?.attempt === attempt) return earlier;
@@ -182,6 +190,40 @@ export class QueueWorker {
       return failed(skippedResults(target, taskPlan, attempt, lost));
     }
     if (target.kind === 'refused') return skippedResults(target, taskPlan, attempt, target.error);
+    let releaseHost: () => void;
+    try {
+      releaseHost = await this.#holdHost(target, host.name, stop);
+    } catch (error) {
+      return skippedResults(target, taskPlan, attempt, error);
+    }
+    try {
+      return await this.#onHeldHost(job, id, keys, plan, target, taskPlan, stop);
+    } finally {
+      releaseHost();
+    }
+  }
+
+  /**
+   * Resolves once this host may be worked on here (concurrencyPerHost), to
+   * its release; rejects with ABORTED when the run is stopped meanwhile.
+   */
+  async #holdHost(target: ReachableTarget, name: string, stop: AbortSignal): Promise<() => void> {
+    const limit = this.options.concurrencyPerHost;
+    if (limit === undefined) return () => undefined;
+    const address = target.kind === 'ssh' ? `${target.hostname}:${target.port}` : 'local';
+    let slots = this.#hostSlots.get(address);
+    if (!slots) this.#hostSlots.set(address, (slots = new WaitingSlots(limit)));
+    if (slots.inUse >= limit) this.options.log?.(`${name}: waits, ${limit} job${limit > 1 ? 's' : ''} on ${address} already running here (--concurrency-per-host)`);
+    await slots.take(stop, () => new SshpoolError('ABORTED', `${name}: run stopped while it waited for its host (--concurrency-per-host)`));
+    return () => {
+      slots.give();
+      if (slots.idle) this.#hostSlots.delete(address);
+    };
+  }
+
+  async #onHeldHost(job: HostJob, id: string, keys: RunKeys, plan: StoredRunPlan, target: ReachableTarget, taskPlan: HostTaskPlan, stop: AbortSignal): Promise<HostResult[]> {
+    const { host, attempt } = job;
+    const { tasks } = taskPlan;
     let local: LocalTasks;
     try {
       local = await this.contents.localise(job.runId, { id, index: host.index, attempt, name: host.name }, tasks);

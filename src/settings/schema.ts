@@ -113,6 +113,12 @@ export const SETTINGS = [
     commands: ['fetch'],
   }),
   setting({
+    key: 'concurrency-per-host', flag: 'string', input: text, unset: 'no limit',
+    parse: (raw, label) => parsePositiveInteger(numberOf(raw, label), label),
+    help: "A worker's jobs on one host (its address and port) at once, over every run it serves (several controllers' runs at once); the others wait their turn",
+    commands: ['worker'],
+  }),
+  setting({
     key: 'timeout', alias: 't', field: 'commandTimeoutMs', options: 'run', flag: 'string', input: text, default: 0,
     parse: (raw, label) => parseSeconds(String(raw), label, { allowZero: true }),
     help: 'Seconds a command may run per host; then it is killed (0: no limit)', commands: RUNNING_COMMANDS,

@@ -534,6 +534,25 @@ describe('workers through Redis and BullMQ: sshpool worker processes (the real b
     });
   });
 
+  it("--concurrency-per-host 1: another run's job on a host this worker is working on waits its turn (said in its log), then runs", async () => {
+    const worker = await startWorker(['-f', '4', '--concurrency-per-host', '1']);
+    const dir = await sharedDir('per-host');
+    const exists = (name: string): Promise<boolean> => stat(path.join(dir, name)).then(() => true, () => false);
+    const file = await cli.inventory('per-host', { h01: cli.fleetHosts.h01! });
+    // The first run holds h01 until the test lets it go.
+    const first = controller(['run', '-i', file, '--redis', url(), '-o', 'json', '--', `touch ${dir}/first; while [ ! -e ${dir}/go ]; do sleep 0.05; done`]);
+    expect(await eventually(() => exists('first'), 20_000)).to.equal(true);
+    const second = controller(['run', '-i', file, '--redis', url(), '-o', 'json', '--', `touch ${dir}/second`]);
+    expect(await eventually(async () => /h01: waits, 1 job on 127\.0\.0\.1:\d+ already running here/.test(worker.log()), 20_000), worker.log()).to.equal(true);
+    // The worker decided to wait before the second run's command: it has not run.
+    expect(await exists('second')).to.equal(false);
+    await writeFile(path.join(dir, 'go'), '');
+    const [one, two] = await Promise.all([first, second]);
+    expect([one.code, two.code], one.stderr + two.stderr).to.deep.equal([0, 0]);
+    expect(records(two.stdout).map((result) => [result.host, result.status])).to.deep.equal([['h01', 'ok']]);
+    expect(await exists('second')).to.equal(true);
+  });
+
   it('SIGTERM to a worker: it takes no more hosts, finishes the running one (its record delivered) and exits 0', async () => {
     const worker = await startWorker(['-f', '1']);
     const dir = await sharedDir('sigterm');

@@ -7,6 +7,7 @@ import type { CliIo } from '../cli.js';
 import { loadCliSettings, toRunOptions, withSettingsOptions } from '../options/settings-options.js';
 import { redisUrl } from '../options/redis-options.js';
 import { repeatable } from '../options/values.js';
+import { settingValue } from '../../settings/resolve.js';
 
 /** `sshpool worker --redis URL`: serves hosts queued by `run`/`script --redis` until SIGTERM or Ctrl-C, then finishes its running hosts. */
 export function workerCommandModule(parser: Argv, io: CliIo): Argv {
@@ -17,7 +18,8 @@ export function workerCommandModule(parser: Argv, io: CliIo): Argv {
       withSettingsOptions(command, 'worker')
         .option('tag', { type: 'string', requiresArg: true, coerce: repeatable, describe: 'Take only the hosts whose sshpool_worker_tag is NAME (repeatable); without it, only the hosts with no tag' })
         .example('SSHPOOL_REDIS=redis://:PASSWORD@queue:6379 $0 worker -f 64', 'work on 64 hosts at once')
-        .example('$0 worker --redis redis://queue:6379 --tag dc2 --identity ~/.ssh/fleet', 'the hosts tagged dc2, with this key'),
+        .example('$0 worker --redis redis://queue:6379 --tag dc2 --identity ~/.ssh/fleet', 'the hosts tagged dc2, with this key')
+        .example('$0 worker -f 64 --concurrency-per-host 1', "one run at a time on any one host, whichever controllers' runs it serves"),
     async (args) => {
       const settings = await loadCliSettings(args, io);
       const url = redisUrl(settings);
@@ -26,7 +28,7 @@ export function workerCommandModule(parser: Argv, io: CliIo): Argv {
       // No terminal to ask on: a key with a passphrase must come through the worker's agent.
       const { passphrasePrompt: _unused, ...options } = toRunOptions(settings);
       const log = (line: string): void => void io.stderr.write(`sshpool worker: ${escapeControlCharacters(line)}\n`);
-      const worker = await QueueWorker.start({ ...options, url, tags, log });
+      const worker = await QueueWorker.start({ ...options, url, tags, log, concurrencyPerHost: settingValue(settings, 'concurrency-per-host') });
       const signal = await new Promise<NodeJS.Signals>((resolve) => {
         process.once('SIGTERM', resolve);
         process.once('SIGINT', resolve);
