@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
+import { xdgDirectory } from '../xdg-directory.js';
 
 /**
  * Node 20 parses and compiles the CLI bundle (~1 MB) anew on every start, and has no
@@ -13,18 +13,6 @@ import { Script } from 'node:vm';
  * command compiled), in the user's cache directory; anything wrong with it only costs the
  * compile it would have saved.
  */
-
-/** `$XDG_CACHE_HOME/sshpool`, else `~/.cache/sshpool`, as other command-line tools keep theirs; undefined without a home. */
-export function cacheDirectory(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env.XDG_CACHE_HOME?.startsWith('/')) return join(env.XDG_CACHE_HOME, 'sshpool');
-  let home: string;
-  try {
-    home = homedir();
-  } catch {
-    return undefined;
-  }
-  return home.startsWith('/') ? join(home, '.cache', 'sshpool') : undefined;
-}
 
 /** The cache file of `source` for `command`: named after the bundle's hash, so a rebuilt bundle never reads an old cache. */
 export function codeCachePath(directory: string, source: string, command: string): string {
@@ -74,7 +62,8 @@ function writeCache(path: string, data: Buffer): void {
  */
 export function runBundle(bundlePath: string, command: string, env: NodeJS.ProcessEnv = process.env): void {
   const source = readFileSync(bundlePath, 'utf8');
-  const directory = cacheDirectory(env);
+  // `$XDG_CACHE_HOME/sshpool`, else `~/.cache/sshpool`, as other command-line tools keep theirs.
+  const directory = xdgDirectory('cache', env);
   const cachePath = directory === undefined ? undefined : codeCachePath(directory, source, command);
   const cachedData = readCache(cachePath);
   const script = new Script(wrapped(source), { filename: bundlePath, ...(cachedData ? { cachedData } : {}) });

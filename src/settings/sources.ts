@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import path from 'node:path';
 import * as v from 'valibot';
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import type { Node } from 'yaml';
 import { InputError, UsageError } from '../errors.js';
+import { xdgDirectory } from '../xdg-directory.js';
 import { closest } from './closest.js';
 import { SettingsError } from './errors.js';
 import type { SettingsLocation } from './errors.js';
@@ -54,9 +54,9 @@ export interface GivenSetting {
 }
 
 /** The settings files, lowest first: system-wide, the user's, then the working directory's. */
-export function settingsFiles(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(), home = homedir()): string[] {
-  const configHome = env.XDG_CONFIG_HOME || path.join(home, '.config');
-  return ['/etc/sshpool/config.yaml', path.join(configHome, 'sshpool', 'config.yaml'), path.join(cwd, 'sshpool.yaml')];
+export function settingsFiles(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(), home?: string): string[] {
+  const user = xdgDirectory('config', env, home);
+  return ['/etc/sshpool/config.yaml', ...(user === undefined ? [] : [path.join(user, 'config.yaml')]), path.join(cwd, 'sshpool.yaml')];
 }
 
 /** A settings file's settings; none when it does not exist. Anything else it holds that cannot be used is an error naming file, line, column and key. */

@@ -7,7 +7,8 @@ import { expect } from 'chai';
 import type { Argv } from 'yargs';
 import { buildParser } from '../../src/cli/cli.js';
 import type { CliIo } from '../../src/cli/cli.js';
-import { cacheDirectory, codeCachePath } from '../../src/cli/code-cache.js';
+import { codeCachePath } from '../../src/cli/code-cache.js';
+import { xdgDirectory } from '../../src/xdg-directory.js';
 import { CLI_MAIN, runCliProcess } from '../helpers/cli-process.js';
 
 const run = promisify(execFile);
@@ -118,8 +119,16 @@ describe('start-up: what the binary loads and caches (the real bundle)', functio
   });
 
   it('finds the cache directory as XDG says: $XDG_CACHE_HOME/sshpool, else ~/.cache/sshpool; a relative XDG_CACHE_HOME is ignored', () => {
-    expect(cacheDirectory({ XDG_CACHE_HOME: '/x/cache' })).to.equal('/x/cache/sshpool');
-    expect(cacheDirectory({ XDG_CACHE_HOME: 'relative' })).to.match(/\/\.cache\/sshpool$/);
+    expect(xdgDirectory('cache', { XDG_CACHE_HOME: '/x/cache' })).to.equal('/x/cache/sshpool');
+    expect(xdgDirectory('cache', { XDG_CACHE_HOME: 'relative' })).to.match(/\/\.cache\/sshpool$/);
+    expect(xdgDirectory('cache', { HOME: '/home/u' })).to.equal('/home/u/.cache/sshpool');
+  });
+
+  it('finds the state and config directories the same way, and none without an absolute home', () => {
+    expect(xdgDirectory('state', { XDG_STATE_HOME: '/x/state' })).to.equal('/x/state/sshpool');
+    expect(xdgDirectory('state', { XDG_STATE_HOME: 'relative', HOME: '/home/u' })).to.equal('/home/u/.local/state/sshpool');
+    expect(xdgDirectory('config', { XDG_CONFIG_HOME: 'relative', HOME: '/home/u' })).to.equal('/home/u/.config/sshpool');
+    expect(xdgDirectory('config', {}, 'relative-home')).to.equal(undefined);
   });
 });
 

@@ -16,6 +16,8 @@ describe('precedence of settings sources', () => {
   it('looks for /etc/sshpool, then XDG_CONFIG_HOME (else ~/.config), then the working directory', () => {
     expect(settingsFiles({ XDG_CONFIG_HOME: '/xdg' }, '/work', '/home/u')).to.deep.equal(['/etc/sshpool/config.yaml', '/xdg/sshpool/config.yaml', '/work/sshpool.yaml']);
     expect(settingsFiles({}, '/work', '/home/u')[1]).to.equal('/home/u/.config/sshpool/config.yaml');
+    // The XDG spec: a relative XDG_CONFIG_HOME is invalid and ignored.
+    expect(settingsFiles({ XDG_CONFIG_HOME: 'xdg' }, '/work', '/home/u')[1]).to.equal('/home/u/.config/sshpool/config.yaml');
   });
 
   describe('defaults < /etc < user file < ./sshpool.yaml < SSHPOOL_* < flags, one pair at a time', () => {

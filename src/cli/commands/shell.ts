@@ -37,7 +37,7 @@ export function shellCommandModule(parser: Argv, io: CliIo): Argv {
         inventory,
         { inventory, settings: runOptions, sessions, streams: { stdout: sink(io.stdout), stderr: sink(io.stderr) } },
         { input: process.stdin, output: io.stdout },
-        { limit: args.limit, forks: runOptions.forks ?? defaults.forks, mode: args.stream ? 'stream' : 'gather', historyFile, history: await loadHistory(historyFile) },
+        { limit: args.limit, forks: runOptions.forks ?? defaults.forks, mode: args.stream ? 'stream' : 'gather', historyFile, history: historyFile === undefined ? [] : await loadHistory(historyFile) },
       );
       try {
         await shell.run();

@@ -20,7 +20,8 @@ export interface ShellStart {
   limit: string;
   forks: number;
   mode: ShellOutputMode;
-  historyFile: string;
+  /** Undefined: history is not kept (no home). */
+  historyFile: string | undefined;
   /** Newest first, as readline keeps it. */
   history: string[];
 }
@@ -72,9 +73,12 @@ export class FanoutShell {
       prompt: PROMPT,
     });
     const history = { saved: Promise.resolve() };
-    rl.on('history', (lines: string[]) => {
-      history.saved = history.saved.then(() => saveHistory(this.start.historyFile, lines)).catch((error: Error) => this.say(`cannot write history ${this.start.historyFile}: ${error.message}`));
-    });
+    const { historyFile } = this.start;
+    if (historyFile !== undefined) {
+      rl.on('history', (lines: string[]) => {
+        history.saved = history.saved.then(() => saveHistory(historyFile, lines)).catch((error: Error) => this.say(`cannot write history ${historyFile}: ${error.message}`));
+      });
+    }
     const interrupt = () => this.interrupt(rl);
     rl.on('SIGINT', interrupt);
     process.on('SIGINT', interrupt);

@@ -1,15 +1,14 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import path from 'node:path';
+import { xdgDirectory } from '../../xdg-directory.js';
 
 /** Lines kept, as bash's HISTSIZE default. */
 export const HISTORY_SIZE = 500;
 
-/** `${XDG_STATE_HOME:-~/.local/state}/sshpool/history`: where the XDG base directory spec keeps history. */
-export function historyPath(env: NodeJS.ProcessEnv = process.env): string {
-  // The spec says a relative XDG_STATE_HOME is invalid and must be ignored.
-  const state = env.XDG_STATE_HOME && path.isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : path.join(env.HOME || homedir(), '.local', 'state');
-  return path.join(state, 'sshpool', 'history');
+/** `${XDG_STATE_HOME:-~/.local/state}/sshpool/history`: where the XDG base directory spec keeps history; undefined without a home (no history kept). */
+export function historyPath(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const state = xdgDirectory('state', env);
+  return state === undefined ? undefined : path.join(state, 'history');
 }
 
 /** The history file's lines, newest first (as readline holds them); none when there is no file yet. */
