@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
@@ -9,7 +8,7 @@ import type { HostResult } from '../run/host-result.js';
 import { finishLocalDirectory, makeLocalDirectory, writeLocalFile } from '../tasks/fetch-executor.js';
 import { firstFileError, TransferTally } from '../tasks/transfer-tally.js';
 import type { FileErrorDetail, FileTransferDetail } from '../tasks/index.js';
-import { CONTENT_CHUNK_BYTES } from './run-contents.js';
+import { fileToList, listToFile } from './chunk-lists.js';
 import { RUN_TTL_SECONDS } from './keys.js';
 import { settingByKey } from '../settings/schema.js';
 import { parseBytes } from '../settings/values.js';
@@ -55,8 +54,7 @@ export async function sendFetched(redis: Redis, prefix: string, hostDir: string,
           continue;
         }
         const key = `${prefix}:${files++}`;
-        await redis.del(key);
-        for await (const chunk of createReadStream(file, { highWaterMark: CONTENT_CHUNK_BYTES }) as AsyncIterable<Buffer>) await redis.rpush(key, chunk);
+        await fileToList(redis, key, file);
         await redis.expire(key, RUN_TTL_SECONDS);
         bytes += stats.size;
         entries.push({ path: below, kind: 'file', size: stats.size, ...attributes });
@@ -117,12 +115,7 @@ async function writeChunks(redis: Redis, key: string, file: string, local: strin
   let handle: FileHandle | undefined;
   try {
     handle = await open(file, 'w', 0o600);
-    const chunks = await redis.llen(key);
-    for (let index = 0; index < chunks; index++) {
-      const chunk = await redis.lindexBuffer(key, index);
-      if (chunk === null) throw new Error('it left Redis before it was written (its keys expired)');
-      await handle.write(chunk);
-    }
+    await listToFile(redis, key, handle);
   } catch (error) {
     throw new FileError('FILE_LOCAL_WRITE', local, `could not write ${local}: ${(error as Error).message}`, { cause: error });
   } finally {

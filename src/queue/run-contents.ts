@@ -1,16 +1,13 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { posix } from 'node:path';
 import type { Redis } from 'ioredis';
 import { UsageError } from '../errors.js';
 import type { CopyTask } from '../tasks/index.js';
 import type { HostTask } from '../tasks/index.js';
+import { fileToList } from './chunk-lists.js';
 import { QueueError, UploadTooLargeError } from './errors.js';
 import { RUN_TTL_SECONDS } from './keys.js';
 import type { RunKeys } from './keys.js';
-
-/** The bytes of one Redis list element: what a file is read and sent in, and what a worker holds at once. */
-export const CONTENT_CHUNK_BYTES = 1 << 20;
 
 /** One distinct content of a run's copies: a local file that has it, and its size. */
 interface LocalContent {
@@ -65,13 +62,9 @@ export async function storeContents(redis: Redis, keys: RunKeys, tasks: readonly
 }
 
 async function storeContent(redis: Redis, key: string, sha256: string, local: string): Promise<void> {
-  await redis.del(key);
   const hash = createHash('sha256');
   try {
-    for await (const chunk of createReadStream(local, { highWaterMark: CONTENT_CHUNK_BYTES }) as AsyncIterable<Buffer>) {
-      hash.update(chunk);
-      await redis.rpush(key, chunk);
-    }
+    await fileToList(redis, key, local, (chunk) => hash.update(chunk));
   } catch (error) {
     await redis.del(key);
     throw new QueueError('CONTENT_CHANGED', `copy through Redis: ${local} could not be read again to be stored (${(error as Error).message})`, { cause: error });

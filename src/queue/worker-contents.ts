@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import { hostFileName } from '../host-file-name.js';
 import type { HostResult } from '../run/host-result.js';
 import type { CopyTask, FetchTask, HostTask } from '../tasks/index.js';
+import { listToFile } from './chunk-lists.js';
 import { QueueError } from './errors.js';
 import { sendFetched, withUndelivered } from './fetched-files.js';
 import { runKeys } from './keys.js';
@@ -200,22 +201,16 @@ export class WorkerContents {
   async #fetch(key: string, target: string, sha256: string, size: number): Promise<string> {
     const partial = `${target}.part`;
     const hash = createHash('sha256');
-    let written = 0;
     try {
-      const chunks = await this.redis.llen(key);
-      if (chunks === 0 && size > 0) throw new Error('it is not in Redis (the run ended, or its keys expired)');
       const handle = await open(partial, 'w', 0o600);
+      let written: number;
       try {
-        for (let index = 0; index < chunks; index++) {
-          const chunk = await this.redis.lindexBuffer(key, index);
-          if (chunk === null) throw new Error('it left Redis while being read (the run ended, or its keys expired)');
-          hash.update(chunk);
-          written += chunk.length;
-          await handle.write(chunk);
-        }
+        written = await listToFile(this.redis, key, handle, (chunk) => hash.update(chunk));
       } finally {
         await handle.close();
       }
+      // An empty file has no list: its size says so.
+      if (written === 0 && size > 0) throw new Error('it is not in Redis (the run ended, or its keys expired)');
       if (written !== size || hash.digest('hex') !== sha256) throw new Error(`Redis holds ${written} bytes that are not the file's (${size} bytes, SHA-256 ${sha256})`);
       await rename(partial, target);
       return target;
