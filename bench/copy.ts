@@ -7,7 +7,7 @@
  * AES instructions) and OpenSSH's scp and sftp chacha20-poly1305@openssh.com
  * (theirs): the one-host scenario also runs scp and sftp with `-c
  * aes128-gcm@openssh.com`, like with like. `--baseline DIR` adds another
- * checkout's build (its dist/sshpool.mjs, with its node_modules' ssh2),
+ * checkout's build (its dist/sshpool.cjs, with its node_modules' ssh2),
  * interleaved with this one, to compare two builds in one run.
  * Run: npm run bench:copy [-- --mib 200 --hosts 20 --reps 3 --baseline ../main --out bench/results].
  */
@@ -53,7 +53,7 @@ const sshpoolBuild = (name: string, main: string): Tool => ({
   }),
 });
 const sshpool = sshpoolBuild('sshpool copy', CLI_MAIN);
-const baseline = flags.baseline === undefined ? [] : [sshpoolBuild(`sshpool copy (${flags.baseline})`, resolve(flags.baseline, 'dist', 'sshpool.mjs'))];
+const baseline = flags.baseline === undefined ? [] : [sshpoolBuild(`sshpool copy (${flags.baseline})`, resolve(flags.baseline, 'dist', 'sshpool.cjs'))];
 /** The cipher sshpool negotiates, for scp and sftp rows that compare like with like. */
 const SSHPOOL_CIPHER = 'aes128-gcm@openssh.com';
 const scpWith = (name: string, cipher: string[]): Tool => ({

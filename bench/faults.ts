@@ -1,6 +1,6 @@
 /**
  * The fault suite at scale: 1000 hosts, 10 % of them each kind of bad, one run of
- * the real binary (dist/sshpool.mjs), then checks of what it did; exits 1 when any
+ * the real binary (dist/sshpool.cjs), then checks of what it did; exits 1 when any
  * check fails. Run: npm run bench:faults [-- --hosts N --connect-timeout C --timeout T --margin M --jump-startups J].
  * Needs root: it runs itself inside a network namespace of its own (hosts 127.x.y.z,
  * one sshd on :22, iptables dropping the silent port and the dead targets).
@@ -64,7 +64,7 @@ function runSshpool(args: readonly string[], home: string, started: (child: Chil
   // No agent, no user's ~/.ssh: the keys are the inventory's alone, on any machine.
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, CI: 'true' };
   const startedAt = performance.now();
-  const child = spawn(process.execPath, ['dist/sshpool.mjs', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['dist/sshpool.cjs', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   started(child);
   const stdout: Buffer[] = [];
   const stderr: Buffer[] = [];

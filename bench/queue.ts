@@ -19,7 +19,7 @@ import type { Measurement } from './fanout/measure.js';
 import { canCreateNamespace, insideNamespace, rerunInsideNamespace } from './fanout/netns.js';
 import { RedisServer } from '../test/helpers/redis-server.js';
 
-const CLI = fileURLToPath(new URL('../../dist/sshpool.mjs', import.meta.url));
+const CLI = fileURLToPath(new URL('../../dist/sshpool.cjs', import.meta.url));
 /** Linux's clock ticks per second (USER_HZ), the unit of /proc/PID/stat's times. */
 const TICKS_PER_SECOND = 100;
 

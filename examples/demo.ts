@@ -14,7 +14,7 @@ const DEMO_PORTS = [22201, 22202, 22203, 22204];
 const fleet = await Fleet.start({ hosts: DEMO_PORTS.length, ports: DEMO_PORTS });
 try {
   const args = [
-    path.join(root, 'dist/sshpool.mjs'),
+    path.join(root, 'dist/sshpool.cjs'),
     'run',
     '-i', path.join(root, 'config/demo-inventory.yaml'),
     '-u', fleet.user,

@@ -51,7 +51,7 @@ export const sshpool: Client = {
       file: process.execPath,
       args: [
         ...(work.profileDir ? ['--cpu-prof', '--cpu-prof-dir', work.profileDir] : []),
-        'dist/sshpool.mjs',
+        'dist/sshpool.cjs',
         'run',
         '-F',
         work.sshConfig,

@@ -8,5 +8,5 @@ import { runBundle } from './code-cache.js';
 // the process's peak near the live size for a few per cent more time collecting (bench/fanout).
 setFlagsFromString('--heap-growing-percent=50');
 
-// The `sshpool` binary: the CLI itself is dist/sshpool.cjs, started from V8's code cache (see code-cache.ts).
-runBundle(fileURLToPath(new URL('./sshpool.cjs', import.meta.url)), process.argv[2] ?? '');
+// The `sshpool` binary: the CLI itself is dist/sshpool-bundle.cjs, started from V8's code cache (see code-cache.ts).
+runBundle(fileURLToPath(new URL('./sshpool-bundle.cjs', import.meta.url)), process.argv[2] ?? '');

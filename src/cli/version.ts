@@ -7,7 +7,7 @@ export function packageVersion(): string {
       const manifest = JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8')) as { name?: string; version?: string };
       if (manifest.name === 'sshpool' && manifest.version) return manifest.version;
     } catch {
-      // Not at this depth: the bundle is dist/sshpool.mjs, the compiled tests' copy build/src/cli/version.js.
+      // Not at this depth: the bundle is dist/sshpool-bundle.cjs, the compiled tests' copy build/src/cli/version.js.
     }
   }
   return '0.0.0';

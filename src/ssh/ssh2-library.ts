@@ -5,16 +5,24 @@ import type ssh2Library from 'ssh2';
 // Loading ssh2 costs ~0.1 s of CPU (its modules, crypto tables and native bindings):
 // loaded when the first connection, key or agent needs it, so `--version`,
 // `inventory` and `config` never pay for it.
-const load = createRequire(import.meta.url);
 let library: typeof ssh2Library | undefined;
 
 /** ssh2's module, loaded on first use; out of file descriptors then, the EMFILE error itself. */
 export function ssh2(): typeof ssh2Library {
   try {
-    return (library ??= load('ssh2') as typeof ssh2Library);
+    return (library ??= load());
   } catch (error) {
     throw descriptorShortage() ?? error;
   }
+}
+
+/**
+ * The library, an ES module, has no `require` and loads the package; in the CLI's CommonJS bundle
+ * esbuild bundles ssh2 behind the literal `require('ssh2')`, so that its code is in the bundle's
+ * code cache (see scripts/bundle.mjs).
+ */
+function load(): typeof ssh2Library {
+  return (typeof require === 'function' ? require('ssh2') : createRequire(import.meta.url)('ssh2')) as typeof ssh2Library;
 }
 
 /** Node's resolver reports a package it could not open as not found: whether that was this process's descriptor limit. */

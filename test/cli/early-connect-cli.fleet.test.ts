@@ -9,11 +9,12 @@ import { runCliProcess } from '../helpers/cli-process.js';
 /**
  * NODE_DEBUG=net,module makes Node log, in order on the process's stderr, each TCP connect
  * as it asks the kernel for it ("NET <pid>: connect: attempting to connect to ADDRESS:PORT")
- * and each CommonJS load ("MODULE <pid>: load ..."): which came first, with no clock.
+ * and each CommonJS load ("MODULE <pid>: load ..."): which came first, with no clock. ssh2 is in
+ * the bundle, so its one load Node logs is its native binding's, which ssh2 requires as it loads.
  */
 function connectsBeforeSsh2(stderr: string): { ports: number[]; ssh2Loaded: boolean } {
   const lines = stderr.split('\n');
-  const ssh2 = lines.findIndex((line) => /^MODULE \d+: load ".*\/ssh2\/lib\/index\.js"/.test(line));
+  const ssh2 = lines.findIndex((line) => /^MODULE \d+: load ".*\/ssh2\/lib\/protocol\/crypto\/build\/Release\/sshcrypto\.node"/.test(line));
   const before = ssh2 === -1 ? lines : lines.slice(0, ssh2);
   const ports = before.flatMap((line) => {
     const match = /^NET \d+: connect: attempting to connect to [\d.]+:(\d+)/.exec(line);

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -51,7 +52,7 @@ describe('start-up: what the binary loads and caches (the real bundle)', functio
     const { stdout, stderr } = await run(process.execPath, [CLI_MAIN, '--version'], { env: { ...env(path.join(dir, 'cache-debug')), NODE_DEBUG: 'module' } });
     expect(stdout.trim()).to.match(/^\d+\.\d+\.\d+$/);
     // The probe sees CommonJS loads: the bundle itself is one, so an empty list would mean a broken probe.
-    expect(stderr).to.include('sshpool.cjs');
+    expect(stderr).to.include('sshpool-bundle.cjs');
     expect(stderr).not.to.match(/ssh2/);
   });
 
@@ -72,7 +73,7 @@ describe('start-up: what the binary loads and caches (the real bundle)', functio
 
   it('keeps one V8 code cache per bundle hash and command in $XDG_CACHE_HOME/sshpool, removes other bundles\' caches, and replaces one V8 rejects', async () => {
     const cacheHome = path.join(dir, 'cache');
-    const source = await readFile(path.join(path.dirname(CLI_MAIN), 'sshpool.cjs'), 'utf8');
+    const source = await readFile(path.join(path.dirname(CLI_MAIN), 'sshpool-bundle.cjs'), 'utf8');
     const versionCache = codeCachePath(path.join(cacheHome, 'sshpool'), source, '--version');
     const configCache = codeCachePath(path.join(cacheHome, 'sshpool'), source, 'config');
     expect(path.basename(versionCache)).to.match(/^[0-9a-f]{32}-other\.v8cache$/);
@@ -116,6 +117,19 @@ describe('start-up: what the binary loads and caches (the real bundle)', functio
     expect(codeCachePath(directory, 'one bundle', 'run')).not.to.equal(codeCachePath(directory, 'another bundle', 'run'));
     expect(codeCachePath(directory, 'one bundle', 'run')).not.to.equal(codeCachePath(directory, 'one bundle', 'ping'));
     expect(codeCachePath(directory, 'one bundle', '../run')).to.match(/-other\.v8cache$/);
+  });
+
+  it('takes the bundle\'s hash from the last line its build wrote, the SHA-256 of everything before it', async () => {
+    const source = await readFile(path.join(path.dirname(CLI_MAIN), 'sshpool-bundle.cjs'), 'utf8');
+    const line = /\n\/\/# sshpool-bundle-sha256=([0-9a-f]{64})\n$/.exec(source);
+    expect(line, 'the bundle ends with its hash').not.to.equal(null);
+    const body = source.slice(0, source.length - (line?.[0].length ?? 0) + 1);
+    expect(createHash('sha256').update(body).digest('hex')).to.equal(line?.[1]);
+    // Read, not computed: two sources with one hash line share a cache, and a changed hash line is another cache.
+    const hashLine = `//# sshpool-bundle-sha256=${'a'.repeat(64)}\n`;
+    const directory = '/cache/sshpool';
+    expect(codeCachePath(directory, `one;\n${hashLine}`, 'run')).to.equal(codeCachePath(directory, `two;\n${hashLine}`, 'run'));
+    expect(codeCachePath(directory, `one;\n${hashLine}`, 'run')).not.to.equal(codeCachePath(directory, `one;\n${hashLine.replace('aaaa', 'bbbb')}`, 'run'));
   });
 
   it('finds the cache directory as XDG says: $XDG_CACHE_HOME/sshpool, else ~/.cache/sshpool; a relative XDG_CACHE_HOME is ignored', () => {

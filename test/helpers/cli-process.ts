@@ -3,7 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** The CLI as shipped: the bundle `npm run bundle` writes (the package's `bin`). */
-export const CLI_MAIN = fileURLToPath(new URL('../../../dist/sshpool.mjs', import.meta.url));
+export const CLI_MAIN = fileURLToPath(new URL('../../../dist/sshpool.cjs', import.meta.url));
 
 export interface CliProcessResult {
   code: number | null;

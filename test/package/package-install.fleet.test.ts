@@ -104,11 +104,13 @@ describe('the npm package: npm pack, then npm install into an empty folder, then
     expect(run.stdout).to.include('Examples:').and.include('sshpool run -i hosts.yaml -- uptime');
   });
 
-  it('runs a command on the fleet from there', async () => {
+  it('runs a command on the fleet from there, with the native binding of the package\'s own ssh2 (the bundle finds it through the package)', async () => {
     const args = ['run', '-i', fleet.inventoryPath, '--known-hosts', fleet.knownHostsPath, '-F', '/dev/null', '--no-agent', '--', 'echo from-package'];
-    const outcome = await exec('sshpool', args, { cwd: consumer, env });
+    const outcome = await exec('sshpool', args, { cwd: consumer, env: { ...env, NODE_DEBUG: 'module' } });
     expect(outcome.code, outcome.stderr).to.equal(0);
     expect(outcome.stdout.split('\n').sort()).to.deep.equal(['', 'h01: from-package', 'h02: from-package']);
+    const binding = path.join(await realpath(path.join(consumer, 'node_modules/sshpool/node_modules/ssh2')), 'lib/protocol/crypto/build/Release/sshcrypto.node');
+    expect(outcome.stderr).to.include(`load "${binding}"`);
   });
 
   it("carries the checkout's ssh2, patches and all, to both the CLI and the library", async () => {
