@@ -2,8 +2,8 @@ import { closeSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type ssh2Library from 'ssh2';
 
-// Loading ssh2 costs ~0.1 s of CPU (its modules, crypto tables and native bindings):
-// loaded when the first connection, key or agent needs it, so `--version`,
+// Evaluating ssh2 (its modules, crypto tables and native binding) costs CPU even from the bundle's
+// code cache: it is loaded when the first connection, key or agent needs it, so `--version`,
 // `inventory` and `config` never pay for it.
 let library: typeof ssh2Library | undefined;
 
