@@ -7,17 +7,18 @@
  * AES instructions) and OpenSSH's scp and sftp chacha20-poly1305@openssh.com
  * (theirs): the one-host scenario also runs scp and sftp with `-c
  * aes128-gcm@openssh.com`, like with like. `--baseline DIR` adds another
- * checkout's build (its dist/sshpool.cjs, with its node_modules' ssh2),
+ * checkout's build (its bin/sshpool, with its node_modules' ssh2),
  * interleaved with this one, to compare two builds in one run.
  * Run: npm run bench:copy [-- --mib 200 --hosts 20 --reps 3 --baseline ../main --out bench/results].
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { chmod, open, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { CLI_MAIN } from '../test/helpers/cli-process.js';
 import { Fleet } from '../test/fleet/index.js';
 import { measure } from './fanout/measure.js';
 import type { Invocation, Measurement } from './fanout/measure.js';
@@ -41,19 +42,26 @@ interface Tool {
 }
 
 const timeoutMs = 600_000;
-const sshpoolBuild = (name: string, main: string): Tool => ({
-  name,
-  executable: process.execPath,
-  invocation: (fleet, file, hosts) => ({
-    file: process.execPath,
-    args: [main, 'copy', '-i', fleet.inventoryPath, '-l', hosts.join(':'), '-f', String(hosts.length), '-q', '--known-hosts', fleet.knownHostsPath, '-F', '/dev/null', '--no-agent', file, 'copied.bin'],
-    env: { ...process.env, SSH_AUTH_SOCK: '' },
-    keepStdout: true,
-    timeoutMs,
-  }),
-});
-const sshpool = sshpoolBuild('sshpool copy', CLI_MAIN);
-const baseline = flags.baseline === undefined ? [] : [sshpoolBuild(`sshpool copy (${flags.baseline})`, resolve(flags.baseline, 'dist', 'sshpool.cjs'))];
+/** A checkout's `sshpool` command (bin/sshpool, which starts the `node` on PATH: this one's first), or before there was one its dist/sshpool.cjs. */
+const sshpoolBuild = (name: string, checkout: string): Tool => {
+  const bin = resolve(checkout, 'bin', 'sshpool');
+  const [executable, prefix] = existsSync(bin) ? [bin, []] : [process.execPath, [resolve(checkout, 'dist', 'sshpool.cjs')]];
+  return {
+    name,
+    executable,
+    invocation: (fleet, file, hosts) => ({
+      file: executable,
+      args: [...prefix, 'copy', '-i', fleet.inventoryPath, '-l', hosts.join(':'), '-f', String(hosts.length), '-q', '--known-hosts', fleet.knownHostsPath, '-F', '/dev/null', '--no-agent', file, 'copied.bin'],
+      env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`, SSH_AUTH_SOCK: '' },
+      keepStdout: true,
+      timeoutMs,
+    }),
+  };
+};
+/** This checkout, built (bench/ runs from build/bench/). */
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const sshpool = sshpoolBuild('sshpool copy', ROOT);
+const baseline = flags.baseline === undefined ? [] : [sshpoolBuild(`sshpool copy (${flags.baseline})`, flags.baseline)];
 /** The cipher sshpool negotiates, for scp and sftp rows that compare like with like. */
 const SSHPOOL_CIPHER = 'aes128-gcm@openssh.com';
 const scpWith = (name: string, cipher: string[]): Tool => ({

@@ -14,7 +14,6 @@ const DEMO_PORTS = [22201, 22202, 22203, 22204];
 const fleet = await Fleet.start({ hosts: DEMO_PORTS.length, ports: DEMO_PORTS });
 try {
   const args = [
-    path.join(root, 'dist/sshpool.cjs'),
     'run',
     '-i', path.join(root, 'config/demo-inventory.yaml'),
     '-u', fleet.user,
@@ -23,9 +22,10 @@ try {
     '--',
     'echo "hello from $(hostname) as $(id -un), sshd port ${SSH_CONNECTION##* }"; uname -sr',
   ];
-  process.stdout.write(`$ sshpool ${args.slice(1).map(quote).join(' ')}\n`);
+  process.stdout.write(`$ sshpool ${args.map(quote).join(' ')}\n`);
   const code = await new Promise<number>((resolve) => {
-    spawn(process.execPath, args, { stdio: 'inherit' }).on('exit', (status) => resolve(status ?? 1));
+    // The `sshpool` command as npm installs it.
+    spawn(path.join(root, 'bin/sshpool'), args, { stdio: 'inherit' }).on('exit', (status) => resolve(status ?? 1));
   });
   process.stdout.write(`(exit code ${code})\n`);
   process.exitCode = code;

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Invocation } from './measure.js';
 
 /** What every client is asked to do in one measurement. */
@@ -45,13 +45,17 @@ function matches(text: string, pattern: RegExp): Set<string> {
 
 export const sshpool: Client = {
   name: 'sshpool',
-  executable: process.execPath,
+  executable: 'bin/sshpool',
   invocations: (work) => [
     {
-      file: process.execPath,
+      // The `sshpool` command as installed, which starts the `node` on PATH: this one's first.
+      file: 'bin/sshpool',
+      env: {
+        ...process.env,
+        PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+        ...(work.profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${work.profileDir}` } : {}),
+      },
       args: [
-        ...(work.profileDir ? ['--cpu-prof', '--cpu-prof-dir', work.profileDir] : []),
-        'dist/sshpool.cjs',
         'run',
         '-F',
         work.sshConfig,

@@ -1,6 +1,8 @@
+import { takeDeferredCaCerts } from '../deferred-ca-certs.js';
 import { runCli } from './cli.js';
 import { COMPLETION_FLAG } from './completion.js';
 
+takeDeferredCaCerts();
 const argv = process.argv.slice(2);
 void runCli(argv).then((code) => {
   process.exitCode = code;

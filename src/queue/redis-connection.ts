@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { deferredCaTrust } from '../deferred-ca-certs.js';
 import { UsageError } from '../errors.js';
 import { QueueError } from './errors.js';
 import { ioredis } from './libraries.js';
@@ -38,7 +39,14 @@ export function checkRedisUrl(url: string, label: string): string {
  */
 export async function connectRedis(url: string): Promise<Redis> {
   const { Redis: RedisClient } = ioredis();
-  const client = new RedisClient(url, { lazyConnect: true, maxRetriesPerRequest: null, connectTimeout: CONNECT_TIMEOUT_MS, retryStrategy: (times) => Math.min(times * 200, 2_000) });
+  const trust = new URL(url).protocol === 'rediss:' ? deferredCaTrust() : undefined;
+  const client = new RedisClient(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: null,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    retryStrategy: (times) => Math.min(times * 200, 2_000),
+    ...(trust ? { tls: trust } : {}),
+  });
   let lastError: Error | undefined;
   const onError = (error: Error): void => {
     lastError = error;

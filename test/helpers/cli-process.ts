@@ -2,8 +2,10 @@ import { execFile } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-/** The CLI as shipped: the bundle `npm run bundle` writes (the package's `bin`). */
+/** The CLI's launcher, which `npm run bundle` writes, run with `node` (as tests do, to use this Node). */
 export const CLI_MAIN = fileURLToPath(new URL('../../../dist/sshpool.cjs', import.meta.url));
+/** The `sshpool` command as installed (the package's `bin`): a shell script that starts CLI_MAIN with the `node` on PATH. */
+export const SSHPOOL_BIN = fileURLToPath(new URL('../../../bin/sshpool', import.meta.url));
 
 export interface CliProcessResult {
   code: number | null;
@@ -12,16 +14,17 @@ export interface CliProcessResult {
 }
 
 /**
- * Runs the real `sshpool` binary as a child process. `onSpawn` gets the child
- * (to signal it mid-run, say).
+ * Runs the real CLI as a child process: CLI_MAIN, or with `bin` SSHPOOL_BIN. `onSpawn`
+ * gets the child (to signal it mid-run, say).
  */
 export function runCliProcess(
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; cwd?: string; onSpawn?: (child: ChildProcess) => void } = {},
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; bin?: boolean; onSpawn?: (child: ChildProcess) => void } = {},
 ): Promise<CliProcessResult> {
   return new Promise((resolve) => {
     const settings = { timeout: 60_000, env: options.env ?? process.env, cwd: options.cwd, maxBuffer: 64 * 1024 * 1024 };
-    const child = execFile(process.execPath, [CLI_MAIN, ...args], settings, (_error, stdout, stderr) =>
+    const [file, fileArgs] = options.bin ? [SSHPOOL_BIN, args] : [process.execPath, [CLI_MAIN, ...args]];
+    const child = execFile(file, fileArgs, settings, (_error, stdout, stderr) =>
       resolve({ code: child.exitCode, stdout, stderr }),
     );
     options.onSpawn?.(child);

@@ -64,7 +64,7 @@ describe('the npm package: npm pack, then npm install into an empty folder, then
     // The checkout as npm pack reads it, with a test patch in its ssh2 (the one bundled dependency).
     const staged = path.join(scratch, 'staged');
     await mkdir(path.join(staged, 'node_modules'), { recursive: true });
-    for (const file of ['package.json', 'README.md', 'dist']) await cp(path.join(ROOT, file), path.join(staged, file), { recursive: true, dereference: true });
+    for (const file of ['package.json', 'README.md', 'bin', 'dist']) await cp(path.join(ROOT, file), path.join(staged, file), { recursive: true, dereference: true });
     for (const name of await dependencyClosure('ssh2')) await cp(path.join(ROOT, 'node_modules', name), path.join(staged, 'node_modules', name), { recursive: true, dereference: true });
     await appendFile(path.join(staged, 'node_modules/ssh2/lib/index.js'), TEST_PATCH);
     const packed = succeeded('npm pack', await exec('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', scratch], { cwd: staged }));

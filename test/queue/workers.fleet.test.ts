@@ -12,7 +12,7 @@ import type { HostResult } from '../../src/run/host-result.js';
 import { streamFiles } from '../../src/run/host-run.js';
 import { copyTask } from '../../src/tasks/index.js';
 import { closedPort } from '../fleet/index.js';
-import { CLI_MAIN, runCliProcess } from '../helpers/cli-process.js';
+import { CLI_MAIN, runCliProcess, SSHPOOL_BIN } from '../helpers/cli-process.js';
 import type { CliProcessResult } from '../helpers/cli-process.js';
 import { fleetCli } from '../helpers/fleet-cli.js';
 import { inventoryHostsFor } from '../helpers/fleet-hosts.js';
@@ -581,9 +581,11 @@ describe('workers through a Redis with a password, and over TLS (rediss://)', fu
   });
 
   /** One host through one worker, both given the URL in SSHPOOL_REDIS (as a password is meant to be given). */
-  async function throughWorker(workerUrl: string, controllerUrl: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<CliProcessResult> {
+  /** A worker and a run through it, both started as `node dist/sshpool.cjs`, or with `bin` as the `sshpool` command. */
+  async function throughWorker(workerUrl: string, controllerUrl: string, extraEnv: NodeJS.ProcessEnv = {}, bin = false): Promise<CliProcessResult> {
     const baseEnv = { ...process.env, SSH_AUTH_SOCK: '', ...extraEnv };
-    const worker = spawn(process.execPath, [CLI_MAIN, 'worker', '--identity', cli.fleet.userKeyPath, '--known-hosts', cli.fleet.knownHostsPath, '-F', '/dev/null', '--no-agent'], {
+    const workerArgs = ['worker', '--identity', cli.fleet.userKeyPath, '--known-hosts', cli.fleet.knownHostsPath, '-F', '/dev/null', '--no-agent'];
+    const worker = spawn(bin ? SSHPOOL_BIN : process.execPath, bin ? workerArgs : [CLI_MAIN, ...workerArgs], {
       env: { ...baseEnv, SSHPOOL_REDIS: workerUrl },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -592,7 +594,7 @@ describe('workers through a Redis with a password, and over TLS (rediss://)', fu
     try {
       expect(await eventually(async () => /taking .* from/.test(log) || worker.exitCode !== null, 20_000), log).to.equal(true);
       const file = await cli.inventory('auth', { h01: cli.fleetHosts.h01! });
-      return await runCliProcess(['run', '-i', file, '-o', 'json', '--', 'echo secured'], { env: { ...baseEnv, SSHPOOL_REDIS: controllerUrl } });
+      return await runCliProcess(['run', '-i', file, '-o', 'json', '--', 'echo secured'], { env: { ...baseEnv, SSHPOOL_REDIS: controllerUrl }, bin });
     } finally {
       const exited = new Promise((resolve) => (worker.exitCode !== null ? resolve(undefined) : worker.once('exit', resolve)));
       worker.kill('SIGTERM');
@@ -628,6 +630,25 @@ describe('workers through a Redis with a password, and over TLS (rediss://)', fu
       expect(run.stderr).to.match(/through Redis at rediss:\/\/127\.0\.0\.1/);
       const untrusted = await runCliProcess(['run', '-i', cli.fleet.inventoryPath, '--', 'true'], { env: { ...process.env, SSHPOOL_REDIS: redis.url } });
       expect(untrusted.code).to.equal(1);
+      expect(untrusted.stderr).to.match(/\[REDIS_UNAVAILABLE\]/);
+    } finally {
+      await redis.stop();
+    }
+  });
+
+  it('rediss:// from the sshpool command, which starts Node without NODE_EXTRA_CA_CERTS: the CLI trusts the file itself; a missing file gets Node\'s warning', async () => {
+    const certFile = path.join(cli.scratch, 'redis-bin.crt');
+    const keyFile = path.join(cli.scratch, 'redis-bin.key');
+    await exec('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyFile, '-out', certFile]);
+    const redis = await RedisServer.start({ tls: { certFile, keyFile } });
+    try {
+      const run = await throughWorker(redis.url, redis.url, { NODE_EXTRA_CA_CERTS: certFile }, true);
+      expect(run.code, run.stderr).to.equal(0);
+      expect((JSON.parse(run.stdout) as HostResult[])[0]!.stdout).to.equal('secured\n');
+      const missing = path.join(cli.scratch, 'no-such-ca.pem');
+      const untrusted = await runCliProcess(['run', '-i', cli.fleet.inventoryPath, '--', 'true'], { env: { ...process.env, SSHPOOL_REDIS: redis.url, NODE_EXTRA_CA_CERTS: missing }, bin: true });
+      expect(untrusted.code).to.equal(1);
+      expect(untrusted.stderr).to.include(`Warning: Ignoring extra certs from \`${missing}\`, load failed: ENOENT`);
       expect(untrusted.stderr).to.match(/\[REDIS_UNAVAILABLE\]/);
     } finally {
       await redis.stop();
