@@ -11,6 +11,7 @@ import { askEnvironmentReplies } from './env-request.js';
 import { SshError, classifySshError } from './errors.js';
 import type { SessionPhase } from './errors.js';
 import { hostPort } from './host-key.js';
+import { SOFTWARE_VERSION, writeIdentification } from './identification.js';
 import type { HostKeyVerdict } from './host-key.js';
 import type { ConnectionTrust } from './trust.js';
 import { ssh2 } from './ssh2-library.js';
@@ -40,6 +41,16 @@ type ConnectionEvents = {
 
 /** How long a closed connection may wait for the server's end of the socket before it is destroyed. */
 const CLOSE_GRACE_MS = 1000;
+
+/**
+ * Servers sent the first authentication request right behind the ssh-userauth
+ * service request, a round trip before their SERVICE_ACCEPT (ssh2 patch 008):
+ * OpenSSH's sshd, which reads them in order, and the only server it is tested
+ * against; any other is asked in turn, as ssh does.
+ */
+function pipelinesAuth(serverSoftware: string): boolean {
+  return serverSoftware.startsWith('OpenSSH_');
+}
 
 export function connectTimeoutError(label: string, timeoutMs: number): SshError {
   return new SshError('CONNECT_TIMEOUT', `${label}: no SSH session within ${timeoutMs} ms (TCP, banner, key exchange and authentication)`);
@@ -94,6 +105,7 @@ export class SshConnection extends EventEmitter<ConnectionEvents> {
       return Promise.reject(classifySshError(error, label, 'connect'));
     }
     const sock = options.via ?? tcpConnect({ host: hostname, port }).setNoDelay(true);
+    writeIdentification(sock);
     const client = new library.Client();
     const connection = new SshConnection(label, client, options.connectTimeoutMs);
     connection.transport = sock;
@@ -139,6 +151,9 @@ export class SshConnection extends EventEmitter<ConnectionEvents> {
         host: hostname,
         port,
         username: options.user,
+        ident: SOFTWARE_VERSION,
+        identSent: true,
+        pipelineAuth: pipelinesAuth,
         // Our own timer above bounds the whole attempt; ssh2's would only duplicate it.
         readyTimeout: 0,
         keepaliveInterval: options.serverAliveIntervalMs,

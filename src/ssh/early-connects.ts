@@ -1,5 +1,6 @@
 import { connect as tcpConnect } from 'node:net';
 import type { Socket } from 'node:net';
+import { writeIdentification } from './identification.js';
 
 /** A TCP connection started before its SSH client existed. */
 interface EarlySocket {
@@ -20,12 +21,12 @@ interface EarlySocket {
 export type EarlyConnect = { socket: Socket } | { failure: Error } | { endedBeforeUse: true };
 
 /**
- * TCP connects started while the run still reads its keys and loads ssh2 (a
- * synchronous ~0.1 s), so that the kernel's handshake and sshd's fork and banner
- * overlap them: at most one per address, each taken over by the first
- * connection to that address. Nothing is sent on them until a client takes
- * one: a run stopped before (a bad key) closes them unused, as bare TCP
- * connections sshd logs as closed before any banner.
+ * TCP connects started while the run still reads its keys and loads ssh2, so
+ * that the kernel's handshake, sshd's fork and banner and the round trip of
+ * the client's identification line (written at once) overlap them: at most
+ * one per address, each taken over by the first connection to that address.
+ * Nothing but that line is sent until a client takes one: a run stopped before
+ * (a bad key) closes them before any key exchange.
  */
 export class EarlyConnects {
   private readonly sockets = new Map<string, EarlySocket>();
@@ -42,6 +43,7 @@ export class EarlyConnects {
       const key = addressKey(hostname, port);
       if (this.sockets.has(key)) continue;
       const socket = tcpConnect({ host: hostname, port }).setNoDelay(true);
+      writeIdentification(socket);
       const early: EarlySocket = {
         socket,
         ended: false,

@@ -23,6 +23,9 @@ function connectsBeforeSsh2(stderr: string): { ports: number[]; ssh2Loaded: bool
   return { ports, ssh2Loaded: ssh2 !== -1 };
 }
 
+/** What sshd logs of an early connect closed unused: its client had sent the identification line, and sshd its own and its key exchange offer. */
+const UNUSED_EARLY_CONNECT_ENDED = /Connection (?:reset|closed) by 127\.0\.0\.1 port \d+ \[preauth\]/;
+
 /** Waits until sshd's log has a line matching `pattern` (sshd writes it a little after the client is gone). */
 async function logLine(logPath: string, pattern: RegExp): Promise<string> {
   for (let tries = 0; tries < 200; tries++) {
@@ -76,7 +79,7 @@ describe('early TCP connects: the first hosts are connected to while keys are re
     expect(ports).to.deep.equal([]);
   });
 
-  it('a key that cannot be read still stops the run before any host is logged into: the early connect is closed before SSH starts on it', async () => {
+  it('a key that cannot be read still stops the run before any host is logged into: the early connect, which carried only the identification line, is closed before any key exchange', async () => {
     const [h01] = fleet.hosts as [Fleet['hosts'][0]];
     const badKey = path.join(scratch, 'bad_key');
     await writeFile(badKey, '-----BEGIN OPENSSH PRIVATE KEY-----\nnot a key\n-----END OPENSSH PRIVATE KEY-----\n', { mode: 0o600 });
@@ -85,10 +88,11 @@ describe('early TCP connects: the first hosts are connected to while keys are re
     expect(stopped.code).to.equal(2);
     expect(stopped.stderr).to.include(`Cannot parse identity file ${badKey}`);
     expect(stopped.stdout).to.equal('');
-    // sshd saw the connect (so it was made before the key was read) and no SSH on it: no client banner, no login.
-    const log = await logLine(h01.logPath, /kex_exchange_identification/);
+    // sshd saw the connect (so it was made before the key was read) and it ended before authentication
+    // ([preauth]): only the client's identification line is sent on an early connect, no key exchange, no login.
+    const log = await logLine(h01.logPath, UNUSED_EARLY_CONNECT_ENDED);
     expect(log).to.match(/Connection from 127\.0\.0\.1 port \d+/);
-    expect(log).not.to.match(/Accepted|session opened|Postponed/);
+    expect(log).not.to.match(/Accepted|session opened|Postponed|userauth|kex_exchange_identification/);
 
     // The same host and key through the same sshd log in and say so (the check above can see a login).
     await writeFile(h01.logPath, '');
@@ -106,7 +110,8 @@ describe('early TCP connects: the first hosts are connected to while keys are re
     let asked = 0;
     const [result] = await runCommand(['h02'], 'echo ran', { sshConfigFile: config, passphrasePrompt: async () => (asked++, 'early passphrase') });
     expect([result!.status, result!.stdout, asked]).to.deep.equal(['ok', 'ran\n', 1]);
-    const log = await logLine(h02.logPath, /kex_exchange_identification[\s\S]*Accepted publickey|Accepted publickey[\s\S]*kex_exchange_identification/);
+    const ended = UNUSED_EARLY_CONNECT_ENDED.source;
+    const log = await logLine(h02.logPath, new RegExp(`${ended}[\\s\\S]*Accepted publickey|Accepted publickey[\\s\\S]*${ended}`));
     expect(log.match(/Connection from 127\.0\.0\.1 port/g)).to.have.length(2);
   });
 });
