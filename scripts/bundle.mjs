@@ -6,6 +6,7 @@
 // for this machine at install), and the queue's packages, loaded only by --redis runs and workers.
 import { createHash } from 'node:crypto';
 import { appendFileSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 
 /** ssh2 requires its binding relative to its own file; from the bundle it is found through the package. */
@@ -16,6 +17,47 @@ const ssh2Binding = {
       path: 'ssh2/lib/protocol/crypto/build/Release/sshcrypto.node',
       external: true,
     }));
+  },
+};
+
+/**
+ * Node's modules that a plain run never needs but that the bundle's modules import at their top:
+ * child_process (ProxyCommand, inventory and vault scripts, ssh_config's Match exec, ssh2's Windows
+ * agent), readline (the shell), tty (the passphrase prompt), assert (yargs' checks of its own
+ * calls). Loaded as the bundle starts they cost ~10 ms of each start (child_process brings dgram and
+ * net's socket lists, assert a terminal colour probe); here each import gets a stand-in whose
+ * functions require the module at their first call.
+ */
+const LAZY_BUILTINS = ['assert', 'child_process', 'readline', 'tty'];
+/** assert's checks, as `when this holds, it passes`: yargs makes them on every parse, so a passing one must not load assert (a failing one leaves the error to it). */
+const PASSES = { ok: 'args[0]', strictEqual: 'Object.is(args[0], args[1])', notStrictEqual: '!Object.is(args[0], args[1])' };
+const builtinRequire = createRequire(import.meta.url);
+
+/** The stand-in for `node:${name}`: its functions (classes too) and a default export, each loading the module when used. */
+function lazyBuiltin(name) {
+  const real = builtinRequire(`node:${name}`);
+  const functions = Object.keys(real).filter((key) => typeof real[key] === 'function' && /^[A-Za-z_$][\w$]*$/.test(key));
+  const passes = name === 'assert' ? PASSES : {};
+  return [
+    `const load = () => require('node:${name}');`,
+    ...functions.map(
+      (key) => `export function ${key}(...args) { ${key in passes ? `if (${passes[key]}) return; ` : ''}return new.target ? new (load().${key})(...args) : load().${key}.apply(this, args); }`,
+    ),
+    'export default new Proxy({}, { get: (_target, key) => load()[key] });',
+  ].join('\n');
+}
+
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(esbuild) {
+    const filter = new RegExp(`^(?:node:)?(?:${LAZY_BUILTINS.join('|')})$`);
+    // Imports, and the require() of child_process whose functions ssh2's agent.js takes apart at its top;
+    // the other require()s (ssh2's asn1 calls assert itself) keep the module.
+    // (The stand-in's own require() is the module itself.)
+    const standIn = (args) =>
+      args.namespace !== 'lazy-builtin' && (args.kind === 'import-statement' || (args.kind === 'require-call' && /child_process$/.test(args.path)));
+    esbuild.onResolve({ filter }, (args) => (standIn(args) ? { path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtin' } : undefined));
+    esbuild.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({ contents: lazyBuiltin(args.path), loader: 'js' }));
   },
 };
 
@@ -35,7 +77,7 @@ await build({
   outfile: 'dist/sshpool-bundle.cjs',
   external: ['cpu-features', 'bullmq', 'ioredis'],
   alias: { 'string-width': './node_modules/string-width/index.js' },
-  plugins: [ssh2Binding],
+  plugins: [ssh2Binding, lazyBuiltins],
 });
 // The launcher names the bundle's code cache after this line instead of hashing the bundle at every start.
 const bundle = readFileSync('dist/sshpool-bundle.cjs');

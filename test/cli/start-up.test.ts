@@ -32,6 +32,9 @@ globalThis.RegExp = new Proxy(OriginalRegExp, { construct(target, args, newTarge
 process.on('exit', () => process.stderr.write('segmenters made: ' + made + '\\nproperty classes: ' + properties.join(' ') + '\\n'));
 `;
 
+/** Loaded before the CLI: prints on stderr at exit which of Node's own modules the process loaded. */
+const LIST_BUILTINS = `process.on('exit', () => process.stderr.write('builtins: ' + process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)).join(' ') + '\\n'));`;
+
 describe('start-up: what the binary loads and caches (the real bundle)', function () {
   this.timeout(60_000);
   let dir: string;
@@ -54,6 +57,25 @@ describe('start-up: what the binary loads and caches (the real bundle)', functio
     // The probe sees CommonJS loads: the bundle itself is one, so an empty list would mean a broken probe.
     expect(stderr).to.include('sshpool-bundle.cjs');
     expect(stderr).not.to.match(/ssh2/);
+  });
+
+  it("loads none of Node's child_process, readline, tty (a run either) or assert (--version) until they are used: the bundle imports stand-ins", async () => {
+    const lister = path.join(dir, 'list-builtins.cjs');
+    await writeFile(lister, LIST_BUILTINS);
+    const builtins = async (args: string[]): Promise<string[]> => {
+      const { stderr } = await run(process.execPath, ['--require', lister, CLI_MAIN, ...args], { env: env(path.join(dir, 'cache-builtins')) }).catch((error: { stderr: string }) => error);
+      return /^builtins: (.*)$/m.exec(stderr)![1]!.split(' ');
+    };
+    const version = await builtins(['--version']);
+    // The probe lists what was loaded: the bundle's own requirements are there.
+    expect(version).to.include.members(['fs', 'net', 'vm']);
+    expect(version).to.not.include.members(['child_process']).and.not.include('readline').and.not.include('tty').and.not.include('assert');
+    const refused = await builtins(['run', '-i', '127.0.0.1:1,', '--', 'true']);
+    expect(refused).to.not.include('child_process').and.not.include('readline').and.not.include('tty');
+    // Used, a stand-in loads its module: an inventory script is run through child_process.
+    const script = path.join(dir, 'inventory.sh');
+    await writeFile(script, '#!/bin/sh\necho \'{"all": {"hosts": ["h1"]}}\'\n', { mode: 0o755 });
+    expect(await builtins(['inventory', '-i', script, '--list'])).to.include('child_process');
   });
 
   it('--help lays out help text without ICU segmentation for ASCII text, and wide text still measures 2 columns a character', async () => {
