@@ -618,11 +618,16 @@ describe('workers through a Redis with a password, and over TLS (rediss://)', fu
     }
   });
 
-  it('rediss://: TLS with a certificate made here by openssl, trusted through NODE_EXTRA_CA_CERTS; untrusted, it is REDIS_UNAVAILABLE', async () => {
-    const certFile = path.join(cli.scratch, 'redis.crt');
-    const keyFile = path.join(cli.scratch, 'redis.key');
+  /** A Redis served over TLS only, with a certificate for 127.0.0.1 made here by openssl (`name`.crt, its own CA). */
+  async function tlsRedis(name: string): Promise<{ certFile: string; redis: RedisServer }> {
+    const certFile = path.join(cli.scratch, `${name}.crt`);
+    const keyFile = path.join(cli.scratch, `${name}.key`);
     await exec('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyFile, '-out', certFile]);
-    const redis = await RedisServer.start({ tls: { certFile, keyFile } });
+    return { certFile, redis: await RedisServer.start({ tls: { certFile, keyFile } }) };
+  }
+
+  it('rediss://: TLS with a certificate made here by openssl, trusted through NODE_EXTRA_CA_CERTS; untrusted, it is REDIS_UNAVAILABLE', async () => {
+    const { certFile, redis } = await tlsRedis('redis');
     try {
       const run = await throughWorker(redis.url, redis.url, { NODE_EXTRA_CA_CERTS: certFile });
       expect(run.code, run.stderr).to.equal(0);
@@ -637,10 +642,7 @@ describe('workers through a Redis with a password, and over TLS (rediss://)', fu
   });
 
   it('rediss:// from the sshpool command, which starts Node without NODE_EXTRA_CA_CERTS: the CLI trusts the file itself; a missing file gets Node\'s warning', async () => {
-    const certFile = path.join(cli.scratch, 'redis-bin.crt');
-    const keyFile = path.join(cli.scratch, 'redis-bin.key');
-    await exec('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyFile, '-out', certFile]);
-    const redis = await RedisServer.start({ tls: { certFile, keyFile } });
+    const { certFile, redis } = await tlsRedis('redis-bin');
     try {
       const run = await throughWorker(redis.url, redis.url, { NODE_EXTRA_CA_CERTS: certFile }, true);
       expect(run.code, run.stderr).to.equal(0);
