@@ -52,8 +52,7 @@ const lazyBuiltins = {
   setup(esbuild) {
     const filter = new RegExp(`^(?:node:)?(?:${LAZY_BUILTINS.join('|')})$`);
     // Imports, and the require() of child_process whose functions ssh2's agent.js takes apart at its top;
-    // the other require()s (ssh2's asn1 calls assert itself) keep the module.
-    // (The stand-in's own require() is the module itself.)
+    // the other require()s (ssh2's asn1 calls assert itself) keep the module, as does the stand-in's own.
     const standIn = (args) =>
       args.namespace !== 'lazy-builtin' && (args.kind === 'import-statement' || (args.kind === 'require-call' && /child_process$/.test(args.path)));
     esbuild.onResolve({ filter }, (args) => (standIn(args) ? { path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtin' } : undefined));

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { SecureContextOptions } from 'node:tls';
 
 /** Where bin/sshpool hands over the NODE_EXTRA_CA_CERTS it started Node without (see there why). */
@@ -37,7 +36,7 @@ export function deferredCaTrust(): Pick<SecureContextOptions, 'ca'> | undefined 
     try {
       const extra = readFileSync(deferredFile, 'latin1');
       // node:tls only now: a run without TLS never loads it.
-      const { rootCertificates } = createRequire(import.meta.url)('node:tls') as typeof import('node:tls');
+      const { rootCertificates } = process.getBuiltinModule('node:tls');
       deferredTrust = { ca: [...rootCertificates, extra] };
     } catch (error) {
       process.stderr.write(`Warning: Ignoring extra certs from \`${deferredFile}\`, load failed: ${(error as Error).message}\n`);

@@ -43,10 +43,11 @@ type ConnectionEvents = {
 const CLOSE_GRACE_MS = 1000;
 
 /**
- * Servers sent the first authentication request right behind the ssh-userauth
- * service request, a round trip before their SERVICE_ACCEPT (ssh2 patch 008):
- * OpenSSH's sshd, which reads them in order, and the only server it is tested
- * against; any other is asked in turn, as ssh does.
+ * Whether the first authentication request may go out right behind the
+ * ssh-userauth service request, a round trip before the server's
+ * SERVICE_ACCEPT (ssh2 patch 008): to OpenSSH's sshd, which reads them in
+ * order and is the only server this is tested against; any other is asked in
+ * turn, as ssh does.
  */
 function pipelinesAuth(serverSoftware: string): boolean {
   return serverSoftware.startsWith('OpenSSH_');
