@@ -46,34 +46,35 @@ function matches(text: string, pattern: RegExp): Set<string> {
 export const sshpool: Client = {
   name: 'sshpool',
   executable: 'bin/sshpool',
-  invocations: (work) => [
-    {
-      // The `sshpool` command as installed, which starts the `node` on PATH: this one's first.
-      file: 'bin/sshpool',
-      env: {
-        ...process.env,
-        PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
-        ...(work.profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${work.profileDir}` } : {}),
+  invocations: (work) => {
+    // The `sshpool` command as installed, which starts the `node` on PATH: this one's first. Profiled, the
+    // launcher it starts, run by node itself: --cpu-prof is not allowed in NODE_OPTIONS.
+    const [file, prefix] = work.profileDir ? [process.execPath, ['--cpu-prof', '--cpu-prof-dir', work.profileDir, 'dist/sshpool.cjs']] : ['bin/sshpool', []];
+    return [
+      {
+        file,
+        env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` },
+        args: [
+          ...prefix,
+          'run',
+          '-F',
+          work.sshConfig,
+          '-i',
+          work.inventory,
+          '-f',
+          String(work.fanout),
+          '--connect-timeout',
+          CONNECT_TIMEOUT_S,
+          // Like pdsh and clush, keep nothing per host when the output is only streamed away.
+          ...(work.bulkOutput ? ['--max-output', '0'] : []),
+          ...(work.resultsFile ? ['--results', work.resultsFile] : []),
+          ...work.commands.flatMap((command) => ['-c', command]),
+        ],
+        keepStdout: !work.bulkOutput,
+        timeoutMs: work.timeoutMs,
       },
-      args: [
-        'run',
-        '-F',
-        work.sshConfig,
-        '-i',
-        work.inventory,
-        '-f',
-        String(work.fanout),
-        '--connect-timeout',
-        CONNECT_TIMEOUT_S,
-        // Like pdsh and clush, keep nothing per host when the output is only streamed away.
-        ...(work.bulkOutput ? ['--max-output', '0'] : []),
-        ...(work.resultsFile ? ['--results', work.resultsFile] : []),
-        ...work.commands.flatMap((command) => ['-c', command]),
-      ],
-      keepStdout: !work.bulkOutput,
-      timeoutMs: work.timeoutMs,
-    },
-  ],
+    ];
+  },
   failures: (_stdout, stderr) => matches(stderr, /^(\S+): \[(?:failed|unreachable|timeout|skipped)\]/gm),
 };
 
