@@ -13,6 +13,11 @@ export interface CliProcessResult {
   stderr: string;
 }
 
+/** The program and arguments that run the CLI with `args`: CLI_MAIN under this Node, or with `bin` SSHPOOL_BIN. */
+export function cliCommand(args: string[], bin = false): [file: string, args: string[]] {
+  return bin ? [SSHPOOL_BIN, args] : [process.execPath, [CLI_MAIN, ...args]];
+}
+
 /**
  * Runs the real CLI as a child process: CLI_MAIN, or with `bin` SSHPOOL_BIN. `onSpawn`
  * gets the child (to signal it mid-run, say).
@@ -23,7 +28,7 @@ export function runCliProcess(
 ): Promise<CliProcessResult> {
   return new Promise((resolve) => {
     const settings = { timeout: 60_000, env: options.env ?? process.env, cwd: options.cwd, maxBuffer: 64 * 1024 * 1024 };
-    const [file, fileArgs] = options.bin ? [SSHPOOL_BIN, args] : [process.execPath, [CLI_MAIN, ...args]];
+    const [file, fileArgs] = cliCommand(args, options.bin);
     const child = execFile(file, fileArgs, settings, (_error, stdout, stderr) =>
       resolve({ code: child.exitCode, stdout, stderr }),
     );

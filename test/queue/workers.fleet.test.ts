@@ -12,7 +12,7 @@ import type { HostResult } from '../../src/run/host-result.js';
 import { streamFiles } from '../../src/run/host-run.js';
 import { copyTask } from '../../src/tasks/index.js';
 import { closedPort } from '../fleet/index.js';
-import { CLI_MAIN, runCliProcess, SSHPOOL_BIN } from '../helpers/cli-process.js';
+import { CLI_MAIN, cliCommand, runCliProcess } from '../helpers/cli-process.js';
 import type { CliProcessResult } from '../helpers/cli-process.js';
 import { fleetCli } from '../helpers/fleet-cli.js';
 import { inventoryHostsFor } from '../helpers/fleet-hosts.js';
@@ -585,7 +585,7 @@ describe('workers through a Redis with a password, and over TLS (rediss://)', fu
   async function throughWorker(workerUrl: string, controllerUrl: string, extraEnv: NodeJS.ProcessEnv = {}, bin = false): Promise<CliProcessResult> {
     const baseEnv = { ...process.env, SSH_AUTH_SOCK: '', ...extraEnv };
     const workerArgs = ['worker', '--identity', cli.fleet.userKeyPath, '--known-hosts', cli.fleet.knownHostsPath, '-F', '/dev/null', '--no-agent'];
-    const worker = spawn(bin ? SSHPOOL_BIN : process.execPath, bin ? workerArgs : [CLI_MAIN, ...workerArgs], {
+    const worker = spawn(...cliCommand(workerArgs, bin), {
       env: { ...baseEnv, SSHPOOL_REDIS: workerUrl },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
