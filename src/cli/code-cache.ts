@@ -69,16 +69,31 @@ function writeCache(path: string, data: Buffer): void {
  * is missing or that V8 rejects is written anew when the process exits.
  */
 export function runBundle(bundlePath: string, command: string, env: NodeJS.ProcessEnv = process.env): void {
-  const source = readFileSync(bundlePath, 'utf8');
   // `$XDG_CACHE_HOME/sshpool`, else `~/.cache/sshpool`, as other command-line tools keep theirs.
+  runCommonJs(bundlePath, xdgDirectory('cache', env), command);
+}
+
+/**
+ * The exports of a part of the CLI that `npm run bundle` keeps in a file of its own (ssh2), run
+ * the same way when the bundle first requires it. Its V8 cache, in a directory of its own, is read
+ * only then: V8 deserialises a whole cache at once, so a part that is not in the bundle's costs
+ * nothing before it is needed (the early TCP connects go out before ssh2 is loaded).
+ */
+export function requireBundlePart(partPath: string, env: NodeJS.ProcessEnv = process.env): unknown {
   const directory = xdgDirectory('cache', env);
-  const cachePath = directory === undefined ? undefined : codeCachePath(directory, source, command);
+  return runCommonJs(partPath, directory === undefined ? undefined : join(directory, basename(partPath, '.cjs')), process.argv[2] ?? '');
+}
+
+function runCommonJs(path: string, cacheDirectory: string | undefined, command: string): unknown {
+  const source = readFileSync(path, 'utf8');
+  const cachePath = cacheDirectory === undefined ? undefined : codeCachePath(cacheDirectory, source, command);
   const cachedData = readCache(cachePath);
-  const script = new Script(wrapped(source), { filename: bundlePath, ...(cachedData ? { cachedData } : {}) });
+  const script = new Script(wrapped(source), { filename: path, ...(cachedData ? { cachedData } : {}) });
   if (cachePath !== undefined && (cachedData === undefined || script.cachedDataRejected === true)) {
     process.once('exit', () => writeCache(cachePath, script.createCachedData()));
   }
   const module = { exports: {} };
   const run = script.runInThisContext() as (exports: object, require: NodeJS.Require, module: object, filename: string, dirname: string) => void;
-  run(module.exports, createRequire(bundlePath), module, bundlePath, dirname(bundlePath));
+  run(module.exports, createRequire(path), module, path, dirname(path));
+  return module.exports;
 }

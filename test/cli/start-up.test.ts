@@ -126,6 +126,27 @@ describe('start-up: what the binary loads and caches (the real bundle)', functio
     expect(rewritten.length).to.be.greaterThan(1000);
   });
 
+  it('keeps ssh2, a file of its own, out of the bundle and its cache: ssh2\'s cache is in ssh2-bundle/, made and read only by a run that loads ssh2', async () => {
+    const bundleDir = path.dirname(CLI_MAIN);
+    const part = await readFile(path.join(bundleDir, 'ssh2-bundle.cjs'), 'utf8');
+    expect(part).to.include('ssh-userauth');
+    expect(await readFile(path.join(bundleDir, 'sshpool-bundle.cjs'), 'utf8')).not.to.include('ssh-userauth');
+    const cacheHome = path.join(dir, 'cache-part');
+    const partCache = codeCachePath(path.join(cacheHome, 'sshpool', 'ssh2-bundle'), part, 'run');
+    await runCliProcess(['config'], { env: env(cacheHome) });
+    expect(await readdir(path.join(cacheHome, 'sshpool'))).to.have.length(1).and.not.include('ssh2-bundle');
+    // A key to read loads ssh2 (its key parser), though the host's port is closed.
+    const key = path.join(dir, 'id_ed25519');
+    await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
+    const refused = ['run', '-i', '127.0.0.1:1,', '--identity', key, '--', 'true'];
+    expect((await runCliProcess(refused, { env: env(cacheHome) })).stderr).to.match(/^127\.0\.0\.1: \[unreachable\] CONNECT_REFUSED/m);
+    const written = await readFile(partCache);
+    expect(written.length).to.be.greaterThan(1000);
+    // V8 accepts it the next time: not rewritten.
+    expect((await runCliProcess(refused, { env: env(cacheHome) })).stderr).to.match(/CONNECT_REFUSED/);
+    expect((await readFile(partCache)).equals(written)).to.equal(true);
+  });
+
   it('runs without a cache where none can be written (its directory would be under a file: even root cannot make it)', async () => {
     const file = path.join(dir, 'a-file');
     await writeFile(file, '');
