@@ -110,6 +110,9 @@ export class QueueWorker {
     const log = options.log ?? (() => undefined);
     const sessions = await SessionCache.create(options, { keepIdleJumps: true });
     const subscriber = redis.duplicate();
+    // Each failed reconnect is an 'error', which ioredis prints with its stack when nobody listens:
+    // watchConnection says the loss once, for the main connection.
+    subscriber.on('error', () => undefined);
     const worker = new QueueWorker(options, redis, subscriber, sessions, watchConnection(redis, options.url, log), await WorkerContents.create(redis));
     subscriber.on('message', (channel: string, id: string) => (channel === RUN_DONE_CHANNEL ? worker.contents.runDone(id) : worker.#running.get(id)?.abort()));
     await subscriber.subscribe(CANCEL_CHANNEL, RUN_DONE_CHANNEL);

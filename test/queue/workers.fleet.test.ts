@@ -566,6 +566,24 @@ describe('workers through Redis and BullMQ: sshpool worker processes (the real b
     expect(code, worker.log()).to.equal(0);
     expect(worker.log()).to.match(/SIGTERM: taking no more hosts, finishing the running ones\n.*stopped/);
   });
+
+  it('SIGTERM to a worker while Redis is down: it exits 0 once Redis is back, and prints no ioredis stack traces in the outage', async () => {
+    const worker = await startWorker(['-f', '1']);
+    await redis!.halt();
+    try {
+      // Its connections wait between reconnect attempts (most of the outage): BullMQ's close() asked
+      // its blocking one to disconnect there, and unpatched ioredis never ended it (patches/ioredis+…).
+      expect(await eventually(async () => /lost the connection to Redis/.test(worker.log()), 20_000), worker.log()).to.equal(true);
+      worker.child.kill('SIGTERM');
+      expect(await eventually(async () => /SIGTERM: taking no more hosts/.test(worker.log()), 20_000), worker.log()).to.equal(true);
+    } finally {
+      await redis!.launch();
+    }
+    const exited = worker.child.exitCode !== null ? worker.child.exitCode : await Promise.race([once(worker.child, 'exit').then(([code]) => code as number | null), new Promise((resolve) => setTimeout(() => resolve('still running after 20 s'), 20_000))]);
+    expect(exited, worker.log()).to.equal(0);
+    expect(worker.log()).to.match(/stopped\n$/);
+    expect(worker.log()).not.to.include('Unhandled error event');
+  });
 });
 
 describe('workers through a Redis with a password, and over TLS (rediss://)', function () {
