@@ -36,14 +36,28 @@ const IPV6 = new RegExp(
     ')$',
   'i',
 );
-const HOSTNAME = hostname(String.raw`[\p{L}\p{N}_]`, 'iu');
-// The same for names in ASCII, where \p{L}\p{N} is [a-z0-9] (case-insensitively): matching
-// Unicode classes case-insensitively first compiles them at a cost (~5 ms at every start).
+// Each regular expression is compiled at its first use, a millisecond or more for the large ones
+// (the IPv6 one, Unicode classes matched case-insensitively), which every start met on its first
+// inventory host: each is tried only where it can match.
+let unicodeHostname: RegExp | undefined;
+// In ASCII, \p{L}\p{N} is [a-z0-9] (case-insensitively); without a '[', no range can match.
 const ASCII_HOSTNAME = hostname('[a-z0-9_]', 'i');
+const PLAIN_ASCII_HOSTNAME = /^[a-z0-9_][a-z0-9_-]*(?<![_-])(?:\.[a-z0-9_][a-z0-9_-]*(?<![_-]))*$/i;
 const ASCII = /^[\x00-\x7f]*$/;
+/** What an IPv4 address (ranges too) is made of; a name has a letter or '_' besides. */
+const IPV4_CHARACTERS = /^[0-9.:[\]]+$/;
 
 function isHostname(host: string): boolean {
-  return ASCII.test(host) ? ASCII_HOSTNAME.test(host) : HOSTNAME.test(host);
+  if (!ASCII.test(host)) return (unicodeHostname ??= hostname(String.raw`[\p{L}\p{N}_]`, 'iu')).test(host);
+  return host.includes('[') ? ASCII_HOSTNAME.test(host) : PLAIN_ASCII_HOSTNAME.test(host);
+}
+
+function isIpv4(host: string): boolean {
+  return IPV4_CHARACTERS.test(host) && IPV4.test(host);
+}
+
+function isIpv6(host: string): boolean {
+  return host.includes(':') && IPV6.test(host);
 }
 
 export interface ParsedAddress {
@@ -61,12 +75,12 @@ export interface ParsedAddress {
 export function parseAddress(address: string, { allowRanges }: { allowRanges: boolean }): ParsedAddress | undefined {
   const withPort = BRACKETED_HOSTPORT.exec(address) ?? HOSTPORT.exec(address);
   const host = withPort ? withPort[1]! : address;
-  const valid = IPV4.test(host) || isHostname(host) || IPV6.test(host);
+  const valid = isIpv4(host) || isHostname(host) || isIpv6(host);
   if (!valid || (!allowRanges && host.includes('['))) return undefined;
   return withPort ? { host, port: withPort[2]! } : { host };
 }
 
 /** Whether a name is an IPv4 or IPv6 address (ranges allowed), as Ansible's patterns['ipv4'] / ['ipv6'] test it. */
 export function isIpAddress(name: string): boolean {
-  return IPV4.test(name) || IPV6.test(name);
+  return isIpv4(name) || isIpv6(name);
 }

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
-import { parseAddress } from '../../src/inventory/address.js';
+import { isIpAddress, parseAddress } from '../../src/inventory/address.js';
 import { askPython } from '../helpers/python.js';
 
 /** What ansible-core's parse_address makes of each input: [host, port] or null where it raises. */
@@ -17,6 +17,34 @@ def parse(address):
         return None
 print(json.dumps([parse(address) for address in json.load(sys.stdin)]))
 `;
+
+/** Whether ansible-core's patterns['ipv4'] or ['ipv6'] matches each input (what isIpAddress says). */
+const ANSIBLE_IS_IP = `
+import json, sys
+from ansible.parsing.utils.addresses import patterns
+print(json.dumps([bool(patterns['ipv4'].match(name) or patterns['ipv6'].match(name)) for name in json.load(sys.stdin)]))
+`;
+
+/**
+ * Strings made of what addresses are made of (digits, hex and other letters, '_', '-', '.', ':',
+ * brackets, a non-ASCII letter), from a fixed seed: each of parseAddress's shortcuts (an expression
+ * tried only where it can match) is met on both sides of its condition.
+ */
+function generatedAddresses(count: number): string[] {
+  const pieces = ['1', '9', '0', '25', '255', '256', 'a', 'f', 'F', 'g', 'z', '_', '-', '.', ':', '::', '[', ']', '[1:3]', '[a:c]', 'ü', 'web', 'fe80', ':22', '10.0.0.1', '1.2.3.', '::1', 'fe80::'];
+  let seed = 17;
+  const next = (below: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % below;
+  };
+  return Array.from({ length: count }, () => Array.from({ length: 1 + next(8) }, () => pieces[next(pieces.length)]).join(''));
+}
+
+/** The interpreter ansible runs on ("  python version = 3.11.2 (main, ...) [GCC 12.2.0] (/usr/bin/python3)"), if ansible is installed. */
+async function ansiblePython(): Promise<string | undefined> {
+  const version = await promisify(execFile)('ansible', ['--version']).catch(() => undefined);
+  return (version && /^ {2}python version = .* \((\/[^)]+)\)$/m.exec(version.stdout)?.[1]) || undefined;
+}
 
 /** Ansible's parse_address rules (lib/ansible/parsing/utils/addresses.py), ASCII names checked apart from Unicode ones. */
 describe('parseAddress', () => {
@@ -45,10 +73,8 @@ describe('parseAddress', () => {
   }
 
   it('says what ansible-core says of every case above (undefined where it raises)', async function () {
-    const addresses = cases.map(([address]) => address);
-    // The interpreter ansible runs on: "  python version = 3.11.2 (main, ...) [GCC 12.2.0] (/usr/bin/python3)".
-    const version = await promisify(execFile)('ansible', ['--version']).catch(() => undefined);
-    const python = version && /^ {2}python version = .* \((\/[^)]+)\)$/m.exec(version.stdout)?.[1];
+    const addresses = [...cases.map(([address]) => address), ...generatedAddresses(3000)];
+    const python = await ansiblePython();
     if (!python) this.skip();
     const ansible = await askPython(ANSIBLE_PARSE_ADDRESS, addresses, python);
     const ours = addresses.map((address) => {
@@ -56,6 +82,17 @@ describe('parseAddress', () => {
       return parsed === undefined ? null : [parsed.host, parsed.port === undefined ? null : Number(parsed.port)];
     });
     expect(ours).to.deep.equal(ansible);
+    // Both kinds are among them: addresses, and strings that are none.
+    expect(ours.filter((parsed) => parsed === null).length).to.be.within(100, addresses.length - 100);
+  });
+
+  it('isIpAddress says what ansible-core\'s ipv4 and ipv6 patterns say, of the cases above and generated ones', async function () {
+    const names = [...cases.map(([address]) => address), 'fe80::1', '::ffff:10.0.0.1', '10.0.0.[1:9]', ...generatedAddresses(3000)];
+    const python = await ansiblePython();
+    if (!python) this.skip();
+    const ours = names.map((name) => isIpAddress(name));
+    expect(ours).to.deep.equal(await askPython(ANSIBLE_IS_IP, names, python));
+    expect(ours.filter(Boolean).length).to.be.greaterThan(20);
   });
 
   it('takes no ranges in a -i host list', () => {
