@@ -5,6 +5,8 @@
  * identifier; otherwise the whole string is the host name, and so here.
  */
 
+import { madeOnFirstUse } from '../made-on-first-use.js';
+
 const NUMERIC_RANGE = String.raw`\[(?:[0-9]+:[0-9]+)(?::[0-9]+)?\]`;
 const HEX_RANGE = String.raw`\[(?:[0-9a-f]+:[0-9a-f]+)(?::[0-9]+)?\]`;
 const ALNUM_RANGE = String.raw`\[(?:[a-z]:[a-z]|[0-9]+:[0-9]+)(?::[0-9]+)?\]`;
@@ -39,7 +41,7 @@ const IPV6 = new RegExp(
 // Each regular expression is compiled at its first use, a millisecond or more for the large ones
 // (the IPv6 one, Unicode classes matched case-insensitively), which every start met on its first
 // inventory host: each is tried only where it can match.
-let unicodeHostname: RegExp | undefined;
+const unicodeHostname = madeOnFirstUse(() => hostname(String.raw`[\p{L}\p{N}_]`, 'iu'));
 // In ASCII, \p{L}\p{N} is [a-z0-9] (case-insensitively); without a '[', no range can match.
 const ASCII_HOSTNAME = hostname('[a-z0-9_]', 'i');
 const PLAIN_ASCII_HOSTNAME = /^[a-z0-9_][a-z0-9_-]*(?<![_-])(?:\.[a-z0-9_][a-z0-9_-]*(?<![_-]))*$/i;
@@ -48,7 +50,7 @@ const ASCII = /^[\x00-\x7f]*$/;
 const IPV4_CHARACTERS = /^[0-9.:[\]]+$/;
 
 function isHostname(host: string): boolean {
-  if (!ASCII.test(host)) return (unicodeHostname ??= hostname(String.raw`[\p{L}\p{N}_]`, 'iu')).test(host);
+  if (!ASCII.test(host)) return unicodeHostname().test(host);
   return host.includes('[') ? ASCII_HOSTNAME.test(host) : PLAIN_ASCII_HOSTNAME.test(host);
 }
 

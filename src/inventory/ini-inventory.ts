@@ -1,3 +1,4 @@
+import { madeOnFirstUse } from '../made-on-first-use.js';
 import { parseAddress } from './address.js';
 import { InventoryError } from './errors.js';
 import type { InventoryLocation } from './errors.js';
@@ -13,7 +14,7 @@ import { checkVariable } from './variables.js';
 import type { Warn } from './yaml-inventory.js';
 
 // Ansible's section and group name patterns (plugins/inventory/ini.py _compile_patterns), with Python's \s, \w and `.`.
-const SECTION = new RegExp(`^\\[([^:\\]${PYTHON_WHITESPACE}]+)(?::([\\p{L}\\p{N}_]+))?\\][${PYTHON_WHITESPACE}]*(?:#[^\\n]*)?$`, 'u');
+const sectionHeader = madeOnFirstUse(() => new RegExp(`^\\[([^:\\]${PYTHON_WHITESPACE}]+)(?::([\\p{L}\\p{N}_]+))?\\][${PYTHON_WHITESPACE}]*(?:#[^\\n]*)?$`, 'u'));
 const GROUP_NAME = new RegExp(`^([^:\\]${PYTHON_WHITESPACE}]+)[${PYTHON_WHITESPACE}]*(?:#[^\\n]*)?$`, 'u');
 /** A line's leading `[...]`, to tell a section header followed by junk from a host range. */
 const HEADER_START = /^\[[^\]]*\]/;
@@ -102,7 +103,7 @@ class IniInventoryReader {
       const { text: line, start } = pythonStrip(lineText);
       this.indent = start;
       if (!line || line[0] === '#' || line[0] === ';') return;
-      const section = SECTION.exec(line);
+      const section = sectionHeader().exec(line);
       if (section) {
         this.startSection(section[1]!, section[2]);
         return;
@@ -129,7 +130,7 @@ class IniInventoryReader {
     }
     const header = HEADER_START.exec(line)?.[0];
     // Ansible takes such a line for a host range and fails on that.
-    if (header && SECTION.test(header)) throw this.syntaxError(`only a # comment may follow the section header ${header}`, header.length);
+    if (header && sectionHeader().test(header)) throw this.syntaxError(`only a # comment may follow the section header ${header}`, header.length);
   }
 
   private startSection(name: string, type: string | undefined): void {

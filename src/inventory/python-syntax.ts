@@ -8,6 +8,8 @@
  * reported as no tree, as a syntax error would be.
  */
 
+import { madeOnFirstUse } from '../made-on-first-use.js';
+
 /** The tree of `text` (leading spaces and tabs stripped, as literal_eval does), or undefined where it is no literal syntax. */
 export function parsePython(text: string): { node: Node; namedEscape?: { name: string; offset: number } } | undefined {
   const lead = /^[ \t]*/.exec(text)![0].length;
@@ -60,7 +62,7 @@ export const PYTHON_CONSTANTS: Record<string, PyValue> = {
   False: { type: 'bool', value: false },
   None: { type: 'none' },
 };
-const IDENTIFIER = /[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*/uy;
+const identifier = madeOnFirstUse(() => /[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*/uy);
 const STRING_PREFIX = /^(?:[rRuUbBfF]|[bB][rR]|[rR][bB]|[fF][rR]|[rR][fF])$/;
 const DIGITS = String.raw`[0-9](?:_?[0-9])*`;
 const EXPONENT = String.raw`[eE][+-]?${DIGITS}`;
@@ -121,8 +123,9 @@ class Parser {
         index += number[0].length;
         continue;
       }
-      IDENTIFIER.lastIndex = index;
-      const word = IDENTIFIER.exec(text)?.[0];
+      const identifierAt = identifier();
+      identifierAt.lastIndex = index;
+      const word = identifierAt.exec(text)?.[0];
       if (word !== undefined) {
         const quote = text[index + word.length];
         if ((quote === "'" || quote === '"') && STRING_PREFIX.test(word)) index = this.string(index, word);
@@ -147,8 +150,9 @@ class Parser {
 
   /** `1abc` and `1if` are no number followed by a name as far as literals go. */
   private continuesWord(index: number): boolean {
-    IDENTIFIER.lastIndex = index;
-    return IDENTIFIER.test(this.text) || this.text[index] === '.';
+    const identifierAt = identifier();
+    identifierAt.lastIndex = index;
+    return identifierAt.test(this.text) || this.text[index] === '.';
   }
 
   /** Reads a string literal at `index` (after its prefix) and returns the index after it. */

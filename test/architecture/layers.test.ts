@@ -12,7 +12,7 @@ const SRC = fileURLToPath(new URL('../../../src', import.meta.url));
  * the Pool (a general library, no SSH in it); above them the package root.
  */
 const LAYERS: ReadonlyArray<readonly string[]> = [
-  ['errors.ts', 'secret.ts', 'timer-delay.ts', 'shell-quote.ts', 'host-file-name.ts', 'xdg-directory.ts', 'deferred-ca-certs.ts'],
+  ['errors.ts', 'secret.ts', 'timer-delay.ts', 'shell-quote.ts', 'host-file-name.ts', 'xdg-directory.ts', 'deferred-ca-certs.ts', 'made-on-first-use.ts'],
   ['pool'],
   ['inventory'],
   ['settings'],

@@ -1,3 +1,4 @@
+import { madeOnFirstUse } from '../../made-on-first-use.js';
 import { isIpAddress } from '../address.js';
 import type { PatternScope } from '../host-pattern.js';
 import type { InventoryHost } from '../inventory.js';
@@ -21,7 +22,7 @@ export const OMIT = '__omit_place_holder__sshpool';
 const MAGIC_NAMES: readonly string[] = ['inventory_hostname', 'inventory_hostname_short', 'group_names', 'groups', 'omit', 'hostvars'];
 
 /** Templar's SINGLE_VAR: `{{ name }}` alone gives that var's number, bool or None as it is. */
-const SINGLE_VAR = /^\{\{\s*([\p{L}\p{N}_]*)\s*\}\}$/u;
+const singleVar = madeOnFirstUse(() => /^\{\{\s*([\p{L}\p{N}_]*)\s*\}\}$/u);
 
 /** A failure that is no undefined variable (a syntax error, a loop, a !vault that cannot be decrypted), and the variables it was reached through. */
 export class VariableFailure extends Error {
@@ -226,7 +227,7 @@ export class HostScope implements VariableSource {
   }
 
   private templateString(text: string): unknown {
-    const single = SINGLE_VAR.exec(text);
+    const single = singleVar().exec(text);
     if (single) {
       const raw = this.raw(single[1]!);
       if (typeof raw === 'number' || typeof raw === 'boolean' || raw === null) return raw;
