@@ -25,11 +25,12 @@ const ssh2Binding = {
  * Node's modules that a plain run never needs but that the bundle's modules import at their top:
  * child_process (ProxyCommand, inventory and vault scripts, ssh_config's Match exec, ssh2's Windows
  * agent), readline (the shell), tty (the passphrase prompt), assert (yargs' checks of its own
- * calls). Loaded as the bundle starts they cost ~10 ms of each start (child_process brings dgram and
- * net's socket lists, assert a terminal colour probe); here each import gets a stand-in whose
+ * calls), v8 (--optimize-for-size in a run with much output). Loaded as the bundle starts they cost
+ * ~13 ms of each start (child_process brings dgram and net's socket lists, assert a terminal colour
+ * probe, v8 its heap utilities); here each import gets a stand-in whose
  * functions require the module at their first call.
  */
-const LAZY_BUILTINS = ['assert', 'child_process', 'readline', 'tty'];
+const LAZY_BUILTINS = ['assert', 'child_process', 'readline', 'tty', 'v8'];
 /** assert's checks, as `when this holds, it passes`: yargs makes them on every parse, so a passing one must not load assert (a failing one leaves the error to it). */
 const PASSES = { ok: 'args[0]', strictEqual: 'Object.is(args[0], args[1])', notStrictEqual: '!Object.is(args[0], args[1])' };
 const builtinRequire = createRequire(import.meta.url);
