@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Invocation } from './measure.js';
 
 /** What every client is asked to do in one measurement. */
@@ -43,40 +44,50 @@ function matches(text: string, pattern: RegExp): Set<string> {
   return new Set([...text.matchAll(pattern)].map((match) => match[1] as string));
 }
 
-export const sshpool: Client = {
-  name: 'sshpool',
-  executable: 'bin/sshpool',
-  invocations: (work) => {
-    // The `sshpool` command as installed, which starts the `node` on PATH: this one's first. Profiled, the
-    // launcher it starts, run by node itself: --cpu-prof is not allowed in NODE_OPTIONS.
-    const [file, prefix] = work.profileDir ? [process.execPath, ['--cpu-prof', '--cpu-prof-dir', work.profileDir, 'dist/sshpool.cjs']] : ['bin/sshpool', []];
-    return [
-      {
-        file,
-        env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` },
-        args: [
-          ...prefix,
-          'run',
-          '-F',
-          work.sshConfig,
-          '-i',
-          work.inventory,
-          '-f',
-          String(work.fanout),
-          '--connect-timeout',
-          CONNECT_TIMEOUT_S,
-          // Like pdsh and clush, keep nothing per host when the output is only streamed away.
-          ...(work.bulkOutput ? ['--max-output', '0'] : []),
-          ...(work.resultsFile ? ['--results', work.resultsFile] : []),
-          ...work.commands.flatMap((command) => ['-c', command]),
-        ],
-        keepStdout: !work.bulkOutput,
-        timeoutMs: work.timeoutMs,
-      },
-    ];
-  },
-  failures: (_stdout, stderr) => matches(stderr, /^(\S+): \[(?:failed|unreachable|timeout|skipped)\]/gm),
-};
+/**
+ * sshpool as installed from the checkout at `root` (bin/sshpool); `name` is `sshpool` for this checkout,
+ * another for a --baseline build, which is compared side by side and is nobody's peer.
+ */
+export function sshpoolClient(name: string, root: string, cacheHome?: string): Client {
+  return {
+    name,
+    executable: join(root, 'bin/sshpool'),
+    invocations: (work) => {
+      // The `sshpool` command as installed, which starts the `node` on PATH: this one's first. Profiled, the
+      // launcher it starts, run by node itself: --cpu-prof is not allowed in NODE_OPTIONS.
+      const [file, prefix] = work.profileDir ? [process.execPath, ['--cpu-prof', '--cpu-prof-dir', work.profileDir, join(root, 'dist/sshpool.cjs')]] : [join(root, 'bin/sshpool'), []];
+      return [
+        {
+          file,
+          // A baseline keeps its code cache apart: one cache directory holds one bundle's caches.
+          env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`, ...(cacheHome ? { XDG_CACHE_HOME: cacheHome } : {}) },
+          args: [
+            ...prefix,
+            'run',
+            '-F',
+            work.sshConfig,
+            '-i',
+            work.inventory,
+            '-f',
+            String(work.fanout),
+            '--connect-timeout',
+            CONNECT_TIMEOUT_S,
+            // Like pdsh and clush, keep nothing per host when the output is only streamed away.
+            ...(work.bulkOutput ? ['--max-output', '0'] : []),
+            ...(work.resultsFile ? ['--results', work.resultsFile] : []),
+            ...work.commands.flatMap((command) => ['-c', command]),
+          ],
+          keepStdout: !work.bulkOutput,
+          timeoutMs: work.timeoutMs,
+        },
+      ];
+    },
+    failures: (_stdout, stderr) => matches(stderr, /^(\S+): \[(?:failed|unreachable|timeout|skipped)\]/gm),
+  };
+}
+
+/** This checkout, built (the bench runs from build/bench/fanout/). */
+export const sshpool = sshpoolClient('sshpool', fileURLToPath(new URL('../../../', import.meta.url)));
 
 const pdsh: Client = {
   name: 'pdsh',
@@ -166,12 +177,12 @@ function installed(peer: Client): boolean {
   return peer.probe === undefined || spawnSync(peer.probe[0] as string, peer.probe.slice(1)).status === 0;
 }
 
-/** sshpool and the peers found on this machine; prints how to install the missing ones. */
-export function availableClients(log: (line: string) => void): Client[] {
+/** sshpool, a --baseline build of it, and the peers found on this machine; prints how to install the missing ones. */
+export function availableClients(log: (line: string) => void, baseline?: Client): Client[] {
   const missing = PEERS.filter((peer) => !installed(peer));
   if (missing.length > 0) {
     log(`not installed, so not compared: ${missing.map((peer) => peer.name).join(', ')}`);
     log(`  install with: apt-get install -y ${missing.map((peer) => peer.debianPackage).join(' ')}`);
   }
-  return [sshpool, ...PEERS.filter((peer) => !missing.includes(peer))];
+  return [sshpool, ...(baseline ? [baseline] : []), ...PEERS.filter((peer) => !missing.includes(peer))];
 }

@@ -3,15 +3,18 @@
  * repetitions interleaved after an untimed warm-up. Run: npm run bench [-- --quick | --scenarios 1,2 --reps 3 ...].
  * --profile DIR: sshpool also writes a V8 CPU profile of each run there (node --cpu-prof).
  * --results: sshpool also writes a --results file, watched for rewrites and checked at the end.
+ * --baseline DIR: another checkout of sshpool, built (its bin/sshpool and dist/), runs side by side as
+ * `sshpool (DIR)`, with a code cache of its own: a change measured against what it changes.
  * As root it makes its own network namespace (hosts 127.1.x.y, one sshd on :22);
  * otherwise sshd processes on loopback ports. See README "Benchmark".
  */
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BenchFleet } from './bench-fleet.js';
-import { availableClients } from './clients.js';
+import { availableClients, sshpoolClient } from './clients.js';
 import type { Client, Workload } from './clients.js';
 import { measure, releaseMemoryHierarchy, treeMemoryMeasured } from './measure.js';
 import { compareToBestPeer, machineInfo, markdown, summarize } from './report.js';
@@ -48,6 +51,7 @@ const { values: flags } = parseArgs({
     out: { type: 'string', default: 'bench/results' },
     profile: { type: 'string' },
     results: { type: 'boolean', default: false },
+    baseline: { type: 'string' },
   },
 });
 
@@ -176,7 +180,11 @@ async function benchInside(): Promise<void> {
     return false;
   });
   const wantedTools = flags.tools?.split(',');
-  const clients = availableClients(log).filter((c) => !wantedTools || wantedTools.includes(c.name));
+  // Its code cache apart from this checkout's, in a directory removed at the end.
+  const baselineCache = flags.baseline === undefined ? undefined : await mkdtemp(join(tmpdir(), 'sshpool-bench-baseline-cache-'));
+  const baseline = flags.baseline === undefined ? undefined : sshpoolClient(`sshpool (${flags.baseline})`, resolve(flags.baseline), baselineCache);
+  if (baseline && !existsSync(baseline.executable)) throw new Error(`--baseline ${flags.baseline}: no ${baseline.executable} (a checkout of sshpool since bin/sshpool, built with npm run build)`);
+  const clients = availableClients(log, baseline).filter((c) => c === baseline || !wantedTools || wantedTools.includes(c.name));
   const maxHosts = Math.max(...specs.map((s) => s.hosts));
   log(`starting ${maxHosts} hosts (${inNamespace ? `network namespace ${insideNamespace()}` : 'loopback ports, no namespace'})`);
   const fleet = await BenchFleet.start(maxHosts, inNamespace);
@@ -188,6 +196,7 @@ async function benchInside(): Promise<void> {
     await fleet.stop();
     await releaseMemoryHierarchy();
     await rm(scratch, { recursive: true, force: true });
+    if (baselineCache) await rm(baselineCache, { recursive: true, force: true });
   };
   const onSignal = (): void => void stop().finally(() => process.exit(130));
   process.once('SIGINT', onSignal);

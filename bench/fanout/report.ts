@@ -75,13 +75,18 @@ export function summarize(tool: string, runs: readonly ToolRun[], hosts: number,
   };
 }
 
-/** Ratios of sshpool's figures to the best peer's (below 1: sshpool is better). */
+/** sshpool itself, or a --baseline build of it (`sshpool (DIR)`): not a peer. */
+function isSshpool(tool: string): boolean {
+  return tool === 'sshpool' || tool.startsWith('sshpool (');
+}
+
+/** Ratios of sshpool's figures (and a baseline build's) to the best peer's (below 1: sshpool is better). */
 export function compareToBestPeer(tools: ToolSummary[]): ToolSummary[] {
-  const peers = tools.filter((t) => t.tool !== 'sshpool');
+  const peers = tools.filter((t) => !isSshpool(t.tool));
   if (peers.length === 0) return tools;
   const best = (pick: (t: ToolSummary) => number) => Math.min(...peers.map(pick));
   return tools.map((t) =>
-    t.tool === 'sshpool'
+    isSshpool(t.tool)
       ? {
           ...t,
           vsBestPeer: {
