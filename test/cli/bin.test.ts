@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -66,31 +66,5 @@ describe('the sshpool command (bin/sshpool): found through npm\'s symlinks, it s
     expect(await hostVars({})).to.deep.equal({ extra: 'unset', handed_over: 'unset' });
     // Empty is no file to Node: left as it is.
     expect(await hostVars({ NODE_EXTRA_CA_CERTS: '' })).to.deep.equal({ extra: '', handed_over: 'unset' });
-  });
-
-  it('sets V8\'s heap growing on node\'s command line, so node:v8 is never loaded for it, and shares one code cache with `node dist/sshpool.cjs`, which sets it itself', async () => {
-    const lister = path.join(dir, 'list-builtins.cjs');
-    await writeFile(lister, "process.on('exit', () => process.stderr.write('builtins: ' + process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)).join(' ') + '\\n'));");
-    const cacheHome = path.join(dir, 'cache-shared');
-    const probe = env({ XDG_CACHE_HOME: cacheHome, NODE_OPTIONS: `--require "${lister}"` });
-    const viaBin = await run(viaChain, ['--version'], { env: probe });
-    const builtins = /^builtins: (.*)$/m.exec(viaBin.stderr)![1]!.split(' ');
-    expect(builtins).to.include('vm');
-    expect(builtins).not.to.include('v8');
-    const cacheFiles = async (): Promise<[string, number][]> => {
-      const directory = path.join(cacheHome, 'sshpool');
-      const names = (await readdir(directory)).filter((name) => name.endsWith('.v8cache'));
-      return Promise.all(names.map(async (name) => [name, (await stat(path.join(directory, name))).mtimeMs] as [string, number]));
-    };
-    const written = await cacheFiles();
-    expect(written).to.have.length(1);
-    // A flag that differs makes V8 reject a cache (it would be written anew at exit): these two runs leave it as it is.
-    const direct = await run(process.execPath, [CLI_MAIN, '--version'], { env: probe });
-    expect(direct.stdout).to.equal(viaBin.stdout);
-    await run(viaChain, ['--version'], { env: probe });
-    expect(await cacheFiles()).to.deep.equal(written);
-    // The probe would see a rejection: under another V8 flag the cache is written anew.
-    await run(process.execPath, ['--no-lazy-feedback-allocation', CLI_MAIN, '--version'], { env: probe });
-    expect(await cacheFiles()).not.to.deep.equal(written);
   });
 });

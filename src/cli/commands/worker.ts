@@ -6,6 +6,7 @@ import { escapeControlCharacters } from '../../output/untrusted-text.js';
 import type { CliIo } from '../cli.js';
 import { loadCliSettings, toRunOptions, withSettingsOptions } from '../options/settings-options.js';
 import { redisUrl } from '../options/redis-options.js';
+import { boundHeapGrowth } from '../memory-mode.js';
 import { repeatable } from '../options/values.js';
 import { settingValue } from '../../settings/resolve.js';
 
@@ -29,6 +30,8 @@ export function workerCommandModule(parser: Argv, io: CliIo): Argv {
       const { passphrasePrompt: _unused, ...options } = toRunOptions(settings);
       const log = (line: string): void => void io.stderr.write(`sshpool worker: ${escapeControlCharacters(line)}\n`);
       const worker = await QueueWorker.start({ ...options, url, tags, log, concurrencyPerHost: settingValue(settings, 'concurrency-per-host') });
+      // A worker serves hosts for as long as it runs: its heap is bounded from the start.
+      boundHeapGrowth();
       const signal = await new Promise<NodeJS.Signals>((resolve) => {
         process.once('SIGTERM', resolve);
         process.once('SIGINT', resolve);
