@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { CLI_MAIN } from '../helpers/cli-process.js';
 import { fleetCli } from '../helpers/fleet-cli.js';
 import { eventually } from '../helpers/processes.js';
-import { RedisServer, redisServerUnavailable } from '../helpers/redis-server.js';
+import { RedisServer, skipWithoutRedisServer } from '../helpers/redis-server.js';
 
 const exec = promisify(execFile);
 const UNIT = fileURLToPath(new URL('../../../deploy/systemd/sshpool-worker.service', import.meta.url));
@@ -42,11 +42,7 @@ describe('the systemd unit for workers (deploy/systemd/sshpool-worker.service), 
   let redis: RedisServer | undefined;
 
   before(async function () {
-    const unavailable = await redisServerUnavailable();
-    if (unavailable) {
-      console.log(`      skipped: ${unavailable}`);
-      this.skip();
-    }
+    await skipWithoutRedisServer(this);
     redis = await RedisServer.start({ password: 'unit-test-password' });
   });
   after(async () => {

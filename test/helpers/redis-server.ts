@@ -20,6 +20,14 @@ export async function redisServerUnavailable(): Promise<string | undefined> {
   }
 }
 
+/** In a suite's before(): skips it, saying why, where redis-server cannot run. */
+export async function skipWithoutRedisServer(suite: Mocha.Context): Promise<void> {
+  const unavailable = await redisServerUnavailable();
+  if (unavailable === undefined) return;
+  console.log(`      skipped: ${unavailable}`);
+  suite.skip();
+}
+
 export interface RedisServerOptions {
   /** --requirepass: clients must give it. */
   password?: string;

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
-import { RedisServer, redisServerUnavailable } from '../helpers/redis-server.js';
+import { RedisServer, skipWithoutRedisServer } from '../helpers/redis-server.js';
 
 /**
  * patches/ioredis+6.0.0+001+disconnect-between-attempts.patch, against a real redis-server: a client
@@ -14,11 +14,7 @@ describe('ioredis: disconnect() between reconnect attempts ends the client (patc
   let redis: RedisServer | undefined;
 
   before(async function () {
-    const unavailable = await redisServerUnavailable();
-    if (unavailable) {
-      console.log(`      skipped: ${unavailable}`);
-      this.skip();
-    }
+    await skipWithoutRedisServer(this);
     redis = await RedisServer.start();
   });
   after(async () => {

@@ -17,7 +17,7 @@ import type { CliProcessResult } from '../helpers/cli-process.js';
 import { fleetCli } from '../helpers/fleet-cli.js';
 import { inventoryHostsFor } from '../helpers/fleet-hosts.js';
 import { eventually } from '../helpers/processes.js';
-import { RedisServer, redisServerUnavailable } from '../helpers/redis-server.js';
+import { RedisServer, skipWithoutRedisServer } from '../helpers/redis-server.js';
 
 const exec = promisify(execFile);
 
@@ -37,16 +37,11 @@ describe('workers through Redis and BullMQ: sshpool worker processes (the real b
   this.timeout(60_000);
   const cli = fleetCli(4, 'sshpool-queue-');
   let redis: RedisServer | undefined;
-  let unavailable: string | undefined;
   const workers: WorkerProcess[] = [];
   const env = (): NodeJS.ProcessEnv => ({ ...process.env, SSH_AUTH_SOCK: '' });
 
   before(async function () {
-    unavailable = await redisServerUnavailable();
-    if (unavailable) {
-      console.log(`      skipped: ${unavailable}`);
-      this.skip();
-    }
+    await skipWithoutRedisServer(this);
     redis = await RedisServer.start();
   });
   after(async () => {
@@ -591,11 +586,7 @@ describe('workers through a Redis with a password, and over TLS (rediss://)', fu
   const cli = fleetCli(1, 'sshpool-queue-auth-');
 
   before(async function () {
-    const unavailable = await redisServerUnavailable();
-    if (unavailable) {
-      console.log(`      skipped: ${unavailable}`);
-      this.skip();
-    }
+    await skipWithoutRedisServer(this);
   });
 
   /** One host through one worker, both given the URL in SSHPOOL_REDIS (as a password is meant to be given). */
