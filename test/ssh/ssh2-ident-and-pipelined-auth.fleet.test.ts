@@ -7,15 +7,19 @@ import { runCommand } from '../../src/run/host-run.js';
 import { Fleet } from '../fleet/index.js';
 import type { FleetHost } from '../fleet/index.js';
 import { hostBlock, loginSettings, writeSshConfig } from '../helpers/openssh.js';
+import { eventually } from '../helpers/processes.js';
 import { tempDirPerTest } from '../helpers/temp-dir.js';
 
 /**
- * Two ssh2 patches that save a round trip each, against a real sshd (its DEBUG1 log, and ssh2's own
+ * Three ssh2 patches that save a round trip each, against a real sshd (its DEBUG1 log, and ssh2's own
  * debug lines, in the order the client did things):
  * - patches/ssh2+1.17.0+007+ident-sent.patch: `identSent`, the identification line written on the
  *   socket by whoever connected it (sshpool's early connects write it as the connect starts);
  * - patches/ssh2+1.17.0+008+pipeline-auth.patch: `pipelineAuth`, the first authentication request sent
- *   right behind the ssh-userauth service request, before the server's SERVICE_ACCEPT.
+ *   right behind the ssh-userauth service request, before the server's SERVICE_ACCEPT;
+ * - patches/ssh2+1.17.0+009+hostkeys-prove-when-listened.patch: the host keys OpenSSH announces after
+ *   the login are proven (the server signs with each, the client verifies each) only for a client
+ *   with a 'hostkeys' listener.
  */
 describe('ssh2 with the identification line written by the connector, and the first login request before SERVICE_ACCEPT (real sshd)', function () {
   this.timeout(60_000);
@@ -31,9 +35,13 @@ describe('ssh2 with the identification line written by the connector, and the fi
     await fleet?.stop();
   });
 
-  /** Logs in with ssh2 and runs `echo`; resolves with ssh2's debug lines of the login. */
-  async function login(config: Record<string, unknown>): Promise<{ debug: string[]; output: string }> {
+  /**
+   * Logs in with ssh2 and runs `echo`; resolves with ssh2's debug lines of the login, once one matches
+   * `until` if given (what the server sends after the login may come after the command's output).
+   */
+  async function login(config: Record<string, unknown>, { onClient, until }: { onClient?: (client: ssh2.Client) => void; until?: RegExp } = {}): Promise<{ debug: string[]; output: string }> {
     const client = new ssh2.Client();
+    onClient?.(client);
     const expectedKey = host.hostKeyPublic.split(' ')[1];
     const debug: string[] = [];
     const privateKey = await readFile(fleet.userKeyPath);
@@ -50,6 +58,7 @@ describe('ssh2 with the identification line written by the connector, and the fi
           channel.on('data', (chunk: Buffer) => (text += chunk.toString())).on('close', () => resolve(text));
         }),
       );
+      if (until) await eventually(async () => debug.some((line) => until.test(line)), 10_000);
       return { debug, output };
     } finally {
       client.end();
@@ -102,5 +111,28 @@ describe('ssh2 with the identification line written by the connector, and the fi
     const [result] = await runCommand(['target'], 'echo identified', { sshConfigFile: config });
     expect([result!.status, result!.stdout]).to.deep.equal(['ok', 'identified\n']);
     expect((await readFile(host.logPath, 'utf8')).match(/remote software version \S+/g)).to.deep.equal(['remote software version sshpool']);
+  });
+
+  it("hostkeys-00: announced after the login, proven only when the client listens for 'hostkeys' (sshpool does not)", async () => {
+    const announced = /^Inbound: GLOBAL_REQUEST \(hostkeys-00@openssh\.com\)/;
+    const proveRequest = /Sending GLOBAL_REQUEST \(hostkeys-prove-00@openssh\.com\)/;
+    await writeFile(host.logPath, '');
+    const unheard = await login({}, { until: announced });
+    expect(unheard.output).to.equal('logged in\n');
+    expect(unheard.debug.some((line) => proveRequest.test(line))).to.equal(false);
+    expect(await readFile(host.logPath, 'utf8')).not.to.match(/rtype hostkeys-prove-00/);
+
+    let proven: Promise<ssh2.ParsedKey[]> | undefined;
+    const listened = await login({}, {
+      onClient: (client) => {
+        proven = new Promise((resolve) => client.once('hostkeys', resolve));
+      },
+      until: /^Inbound: REQUEST_SUCCESS/,
+    });
+    expect(listened.debug.some((line) => proveRequest.test(line))).to.equal(true);
+    const keys = await proven!;
+    expect(keys.map((key) => key.getPublicSSH().toString('base64'))).to.deep.equal([host.hostKeyPublic.split(' ')[1]]);
+    // sshd signed for that one only.
+    await eventually(async () => /rtype hostkeys-prove-00@openssh\.com/.test(await readFile(host.logPath, 'utf8')), 10_000);
   });
 });
