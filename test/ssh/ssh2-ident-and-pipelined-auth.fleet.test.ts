@@ -19,7 +19,7 @@ import { tempDirPerTest } from '../helpers/temp-dir.js';
  *   right behind the ssh-userauth service request, before the server's SERVICE_ACCEPT;
  * - patches/ssh2+1.17.0+009+hostkeys-prove-when-listened.patch: the host keys OpenSSH announces after
  *   the login are proven (the server signs with each, the client verifies each) only for a client
- *   with a 'hostkeys' listener.
+ *   with a 'hostkeys' listener; another client answers with an IGNORE.
  */
 describe('ssh2 with the identification line written by the connector, and the first login request before SERVICE_ACCEPT (real sshd)', function () {
   this.timeout(60_000);
@@ -120,6 +120,8 @@ describe('ssh2 with the identification line written by the connector, and the fi
     const unheard = await login({}, { until: announced });
     expect(unheard.output).to.equal('logged in\n');
     expect(unheard.debug.some((line) => proveRequest.test(line))).to.equal(false);
+    // An IGNORE in its place, so that the TCP ACK of sshd's next small segment goes out with data.
+    expect(unheard.debug.indexOf('Outbound: Sending IGNORE')).to.be.greaterThan(unheard.debug.findIndex((line) => announced.test(line)));
     expect(await readFile(host.logPath, 'utf8')).not.to.match(/rtype hostkeys-prove-00/);
 
     let proven: Promise<ssh2.ParsedKey[]> | undefined;
