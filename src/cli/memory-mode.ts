@@ -7,17 +7,17 @@ import { setFlagsFromString } from 'node:v8';
  * (src/cli/code-cache.ts). So the flags are set once a run is under way, and put back to V8's
  * defaults as the process exits, before the code caches are written.
  */
-const setFlags = new Map<string, string>();
+const flagsToRestore = new Map<string, string>();
 
 function setV8Flag(flag: string, defaultForm: string): void {
-  if (setFlags.size === 0) process.prependListener('exit', restoreV8Defaults);
-  setFlags.set(flag, defaultForm);
+  if (flagsToRestore.size === 0) process.prependListener('exit', restoreV8Defaults);
+  flagsToRestore.set(flag, defaultForm);
   setFlagsFromString(flag);
 }
 
 function restoreV8Defaults(): void {
-  for (const defaultForm of setFlags.values()) setFlagsFromString(defaultForm);
-  setFlags.clear();
+  for (const defaultForm of flagsToRestore.values()) setFlagsFromString(defaultForm);
+  flagsToRestore.clear();
 }
 
 /**
