@@ -7,6 +7,7 @@ import type { CliIo } from '../cli.js';
 import { loadCliSettings, toRunOptions, withSettingsOptions } from '../options/settings-options.js';
 import { redisUrl } from '../options/redis-options.js';
 import { boundHeapGrowth } from '../memory-mode.js';
+import { ssh2 } from '../../ssh/ssh2-library.js';
 import { repeatable } from '../options/values.js';
 import { settingValue } from '../../settings/resolve.js';
 
@@ -30,7 +31,9 @@ export function workerCommandModule(parser: Argv, io: CliIo): Argv {
       const { passphrasePrompt: _unused, ...options } = toRunOptions(settings);
       const log = (line: string): void => void io.stderr.write(`sshpool worker: ${escapeControlCharacters(line)}\n`);
       const worker = await QueueWorker.start({ ...options, url, tags, log, concurrencyPerHost: settingValue(settings, 'concurrency-per-host') });
-      // A worker serves hosts for as long as it runs: its heap is bounded from the start.
+      // A worker serves hosts for as long as it runs: its heap is bounded from the start, once ssh2
+      // is loaded (a V8 flag set before its code cache is read would have V8 reject that cache).
+      ssh2();
       boundHeapGrowth();
       const signal = await new Promise<NodeJS.Signals>((resolve) => {
         process.once('SIGTERM', resolve);
