@@ -40,8 +40,7 @@ describe('V8 flags: none before a run is under way, V8\'s defaults again before 
 
   const events = (stderr: string): string[] => stderr.split('\n').filter((line) => /^(flag|cache written)/.test(line));
   const env = (cacheHome: string): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: scratch, XDG_CACHE_HOME: cacheHome, SSH_AUTH_SOCK: '', NODE_OPTIONS: `--require "${preload}"` });
-  const run = ['run', '-i', '', '--known-hosts', '', '-F', '/dev/null', '--no-agent', '--', 'echo ran'];
-  const runArgs = (): string[] => run.map((arg, index) => (index === 2 ? fleet.inventoryPath : index === 4 ? fleet.knownHostsPath : arg));
+  const runArgs = (): string[] => ['run', '-i', fleet.inventoryPath, '--known-hosts', fleet.knownHostsPath, '-F', '/dev/null', '--no-agent', '--', 'echo ran'];
   /** Each cache file under the directory, with its modification time. */
   async function cacheFiles(directory: string): Promise<Record<string, number>> {
     const names = (await readdir(directory, { recursive: true })).filter((name) => name.endsWith('.v8cache')).sort();
