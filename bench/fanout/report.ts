@@ -21,7 +21,8 @@ export interface ToolSummary {
   /** Median time from the client's start to its first TCP connect (latency scenarios only). */
   firstConnectMsMedian?: number;
   /** Against the best peer (lowest median of each figure); null for a peer or without peers. */
-  vsBestPeer: { wall: number; cpu: number; rss: number } | null;
+  /** Each ratio is null where the best peer's figure is 0: below /usr/bin/time's 10 ms resolution for CPU. */
+  vsBestPeer: { wall: number | null; cpu: number | null; rss: number | null } | null;
 }
 
 export interface ScenarioResult {
@@ -84,15 +85,18 @@ function isSshpool(tool: string): boolean {
 export function compareToBestPeer(tools: ToolSummary[]): ToolSummary[] {
   const peers = tools.filter((t) => !isSshpool(t.tool));
   if (peers.length === 0) return tools;
-  const best = (pick: (t: ToolSummary) => number) => Math.min(...peers.map(pick));
+  const against = (value: number, pick: (t: ToolSummary) => number) => {
+    const best = Math.min(...peers.map(pick));
+    return best > 0 ? value / best : null;
+  };
   return tools.map((t) =>
     isSshpool(t.tool)
       ? {
           ...t,
           vsBestPeer: {
-            wall: t.wallMsMedian / best((p) => p.wallMsMedian),
-            cpu: t.cpuMsMedian / best((p) => p.cpuMsMedian),
-            rss: t.peakRssMbMax / best((p) => p.peakRssMbMax),
+            wall: against(t.wallMsMedian, (p) => p.wallMsMedian),
+            cpu: against(t.cpuMsMedian, (p) => p.cpuMsMedian),
+            rss: against(t.peakRssMbMax, (p) => p.peakRssMbMax),
           },
         }
       : t,
@@ -122,11 +126,11 @@ export function machineInfo(treeMemory: boolean): MachineInfo {
 }
 
 const fixed = (value: number, digits = 0): string => value.toFixed(digits);
-const ratio = (value: number): string => `${value.toFixed(2)}×`;
+const ratio = (value: number | null): string => (value === null ? '—' : `${value.toFixed(2)}×`);
 
 export function markdown(scenarios: readonly ScenarioResult[], machine: MachineInfo, durationS: number): string {
   const lines = [
-    `Machine: ${machine.nproc} cores, ${machine.cpuModel}, Linux ${machine.kernel}, ${machine.openssh}, Node ${machine.node}. Peak memory: ${machine.memoryMethod}. Whole bench: ${fixed(durationS)} s.`,
+    `Machine: ${machine.nproc} cores, ${machine.cpuModel}, Linux ${machine.kernel}, ${machine.openssh}, Node ${machine.node}. Peak memory: ${machine.memoryMethod}. Whole bench: ${fixed(durationS)} s. A ratio shown as — is against a best peer whose figure is 0 (CPU: below /usr/bin/time's 10 ms resolution).`,
     '',
   ];
   for (const scenario of scenarios) {
