@@ -148,7 +148,7 @@ export class SessionCache {
     const entries = [...this.connections.values()];
     this.connections.clear();
     for (const entry of entries) {
-      entry.slots.failWaiting(new SshpoolError('SESSIONS_CLOSED', 'the session cache was closed'));
+      entry.slots.failWaiting(() => new SshpoolError('SESSIONS_CLOSED', 'the session cache was closed'));
       entry.connection.then((c) => c.close(), () => undefined);
     }
     this.context.close();
@@ -162,7 +162,7 @@ export class SessionCache {
       (connection) =>
         connection.once('ended', () => {
           this.forget(entry);
-          entry.slots.failWaiting(connection.lostError ?? new SshError('CONNECTION_LOST', `${target.label}: connection closed`));
+          entry.slots.failWaiting(() => connection.lostError ?? new SshError('CONNECTION_LOST', `${target.label}: connection closed`));
         }),
       () => this.forget(entry),
     );

@@ -67,8 +67,14 @@ export class WaitingSlots {
     this.limit = Math.max(1, Math.min(this.limit, accepted));
   }
 
-  /** Every waiter gets `error` (the connection is gone). */
-  failWaiting(error: unknown): void {
+  /**
+   * Every waiter gets the error `makeError` makes (the connection is gone). It is made only when
+   * someone waits: a connection mostly ends with nobody waiting, and an error's stack trace costs
+   * more than the rest of its end.
+   */
+  failWaiting(makeError: () => unknown): void {
+    if (this.waiting.length === 0) return;
+    const error = makeError();
     for (const waiter of this.waiting.splice(0)) waiter.fail(error);
   }
 

@@ -56,8 +56,16 @@ describe('WaitingSlots: the channels one connection may have open at once', () =
     const gone = slots.take(undefined, aborted);
     stop.abort();
     expect((await rejectionOf(stopped)) as Error).to.have.property('message', 'aborted');
-    slots.failWaiting(new Error('lost'));
+    let made = 0;
+    const lost = () => {
+      made += 1;
+      return new Error('lost');
+    };
+    slots.failWaiting(lost);
     expect((await rejectionOf(gone)) as Error).to.have.property('message', 'lost');
+    // Nobody waits any more: no error is made for nobody.
+    slots.failWaiting(lost);
+    expect(made).to.equal(1);
     // The aborted waiter took nothing: the slot given back is free for the next caller at once.
     slots.give();
     expect(await hasSettled(slots.take(undefined, aborted))).to.equal(true);
