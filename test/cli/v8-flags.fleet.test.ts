@@ -55,14 +55,14 @@ describe('V8 flags: none before a run is under way, V8\'s defaults again before 
     const first = await runCliProcess(runArgs(), { env: env(cacheHome) });
     expect(first.stdout).to.equal('h01: ran\n');
     // The bundle's and ssh2's caches, both new for `run`.
-    expect(events(first.stderr)).to.deep.equal(['flag --heap-growing-percent=50 after the host', 'flag --heap-growing-percent=0 after the host', 'cache written', 'cache written']);
+    expect(events(first.stderr)).to.deep.equal(['flag --heap-growing-percent=50 after the host', 'flag --no-opt after the host', 'flag --heap-growing-percent=0 after the host', 'flag --opt after the host', 'cache written', 'cache written']);
     const written = await cacheFiles(path.join(cacheHome, 'sshpool'));
     expect(Object.keys(written)).to.have.length(3);
 
     // Under V8's default flags at the write, as at the next start: accepted, not written again.
     const second = await runCliProcess(runArgs(), { env: env(cacheHome) });
     expect(second.stdout).to.equal('h01: ran\n');
-    expect(events(second.stderr)).to.deep.equal(['flag --heap-growing-percent=50 after the host', 'flag --heap-growing-percent=0 after the host']);
+    expect(events(second.stderr)).to.deep.equal(['flag --heap-growing-percent=50 after the host', 'flag --no-opt after the host', 'flag --heap-growing-percent=0 after the host', 'flag --opt after the host']);
     expect(await cacheFiles(path.join(cacheHome, 'sshpool'))).to.deep.equal(written);
   });
 });
