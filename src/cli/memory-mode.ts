@@ -1,4 +1,5 @@
 import { setFlagsFromString } from 'node:v8';
+import type { HostOutputEvent, HostRun } from '../run/host-run.js';
 
 /**
  * Every V8 flag set changes V8's flag hash, and a code cache made under another hash is rejected:
@@ -35,11 +36,35 @@ export function boundHeapGrowth(): void {
  * makes hot on a thread of its own, and in a run of many hosts that cost more CPU than the optimised
  * code saved: the heavy work per host (key exchange, ciphers, MACs) is OpenSSL's, and what is left in
  * JavaScript runs briefly per host. Side by side (bench/fanout): 200 hosts 0.55 → 0.49 s of client
- * CPU; 1000 hosts × 1 MiB of output 5.72 → 5.67 s. Called when a run's first host is done, so a large
- * inventory is still parsed with it.
+ * CPU. Not where hosts print in bulk (see tuneV8OnceUnderWay).
  */
-export function forgoOptimisingCompiler(): void {
+function forgoOptimisingCompiler(): void {
   setV8Flag('--no-opt', '--opt');
+}
+
+/**
+ * Output a run has received by the time its first host is done above which Turbofan stays: the code
+ * run per byte of output is then hot for the whole run, and optimised it pays for its compiling
+ * (1000 hosts × 1 MiB: 2-3 % more CPU without it, side by side).
+ */
+const BULK_OUTPUT_BYTES = 256 * 1024;
+
+/**
+ * Once the run's first host is done (its start, ssh2 included, is loaded by then, and a large
+ * inventory parsed under V8's defaults): bounds the heap growth, and forgoes the optimising compiler
+ * unless the hosts print in bulk.
+ */
+export function tuneV8OnceUnderWay(run: HostRun): void {
+  let outputBytes = 0;
+  const count = ({ chunk }: HostOutputEvent): void => {
+    outputBytes += chunk.length;
+  };
+  run.on('output', count);
+  run.once('hostDone', () => {
+    run.off('output', count);
+    boundHeapGrowth();
+    if (outputBytes < BULK_OUTPUT_BYTES) forgoOptimisingCompiler();
+  });
 }
 
 /**

@@ -12,7 +12,7 @@ import type { OutputArgs } from './options/output-options.js';
 import type { CliIo } from './cli.js';
 import { EXIT_OK, EXIT_OTHER, exitCodeForResults } from './exit-codes.js';
 import { stopOnInterrupt } from './interrupt.js';
-import { boundHeapGrowth, favourMemoryOverSpeed, forgoOptimisingCompiler } from './memory-mode.js';
+import { favourMemoryOverSpeed, tuneV8OnceUnderWay } from './memory-mode.js';
 import { watchPrompts } from './prompt.js';
 
 /**
@@ -36,10 +36,7 @@ export async function runAndReport(
     const run = start({ keepOutput: false });
     run.on('warning', (message) => output.messages.write(`sshpool: warning: ${escapeControlCharacters(message)}\n`));
     output.attach(run);
-    run.once('hostDone', () => {
-      boundHeapGrowth();
-      forgoOptimisingCompiler();
-    });
+    tuneV8OnceUnderWay(run);
     results = await stopOnInterrupt(run, { stderr: output.messages });
   } catch (error) {
     output.abandon();

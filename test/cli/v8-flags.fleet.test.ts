@@ -40,7 +40,7 @@ describe('V8 flags: none before a run is under way, V8\'s defaults again before 
 
   const events = (stderr: string): string[] => stderr.split('\n').filter((line) => /^(flag|cache written)/.test(line));
   const env = (cacheHome: string): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: scratch, XDG_CACHE_HOME: cacheHome, SSH_AUTH_SOCK: '', NODE_OPTIONS: `--require "${preload}"` });
-  const runArgs = (): string[] => ['run', '-i', fleet.inventoryPath, '--known-hosts', fleet.knownHostsPath, '-F', '/dev/null', '--no-agent', '--', 'echo ran'];
+  const runArgs = (command = 'echo ran'): string[] => ['run', '-i', fleet.inventoryPath, '--known-hosts', fleet.knownHostsPath, '-F', '/dev/null', '--no-agent', '--', command];
   /** Each cache file under the directory, with its modification time. */
   async function cacheFiles(directory: string): Promise<Record<string, number>> {
     const names = (await readdir(directory, { recursive: true })).filter((name) => name.endsWith('.v8cache')).sort();
@@ -64,5 +64,12 @@ describe('V8 flags: none before a run is under way, V8\'s defaults again before 
     expect(second.stdout).to.equal('h01: ran\n');
     expect(events(second.stderr)).to.deep.equal(['flag --heap-growing-percent=50 after the host', 'flag --no-opt after the host', 'flag --heap-growing-percent=0 after the host', 'flag --opt after the host']);
     expect(await cacheFiles(path.join(cacheHome, 'sshpool'))).to.deep.equal(written);
+  });
+
+  it('a run whose host prints in bulk (here 300 KB) before it is done keeps the optimising compiler', async () => {
+    const bulk = await runCliProcess(runArgs('head -c 300000 /dev/zero | tr -c x x'), { env: env(path.join(scratch, 'bulk-cache')) });
+    // Text output cuts a line that long into pieces, each with the host's prefix.
+    expect(bulk.stdout.replace(/^h01: /gm, '').replaceAll('\n', '')).to.equal('x'.repeat(300_000));
+    expect(events(bulk.stderr).filter((event) => event.startsWith('flag'))).to.deep.equal(['flag --heap-growing-percent=50 after the host', 'flag --heap-growing-percent=0 after the host']);
   });
 });

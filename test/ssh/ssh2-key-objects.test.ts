@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { randomBytes, sign as opensslSign, verify as opensslVerify } from 'node:crypto';
+import { createPublicKey, randomBytes, sign as opensslSign, verify as opensslVerify } from 'node:crypto';
 import ssh2 from 'ssh2';
 import type { ParsedKey } from 'ssh2';
 import { runCommand } from '../../src/run/host-run.js';
@@ -73,6 +73,22 @@ describe("ssh2's keys as KeyObjects (its patch)", () => {
     spoilPem(hostKey, 'Public key PEM');
     expect(hostKey.verify(data, signature)).to.equal(true);
     expect(hostKey.verify(randomBytes(100), signature)).to.equal(false);
+  });
+
+  it('an Ed25519 public key from the wire makes its PEM only when asked for it, and that PEM is OpenSSL\'s own', () => {
+    const pair = generateKeyPairSync('ed25519');
+    const hostKey = parsed(pair.public);
+    const pemSymbol = Object.getOwnPropertySymbols(hostKey).find((candidate) => candidate.description === 'Public key PEM')!;
+    const signature = parsed(pair.private).sign(data) as Buffer;
+    expect(hostKey.verify(data, signature)).to.equal(true);
+    // Verified, and still no PEM made: the property is the accessor that makes it.
+    expect(Object.getOwnPropertyDescriptor(hostKey, pemSymbol)).to.have.property('get').that.is.a('function');
+    const raw = hostKey.getPublicSSH().subarray(-32);
+    // ssh2's PEM text has no final newline.
+    const opensslPem = String(createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') }, format: 'jwk' }).export({ type: 'spki', format: 'pem' })).trimEnd();
+    expect(hostKey.getPublicPEM()).to.equal(opensslPem);
+    expect(Object.getOwnPropertyDescriptor(hostKey, pemSymbol)).to.have.property('value', opensslPem);
+    expect(hostKey.equals(pair.public)).to.equal(true);
   });
 
   it('other public keys are imported from their PEM once, on first use', () => {

@@ -1,0 +1,124 @@
+import { readFile } from 'node:fs/promises';
+import { connect as tcpConnect } from 'node:net';
+import type { Socket } from 'node:net';
+import { expect } from 'chai';
+import ssh2 from 'ssh2';
+import { Fleet } from '../fleet/index.js';
+import type { FleetHost } from '../fleet/index.js';
+
+/**
+ * Two ssh2 patches that take work off every connection, against a real sshd:
+ * - patches/ssh2+1.17.0+011+packets-of-one-tick-in-one-write.patch: the packets ssh2 makes in one turn
+ *   of the event loop reach the socket as one write (a writev) instead of one write each; observed on
+ *   the socket ssh2 is given (what each of its writes to the kernel carried);
+ * - patches/ssh2+1.17.0+012+channel-destroy-without-dropped-error.patch: a channel is destroyed as its
+ *   command ends, and destroy() no longer calls end() on it again (which only built an error nobody got).
+ */
+describe('ssh2: the packets of one turn of the event loop written at once; no error built for an ended channel (real sshd)', function () {
+  this.timeout(60_000);
+  let fleet: Fleet;
+  let host: FleetHost;
+
+  before(async () => {
+    fleet = await Fleet.start({ hosts: 1 });
+    host = fleet.hosts[0]!;
+  });
+  after(async () => {
+    await fleet?.stop();
+  });
+
+  type Event = { sent: string } | { write: number[] };
+
+  /** Records each of the socket's writes to the kernel (the byte lengths of the chunks it carried) in `log`. */
+  function recordWrites(sock: Socket, log: Event[]): void {
+    const internals = sock as unknown as {
+      _write(chunk: Buffer, encoding: string, callback: () => void): void;
+      _writev(chunks: { chunk: Buffer }[], callback: () => void): void;
+    };
+    const write = internals._write.bind(sock);
+    const writev = internals._writev.bind(sock);
+    internals._write = (chunk, encoding, callback) => {
+      log.push({ write: [chunk.length] });
+      write(chunk, encoding, callback);
+    };
+    internals._writev = (chunks, callback) => {
+      log.push({ write: chunks.map(({ chunk }) => chunk.length) });
+      writev(chunks, callback);
+    };
+  }
+
+  it('sends NEWKEYS and the service request made with it in one write, then logs in and runs a command', async () => {
+    const sock = tcpConnect({ host: host.address, port: host.port });
+    // ssh2's debug line for each packet comes as it makes the packet, before the packet is written.
+    const log: Event[] = [];
+    recordWrites(sock, log);
+    const client = new ssh2.Client();
+    const privateKey = await readFile(fleet.userKeyPath);
+    const expectedKey = host.hostKeyPublic.split(' ')[1];
+    try {
+      await new Promise<void>((resolve, reject) => {
+        client.once('ready', resolve).once('error', reject);
+        client.connect({
+          sock,
+          username: fleet.user,
+          privateKey,
+          hostVerifier: (key: Buffer) => key.toString('base64') === expectedKey,
+          debug: (line: string) => {
+            const sent = /Outbound: Sending (\w+)/.exec(line);
+            if (sent) log.push({ sent: sent[1]! });
+          },
+        } as ssh2.ConnectConfig);
+      });
+      const output = await new Promise<string>((resolve, reject) =>
+        client.exec('echo one write', (error, channel) => {
+          if (error) return reject(error);
+          let text = '';
+          channel.on('data', (chunk: Buffer) => (text += chunk.toString())).on('close', () => resolve(text));
+        }),
+      );
+      expect(output).to.equal('one write\n');
+    } finally {
+      client.end();
+    }
+    const newKeys = log.findIndex((event) => 'sent' in event && event.sent === 'NEWKEYS');
+    expect(newKeys).to.be.at.least(0);
+    const next = log.slice(newKeys + 1);
+    const firstWrite = next.findIndex((event) => 'write' in event);
+    expect(next.slice(0, firstWrite)).to.deep.include({ sent: 'SERVICE_REQUEST' });
+    expect(next[firstWrite]).to.have.property('write').with.length(2);
+
+  });
+
+  it('a channel whose command ended is closed without end() called on it again (patch 012: no error built and dropped)', async () => {
+    const client = new ssh2.Client();
+    const privateKey = await readFile(fleet.userKeyPath);
+    const expectedKey = host.hostKeyPublic.split(' ')[1];
+    try {
+      await new Promise<void>((resolve, reject) => {
+        client.once('ready', resolve).once('error', reject);
+        client.connect({ host: host.address, port: host.port, username: fleet.user, privateKey, hostVerifier: (key: Buffer) => key.toString('base64') === expectedKey });
+      });
+      let endsAfterEnded = 0;
+      const output = await new Promise<string>((resolve, reject) =>
+        client.exec('echo ended', (error, channel) => {
+          if (error) return reject(error);
+          const end = channel.end.bind(channel);
+          channel.end = ((...args: Parameters<typeof channel.end>) => {
+            if (channel.writableEnded) endsAfterEnded++;
+            return end(...args);
+          }) as typeof channel.end;
+          let text = '';
+          channel.on('data', (chunk: Buffer) => (text += chunk.toString())).on('close', () => resolve(text));
+          // No input, as sshpool runs a command without stdin: the channel's writing side ends at once.
+          channel.end();
+        }),
+      );
+      expect(output).to.equal('ended\n');
+      // The stream destroys itself on the tick after its end.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(endsAfterEnded).to.equal(0);
+    } finally {
+      client.end();
+    }
+  });
+});
