@@ -47,36 +47,44 @@ describe('ssh2: the packets of one turn of the event loop written at once; no er
     };
   }
 
+  /** An ssh2 client logged in to the fleet's host with `config` added (a socket of the test's, a debug log). */
+  async function loggedIn(config: Partial<ssh2.ConnectConfig>): Promise<ssh2.Client> {
+    const client = new ssh2.Client();
+    const privateKey = await readFile(fleet.userKeyPath);
+    const expectedKey = host.hostKeyPublic.split(' ')[1];
+    await new Promise<void>((resolve, reject) => {
+      client.once('ready', resolve).once('error', reject);
+      client.connect({ host: host.address, port: host.port, username: fleet.user, privateKey, hostVerifier: (key: Buffer) => key.toString('base64') === expectedKey, ...config } as ssh2.ConnectConfig);
+    });
+    return client;
+  }
+
+  /** Runs `command` and resolves with its output once its channel closes; `onChannel` sees the channel first. */
+  function exec(client: ssh2.Client, command: string, onChannel: (channel: ssh2.ClientChannel) => void = () => {}): Promise<string> {
+    return new Promise<string>((resolve, reject) =>
+      client.exec(command, (error, channel) => {
+        if (error) return reject(error);
+        let text = '';
+        channel.on('data', (chunk: Buffer) => (text += chunk.toString())).on('close', () => resolve(text));
+        onChannel(channel);
+      }),
+    );
+  }
+
   it('sends NEWKEYS and the service request made with it in one write, then logs in and runs a command', async () => {
     const sock = tcpConnect({ host: host.address, port: host.port });
     // ssh2's debug line for each packet comes as it makes the packet, before the packet is written.
     const log: Event[] = [];
     recordWrites(sock, log);
-    const client = new ssh2.Client();
-    const privateKey = await readFile(fleet.userKeyPath);
-    const expectedKey = host.hostKeyPublic.split(' ')[1];
+    const client = await loggedIn({
+      sock,
+      debug: (line: string) => {
+        const sent = /Outbound: Sending (\w+)/.exec(line);
+        if (sent) log.push({ sent: sent[1]! });
+      },
+    });
     try {
-      await new Promise<void>((resolve, reject) => {
-        client.once('ready', resolve).once('error', reject);
-        client.connect({
-          sock,
-          username: fleet.user,
-          privateKey,
-          hostVerifier: (key: Buffer) => key.toString('base64') === expectedKey,
-          debug: (line: string) => {
-            const sent = /Outbound: Sending (\w+)/.exec(line);
-            if (sent) log.push({ sent: sent[1]! });
-          },
-        } as ssh2.ConnectConfig);
-      });
-      const output = await new Promise<string>((resolve, reject) =>
-        client.exec('echo one write', (error, channel) => {
-          if (error) return reject(error);
-          let text = '';
-          channel.on('data', (chunk: Buffer) => (text += chunk.toString())).on('close', () => resolve(text));
-        }),
-      );
-      expect(output).to.equal('one write\n');
+      expect(await exec(client, 'echo one write')).to.equal('one write\n');
     } finally {
       client.end();
     }
@@ -86,33 +94,21 @@ describe('ssh2: the packets of one turn of the event loop written at once; no er
     const firstWrite = next.findIndex((event) => 'write' in event);
     expect(next.slice(0, firstWrite)).to.deep.include({ sent: 'SERVICE_REQUEST' });
     expect(next[firstWrite]).to.have.property('write').with.length(2);
-
   });
 
   it('a channel whose command ended is closed without end() called on it again (patch 012: no error built and dropped)', async () => {
-    const client = new ssh2.Client();
-    const privateKey = await readFile(fleet.userKeyPath);
-    const expectedKey = host.hostKeyPublic.split(' ')[1];
+    const client = await loggedIn({});
     try {
-      await new Promise<void>((resolve, reject) => {
-        client.once('ready', resolve).once('error', reject);
-        client.connect({ host: host.address, port: host.port, username: fleet.user, privateKey, hostVerifier: (key: Buffer) => key.toString('base64') === expectedKey });
-      });
       let endsAfterEnded = 0;
-      const output = await new Promise<string>((resolve, reject) =>
-        client.exec('echo ended', (error, channel) => {
-          if (error) return reject(error);
-          const end = channel.end.bind(channel);
-          channel.end = ((...args: Parameters<typeof channel.end>) => {
-            if (channel.writableEnded) endsAfterEnded++;
-            return end(...args);
-          }) as typeof channel.end;
-          let text = '';
-          channel.on('data', (chunk: Buffer) => (text += chunk.toString())).on('close', () => resolve(text));
-          // No input, as sshpool runs a command without stdin: the channel's writing side ends at once.
-          channel.end();
-        }),
-      );
+      const output = await exec(client, 'echo ended', (channel) => {
+        const end = channel.end.bind(channel);
+        channel.end = ((...args: Parameters<typeof channel.end>) => {
+          if (channel.writableEnded) endsAfterEnded++;
+          return end(...args);
+        }) as typeof channel.end;
+        // No input, as sshpool runs a command without stdin: the channel's writing side ends at once.
+        channel.end();
+      });
       expect(output).to.equal('ended\n');
       // The stream destroys itself on the tick after its end.
       await new Promise((resolve) => setImmediate(resolve));
