@@ -64,9 +64,20 @@ export class BenchFleet {
     }
   }
 
-  /** The client ssh_config for these hosts; `port` and `knownHostsPath` for another route to them (DelayedRoute). */
-  clientConfig(route: { port?: number; knownHostsPath: string }): string {
-    return renderClientConfig(this.hosts, this.inNamespace, { user: this.user, userKeyPath: this.userKeyPath, ...route });
+  /**
+   * An ssh_config, and the known_hosts it names, for the first `count` hosts only (at `port` if given:
+   * another route to them, DelayedRoute's). Clients that read known_hosts at every connection (asyncssh,
+   * and the `ssh` per host of pdsh, parallel-ssh and clush) then read as many entries as the scenario
+   * has hosts, not as many as the largest scenario of the run started the fleet with.
+   */
+  async sshConfig(count: number, port?: number): Promise<string> {
+    const name = port === undefined ? `${count}` : `${count}.port${port}`;
+    const hosts = this.hosts.slice(0, count);
+    const knownHostsPath = join(this.dir, `known_hosts.${name}`);
+    await writeFile(knownHostsPath, renderKnownHosts(hosts.map((h) => ({ ...h, port: port ?? h.port, knownHostKey: this.hostKey }))));
+    const path = join(this.dir, `ssh_config.${name}`);
+    await writeFile(path, renderClientConfig(hosts, this.inNamespace, { user: this.user, userKeyPath: this.userKeyPath, knownHostsPath, ...(port === undefined ? {} : { port }) }));
+    return path;
   }
 
   static async start(hostCount: number, inNamespace: boolean): Promise<BenchFleet> {

@@ -83,15 +83,15 @@ function scenarios(): ScenarioSpec[] {
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
-/** The first `spec.hosts` hosts of the fleet, as every client is given them. */
-async function workload(fleet: BenchFleet, spec: Pick<ScenarioSpec, 'hosts' | 'fanout' | 'commands' | 'bulkOutput'>): Promise<Workload> {
+/** The first `spec.hosts` hosts of the fleet, as every client is given them (through `route` if given). */
+async function workload(fleet: BenchFleet, spec: Pick<ScenarioSpec, 'hosts' | 'fanout' | 'commands' | 'bulkOutput'>, route?: DelayedRoute): Promise<Workload> {
   return {
     hostsFile: await fleet.hostsFile(spec.hosts),
     inventory: await fleet.inventory(spec.hosts),
     hostCount: spec.hosts,
     fanout: spec.fanout,
     commands: spec.commands,
-    sshConfig: fleet.sshConfigPath,
+    sshConfig: await fleet.sshConfig(spec.hosts, route?.port),
     user: fleet.user,
     bulkOutput: spec.bulkOutput,
     timeoutMs: 600_000,
@@ -106,8 +106,7 @@ function clientsFor(spec: Pick<ScenarioSpec, 'hosts'>, clients: readonly Client[
 async function runScenario(spec: ScenarioSpec, allClients: readonly Client[], fleet: BenchFleet, scratch: string, route: DelayedRoute | undefined): Promise<ScenarioResult> {
   const clients = clientsFor(spec, allClients);
   const work: Workload = {
-    ...(await workload(fleet, spec)),
-    ...(route ? { sshConfig: route.sshConfigPath } : {}),
+    ...(await workload(fleet, spec, route)),
     ...(flags.profile ? { profileDir: resolve(flags.profile) } : {}),
     ...(flags.results ? { resultsFile: join(scratch, 'results.json') } : {}),
   };
@@ -204,7 +203,7 @@ async function benchInside(): Promise<void> {
   try {
     log(`warming up: every client once on ${WARM_UP_HOSTS} hosts, untimed`);
     await warmUp(clients, fleet, scratch);
-    for (const delay of delays) routes.set(delay, await DelayedRoute.start(fleet, delay));
+    for (const delay of delays) routes.set(delay, await DelayedRoute.start(delay));
     const results: ScenarioResult[] = [];
     for (const spec of specs) results.push(await runScenario(spec, clients, fleet, scratch, routes.get(spec.delayMs)));
     const machine = machineInfo(await treeMemoryMeasured(scratch));
