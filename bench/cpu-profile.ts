@@ -7,6 +7,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { Tally } from './tally.js';
 
 interface CallFrame {
   functionName: string;
@@ -26,18 +27,6 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-/** Milliseconds per key, summed over every profile read. */
-class Tally {
-  readonly ms = new Map<string, number>();
-
-  add(key: string, ms: number): void {
-    this.ms.set(key, (this.ms.get(key) ?? 0) + ms);
-  }
-
-  top(count: number): Array<[string, number]> {
-    return [...this.ms].sort((a, b) => b[1] - a[1]).slice(0, count);
-  }
-}
 
 const IDLE = '(idle)';
 

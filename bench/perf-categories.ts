@@ -10,6 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { Tally } from './tally.js';
 
 interface Frame {
   symbol: string;
@@ -70,32 +71,10 @@ function jsSource(symbol: string): string | null {
   return null;
 }
 
-class Tally {
-  readonly counts = new Map<string, number>();
-  add(key: string): void {
-    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
-  }
-  print(title: string, total: number): void {
-    console.log(`\n${title}`);
-    for (const [key, count] of [...this.counts].sort((a, b) => b[1] - a[1])) console.log(`${((100 * count) / total).toFixed(1).padStart(6)} %  ${key}`);
-  }
-}
-
-const where = new Tally();
-const onStack = new Tally();
-const samples: Array<{ pid: string; time: number }> = [];
-const firstConnect = new Map<string, number>();
-
-function addSample(header: string, frames: Frame[]): void {
-  const [, pidTid = '', time = '0'] = header.trim().split(/\s+/);
-  const pid = pidTid.split('/')[0]!;
-  samples.push({ pid, time: parseFloat(time) });
-  const innermost = frames[0];
-  const jsFrame = frames.map((frame) => jsSource(frame.symbol)).find((source) => source !== null);
-  where.add((innermost && nativeCategory(innermost)) ?? (jsFrame ? `JavaScript: ${jsFrame}` : 'V8 and Node runtime (no JavaScript on the stack)'));
-  for (const source of new Set(frames.map((frame) => jsSource(frame.symbol)).filter((source) => source !== null))) onStack.add(source);
-  for (const [pattern, name] of STACK_MARKS) if (frames.some((frame) => pattern.test(frame.symbol))) onStack.add(name);
-  if (!firstConnect.has(pid) && frames.some((frame) => /internalConnect/.test(frame.symbol))) firstConnect.set(pid, parseFloat(time));
+/** A tally's shares of `total`, largest first, under `title`. */
+function printShares(title: string, tally: Tally, total: number): void {
+  console.log(`\n${title}`);
+  for (const [key, count] of tally.top()) console.log(`${((100 * count) / total).toFixed(1).padStart(6)} %  ${key}`);
 }
 
 /** Functions whose frames on a stack say what the sample was for. */
@@ -108,6 +87,24 @@ const STACK_MARKS: Array<[RegExp, string]> = [
   [/^JS:\S*compileForInternalLoader /, "Node's own modules compiled"],
   [/^JS:\S*__(require|init) .*sshpool-bundle/, "the bundle's modules evaluated"],
 ];
+
+const where = new Tally();
+const onStack = new Tally();
+const samples: Array<{ pid: string; time: number }> = [];
+const firstConnect = new Map<string, number>();
+
+function addSample(header: string, frames: Frame[]): void {
+  const [, pidTid = '', time = '0'] = header.trim().split(/\s+/);
+  const pid = pidTid.split('/')[0]!;
+  samples.push({ pid, time: parseFloat(time) });
+  const innermost = frames[0];
+  const sources = frames.map((frame) => jsSource(frame.symbol)).filter((source) => source !== null);
+  where.add((innermost && nativeCategory(innermost)) ?? (sources.length > 0 ? `JavaScript: ${sources[0]}` : 'V8 and Node runtime (no JavaScript on the stack)'));
+  for (const source of new Set(sources)) onStack.add(source);
+  for (const [pattern, name] of STACK_MARKS) if (frames.some((frame) => pattern.test(frame.symbol))) onStack.add(name);
+  if (!firstConnect.has(pid) && frames.some((frame) => /internalConnect/.test(frame.symbol))) firstConnect.set(pid, parseFloat(time));
+}
+
 
 let header: string | null = null;
 let frames: Frame[] = [];
@@ -125,7 +122,7 @@ if (header !== null) addSample(header, frames);
 
 const total = samples.length;
 console.log(`${total} samples`);
-where.print('By the innermost frame (V8 builtins and Node C++ charged to the JavaScript that called them):', total);
-onStack.print('On the stack (a sample counts once in each row it matches):', total);
+printShares('By the innermost frame (V8 builtins and Node C++ charged to the JavaScript that called them):', where, total);
+printShares('On the stack (a sample counts once in each row it matches):', onStack, total);
 const beforeConnect = samples.filter(({ pid, time }) => time < (firstConnect.get(pid) ?? Infinity)).length;
 console.log(`\nBefore the process's first TCP connect: ${((100 * beforeConnect) / total).toFixed(1)} %`);
