@@ -111,8 +111,10 @@ describe("ssh2's bulk upload path (its patch), against a real sshd", function ()
     const requests = Math.ceil((32 * MIB) / REQUEST_BYTES);
     const packets = (32 * MIB) / (32 * 1024);
     const writes = large.socketWrites - small.socketWrites;
-    // One per request, a few more after the server's window adjustments; unpatched, one per 32 KiB packet.
-    expect(writes).to.be.at.least(requests / 2).and.below(requests * 1.5);
+    // At most one per request, a few more after the server's window adjustments; unpatched, one per 32 KiB
+    // packet. Fewer where requests made in one pass of the event loop share a write (patch 011): how many
+    // do depends on how the file's reads complete, from 43 to over 64 of these 129 requests' writes seen.
+    expect(writes).to.be.at.least(1).and.below(requests * 1.5);
     expect(writes).to.be.below(packets / 4);
     // Unpatched, every byte was allocated twice (the request, then each packet): 64 MiB.
     expect(large.allocatedBytes - small.allocatedBytes).to.be.below(8 * MIB);
