@@ -12,6 +12,10 @@
  *   with a timeout it rejects with `TimeoutError` while the task goes on. `wait(timeoutMs?)`
  *   never rejects; `ready()`; `successful()` throws `PoolStateError` until ready.
  * - `apply(fn, args)` is `applyAsync(fn, args).get()`: it queues like any other task.
+ * - `submit(task, callbacks)` is `applyAsync` for a task that takes its context as its argument
+ *   (`task({ signal, slot, index, pool })`) rather than reading `currentTask()`, which it cannot. It
+ *   runs without AsyncLocalStorage: once used, that turns on Node 20's promise hooks for the whole
+ *   process, a cost every promise and callback then pays. sshpool's own runs use only `submit`.
  * - `map(fn, items)` calls `fn(item)` per item and resolves with the values in submission
  *   order, or rejects with the first failure; `starmap(fn, argsList)` spreads each args
  *   array. `imap` yields in submission order, each value once it and all before it are
@@ -46,7 +50,7 @@ import { PoolClosedError, PoolSizeError, PoolStateError, PoolTerminatedError, Ta
 import { callHook } from './hooks.js';
 import { inCompletionOrder, inSubmissionOrder } from './result-order.js';
 import { Slots } from './slots.js';
-import { runInTask } from './task-context.js';
+import { runInTask, runOutsideTasks, type TaskContext } from './task-context.js';
 
 /** For `new Pool(options)`. */
 export interface PoolOptions {
@@ -152,7 +156,16 @@ export class Pool {
   applyAsync<A extends unknown[], T>(fn: TaskFunction<A, T>, args: A, callbacks?: ResultCallbacks<T>): AsyncResult<T>;
   applyAsync<T>(fn: TaskFunction<unknown[], T>, args: unknown[] = [], callbacks: ResultCallbacks<T> = {}): AsyncResult<T> {
     this.#assertRunning();
-    return this.#submit(fn, args, callbacks);
+    return this.#submit(inTask(fn, args), callbacks);
+  }
+
+  /**
+   * As `applyAsync`, for a task given its context as its argument; inside it `currentTask()` throws.
+   * @throws PoolClosedError after close() or terminate().
+   */
+  submit<T>(task: (context: TaskContext) => T | PromiseLike<T>, callbacks: ResultCallbacks<T> = {}): AsyncResult<T> {
+    this.#assertRunning();
+    return this.#submit((context) => runOutsideTasks(() => task(context)), callbacks);
   }
 
   /** `applyAsync(fn).get()`: queues like any other task and resolves with its value or rejects with its error. */
@@ -237,17 +250,17 @@ export class Pool {
   #submitAll<A extends unknown[], T>(fn: TaskFunction<A, T>, argsList: Iterable<A>): AsyncResult<T>[] {
     this.#assertRunning();
     // Read all arguments first, as Python does, so an iterable that throws submits nothing.
-    return Array.from(argsList).map((args) => this.#submit(fn, args, {}));
+    return Array.from(argsList).map((args) => this.#submit(inTask(fn, args), {}));
   }
 
-  #submit<A extends unknown[], T>(fn: TaskFunction<A, T>, args: A, callbacks: ResultCallbacks<T>): AsyncResult<T> {
+  #submit<T>(start: (context: TaskContext) => T | PromiseLike<T>, callbacks: ResultCallbacks<T>): AsyncResult<T> {
     const index = this.#nextIndex++;
     const dequeue = new AbortController();
     this.#queued.set(index, dequeue);
     const task = this.#queue.add(
       () => {
         this.#queued.delete(index);
-        return this.#run(index, () => fn(...args));
+        return this.#run(index, start);
       },
       { signal: dequeue.signal },
     );
@@ -258,13 +271,13 @@ export class Pool {
     return result;
   }
 
-  async #run<T>(index: number, call: () => T | PromiseLike<T>): Promise<T> {
+  async #run<T>(index: number, start: (context: TaskContext) => T | PromiseLike<T>): Promise<T> {
     const slot = this.#slots.acquire();
     const started = performance.now();
     this.#emit('taskStart', { index, slot, startedAt: Date.now() });
     let ok = false;
     try {
-      const value = await runInTask({ signal: this.#termination.signal, slot, index, pool: this }, call);
+      const value = await start({ signal: this.#termination.signal, slot, index, pool: this });
       ok = true;
       return value;
     } finally {
@@ -281,6 +294,11 @@ export class Pool {
   #allSettled(): Promise<void> {
     return Promise.all(this.#unsettled).then(() => undefined);
   }
+}
+
+/** `fn(...args)` as a task start: inside it, across awaits, `currentTask()` returns the task's context. */
+function inTask<A extends unknown[], T>(fn: TaskFunction<A, T>, args: A): (context: TaskContext) => T | PromiseLike<T> {
+  return (context) => runInTask(context, () => fn(...args));
 }
 
 function* asArgs<I>(items: Iterable<I>): Generator<[I]> {

@@ -3,8 +3,7 @@ import type { Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { SshpoolError } from '../errors.js';
 import type { InventoryHost } from '../inventory/index.js';
-import { currentTask, Pool } from '../pool/index.js';
-import { runInTask } from '../pool/task-context.js';
+import { Pool, type TaskContext } from '../pool/index.js';
 import type { HostResult } from '../run/host-result.js';
 import { runHostTask, skippedResults } from '../run/host-task.js';
 import type { HostTaskListener, HostTaskPlan } from '../run/host-task.js';
@@ -240,7 +239,11 @@ export class QueueWorker {
       const beforeTasks = async (): Promise<void> => {
         await this.redis.multi().hset(keys.started, id, this.name).expire(keys.started, RUN_TTL_SECONDS).exec();
       };
-      const records = await this.#pool.apply(runStoppable, [this.sessions, target, attempt, { ...taskPlan, tasks: local.tasks, listener, beforeTasks }, stop]).finally(flush);
+      const hostPlan = { ...taskPlan, tasks: local.tasks, listener, beforeTasks };
+      const records = await this.#pool
+        .submit((task) => runStoppable(this.sessions, target, attempt, hostPlan, task, stop))
+        .get()
+        .finally(flush);
       return await local.deliver(records, plan.maxFetchBytes ?? DEFAULT_MAX_FETCH_BYTES);
     } finally {
       local.release();
@@ -310,10 +313,9 @@ export class QueueWorker {
   }
 }
 
-/** Inside the worker's pool task: the host runs on the pool's signal and its own stop (the controller's Ctrl-C). */
-function runStoppable(sessions: SessionCache, target: ReachableTarget, attempt: number, plan: HostTaskPlan, stop: AbortSignal): Promise<HostResult[]> {
-  const context = currentTask();
-  return runInTask({ ...context, signal: AbortSignal.any([context.signal, stop]) }, () => runHostTask({ cache: sessions, keep: false }, target, attempt, plan));
+/** In the worker's pool task, `task`: the host runs on the pool's signal and its own stop (the controller's Ctrl-C). */
+function runStoppable(sessions: SessionCache, target: ReachableTarget, attempt: number, plan: HostTaskPlan, task: TaskContext, stop: AbortSignal): Promise<HostResult[]> {
+  return runHostTask({ cache: sessions, keep: false }, target, attempt, plan, { slot: task.slot, signal: AbortSignal.any([task.signal, stop]) });
 }
 
 function inventoryHost(host: RemoteHost): InventoryHost {

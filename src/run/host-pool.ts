@@ -2,8 +2,8 @@ import { EventEmitter } from 'node:events';
 import { InputError } from '../errors.js';
 import { TemplatedVariables } from '../inventory/index.js';
 import type { Inventory, InventoryHost } from '../inventory/index.js';
-import { currentTask, Pool } from '../pool/index.js';
-import type { AsyncResult, ResultCallbacks } from '../pool/index.js';
+import { Pool } from '../pool/index.js';
+import type { AsyncResult, ResultCallbacks, TaskContext } from '../pool/index.js';
 import { callHook } from '../pool/hooks.js';
 import { inCompletionOrder, inSubmissionOrder } from '../pool/result-order.js';
 import { SessionCache } from '../session/session-cache.js';
@@ -139,7 +139,7 @@ export class HostPool extends EventEmitter<HostPoolEvents> {
   applyAsync(host: HostInput, task: HostPoolTask, callbacks: ResultCallbacks<HostResult> = {}): AsyncResult<HostResult> {
     const inventoryHost = this.hostOf(host);
     const hostTask = this.taskOf(task);
-    return this.pool.applyAsync(() => this.runOn(inventoryHost, hostTask), [], callbacks);
+    return this.pool.submit((context) => this.runOn(inventoryHost, hostTask, context), callbacks);
   }
 
   /** `applyAsync(host, task).get()`: waits for that host's record. */
@@ -188,7 +188,7 @@ export class HostPool extends EventEmitter<HostPoolEvents> {
     const hostTask = this.taskOf(task);
     // Every host is checked before any task is submitted, as Pool.map reads all its arguments first.
     const inventoryHosts = Array.from(hosts, (host) => this.hostOf(host));
-    return inventoryHosts.map((host) => this.pool.applyAsync(() => this.runOn(host, hostTask)));
+    return inventoryHosts.map((host) => this.pool.submit((context) => this.runOn(host, hostTask, context)));
   }
 
   private hostOf(host: HostInput): InventoryHost {
@@ -205,10 +205,10 @@ export class HostPool extends EventEmitter<HostPoolEvents> {
     return hostTask;
   }
 
-  /** One pool task: the host's record for `task`, over the host's kept session. */
-  private async runOn(host: InventoryHost, task: HostTask): Promise<HostResult> {
+  /** One pool task, `context`: the host's record for `task`, over the host's kept session. */
+  private async runOn(host: InventoryHost, task: HostTask, context: TaskContext): Promise<HostResult> {
     const sessions = await this.sessions;
-    const { index } = currentTask();
+    const { index } = context;
     const plan: HostTaskPlan = {
       tasks: [task],
       executors: this.executors,
@@ -217,7 +217,7 @@ export class HostPool extends EventEmitter<HostPoolEvents> {
     const target = resolveTarget(host, this.settings, sessions.sshConfig, this.variables.of(host).get);
     if (target.kind === 'refused') return skippedResults(target, plan, 1, target.error)[0]!;
     if (target.kind === 'ssh') await sessions.prepare([target]);
-    const [result] = await runHostTask({ cache: sessions, keep: true }, target, 1, plan);
+    const [result] = await runHostTask({ cache: sessions, keep: true }, target, 1, plan, context);
     return result!;
   }
 

@@ -3,7 +3,7 @@ import { TemplatedVariables } from '../inventory/index.js';
 import type { InventoryHost } from '../inventory/index.js';
 import { SshpoolError } from '../errors.js';
 import type { ErrorRecord } from '../errors.js';
-import { currentTask, Pool } from '../pool/index.js';
+import { Pool } from '../pool/index.js';
 import { callHook } from '../pool/hooks.js';
 import { INPUT_ORDER, Scheduler } from '../scheduler/index.js';
 import type { SchedulePolicy } from '../scheduler/index.js';
@@ -231,16 +231,16 @@ export class HostRun extends EventEmitter<HostRunEvents> {
         return results.map((result) => ({ ...result, ...(previousErrors ? { previousErrors } : {}), ...(batchCount > 1 ? { batch } : {}) }));
       };
       const scheduler = new Scheduler<HostResult[]>(new Pool({ size: forks }), policy, {
-        run: (host, attempt) => {
+        run: (host, attempt, task) => {
           const { target, inputIndex } = reachable[host.index]!;
-          const slot = currentTask().slot;
+          const { slot } = task;
           // As the pool's own events: a throwing listener is reported, and the host still runs.
           callHook(() => this.emit('hostStart', { host: target.label, index: inputIndex, slot }));
           const hostPlan = { ...plan, tasks: hostTasks[inputIndex]!, recordedTasks: tasks, listener: this.listenerFor(target.label) };
-          if (!remote) return runHostTask({ cache: sessions as SessionCache, keep: options.sessions !== undefined }, target, attempt, hostPlan);
+          if (!remote) return runHostTask({ cache: sessions as SessionCache, keep: options.sessions !== undefined }, target, attempt, hostPlan, task);
           const ownTasks = hostPlan.tasks === tasks ? undefined : hostPlan.tasks;
           return remote
-            .run(remoteHosts[inputIndex]!, attempt, ownTasks, currentTask().signal, hostPlan.listener)
+            .run(remoteHosts[inputIndex]!, attempt, ownTasks, task.signal, hostPlan.listener)
             .then((records) => (records instanceof SshpoolError ? skippedResults(target, plan, attempt, records) : records));
         },
         finished: (host, results) => report(withRunFields(host.index, results)),

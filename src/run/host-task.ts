@@ -1,5 +1,5 @@
 import { SshpoolError, toErrorRecord } from '../errors.js';
-import { currentTask } from '../pool/index.js';
+import type { TaskContext } from '../pool/index.js';
 import type { OutputStreamName } from '../ssh/remote-command.js';
 import type { ExecutorRegistry, HostTask, LiveTaskOutput, TaskOutcome } from '../tasks/index.js';
 import { emptyOutput, failureOutcome } from '../tasks/outcome.js';
@@ -44,11 +44,16 @@ export interface TaskSessions {
  * local host needs no connection), run each task in turn over that one
  * session, release it, and describe each task as a HostResult (in `tasks` order). Never throws:
  * failures are data; a host that cannot be reached gets the same unreachable
- * record for every task. Must run inside a pool task (it reads its slot and
- * abort signal there).
+ * record for every task. `task` is the pool task it runs in: its slot, and
+ * the signal that stops it.
  */
-export async function runHostTask(sessions: TaskSessions, target: ReachableTarget, attempt: number, plan: HostTaskPlan): Promise<HostResult[]> {
-  const { signal, slot } = currentTask();
+export async function runHostTask(
+  sessions: TaskSessions,
+  target: ReachableTarget,
+  attempt: number,
+  plan: HostTaskPlan,
+  { signal, slot }: Pick<TaskContext, 'signal' | 'slot'>,
+): Promise<HostResult[]> {
   const results: HostResult[] = [];
   let started = Date.now();
   let session: HostSession | undefined;

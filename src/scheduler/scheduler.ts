@@ -1,4 +1,4 @@
-import type { Pool } from '../pool/index.js';
+import type { Pool, TaskContext } from '../pool/index.js';
 import { PoolTerminatedError, TaskCancelledError } from '../pool/index.js';
 import type { SshpoolError } from '../errors.js';
 import type { SchedulePolicy, ScheduledHost, Verdict } from './policy.js';
@@ -6,8 +6,8 @@ import { CONTINUE } from './policy.js';
 
 /** What the scheduler runs and reports; it knows nothing of SSH. */
 export interface ScheduleHooks<R> {
-  /** Runs the host; called inside its pool task. */
-  run(host: ScheduledHost, attempt: number): Promise<R>;
+  /** Runs the host in its pool task, `task`. */
+  run(host: ScheduledHost, attempt: number, task: TaskContext): Promise<R>;
   /** The host's outcome is final (no retry follows): report it. Returns what the run's results keep of it. */
   finished(host: ScheduledHost, outcome: R): R;
   /**
@@ -35,10 +35,8 @@ export class Scheduler<R> {
   #stopReason: SshpoolError | undefined;
   /** Aborted by stop() or a stop verdict: ends every backoff wait, since no retry would start. */
   readonly #halt = new AbortController();
-  /** One function for every host's pool task (the pool holds the arguments, not a closure per host). */
   /** The waves firstStarts drew from the policy, for `run` to go on from. */
   #drawn: { hosts: readonly ScheduledHost[]; first: IteratorResult<readonly number[]>; rest: Iterator<readonly number[]> } | undefined;
-  readonly #task = (host: ScheduledHost, attempt: number): Promise<{ outcome: R; verdict: Verdict }> => this.#runInTask(host, attempt);
 
   constructor(
     private readonly pool: Pool,
@@ -127,7 +125,7 @@ export class Scheduler<R> {
     if (this.#halted) return this.hooks.skipped(host, attempt, this.#stopReason);
     let ran: { outcome: R; verdict: Verdict };
     try {
-      ran = await this.pool.applyAsync(this.#task, [host, attempt]).get();
+      ran = await this.pool.submit((task) => this.#runInTask(host, attempt, task)).get();
     } catch (error) {
       // The pool dropped it before it started: for a policy's stop, the policy's reason is the host's; for
       // stop(), none, as for the hosts not yet handed to the pool (a wave goes to it as its queue has room).
@@ -159,8 +157,8 @@ export class Scheduler<R> {
   }
 
   /** Inside the pool task, so the host is reported before its slot takes the next one. */
-  async #runInTask(host: ScheduledHost, attempt: number): Promise<{ outcome: R; verdict: Verdict }> {
-    const outcome = await this.hooks.run(host, attempt);
+  async #runInTask(host: ScheduledHost, attempt: number, task: TaskContext): Promise<{ outcome: R; verdict: Verdict }> {
+    const outcome = await this.hooks.run(host, attempt, task);
     const verdict = this.#halted ? CONTINUE : this.policy.finished(host, outcome, attempt);
     if (verdict.next === 'retry') return { outcome, verdict };
     const kept = this.hooks.finished(host, outcome);

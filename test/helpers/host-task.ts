@@ -27,7 +27,7 @@ export async function startHostTask(
   if (target.kind === 'refused') throw target.error;
   await sessions.prepare(target.kind === 'ssh' ? [target] : []);
   const pool = new Pool({ size: 1 });
-  const results = pool.applyAsync(runHostTask, [{ cache: sessions, keep: false }, target, 1, { tasks, executors, listener }]).get();
+  const results = pool.submit((task) => runHostTask({ cache: sessions, keep: false }, target, 1, { tasks, executors, listener }, task)).get();
   pool.close();
   return { pool, results: results.finally(() => sessions.close()) };
 }

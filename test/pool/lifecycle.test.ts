@@ -14,6 +14,7 @@ const submissions: Record<string, (pool: Pool) => unknown> = {
   starmap: (pool) => pool.starmap(identity, [[1]]),
   imap: (pool) => pool.imap(identity, [1]),
   imapUnordered: (pool) => pool.imapUnordered(identity, [1]),
+  submit: (pool) => pool.submit(() => identity(1)),
 };
 
 describe('Pool close, join and terminate', () => {

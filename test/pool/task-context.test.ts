@@ -76,6 +76,60 @@ describe('currentTask() and task events', () => {
     expect([first, ...mapped, last]).to.deep.equal([0, 1, 2, 3]);
   });
 
+  it('gives a submit task its context as its argument, numbered with the tasks submitted any other way', async () => {
+    const pool = new Pool({ size: 2 });
+    const gate = deferred();
+    const seen: string[] = [];
+    const first = await pool.apply(() => currentTask().index);
+    const submitted = [pool.submit(async (task) => {
+      seen.push(`${task.index}/${task.slot}`);
+      await gate.promise;
+      expect(task.signal.aborted).to.equal(true, 'terminate() aborts the signal it was given');
+      expect(task.pool).to.equal(pool);
+      return task.index;
+    }), pool.submit((task) => task.index)];
+    expect(await submitted[1]!.get()).to.equal(2);
+    const terminated = pool.terminate();
+    gate.resolve();
+    await terminated;
+    expect([first, await submitted[0]!.get()]).to.deep.equal([0, 1]);
+    expect(seen).to.deep.equal(['1/0']);
+  });
+
+  it('runs a submit task outside every context, also one submitted from inside an applyAsync task (which starts it at once)', async () => {
+    const pool = new Pool({ size: 2 });
+    const other = new Pool({ size: 1 });
+    const attempts: string[] = [];
+    const tryCurrentTask = (when: string): void => {
+      try {
+        attempts.push(`${when}: task ${currentTask().index}`);
+      } catch (error) {
+        attempts.push(`${when}: ${(error as PoolStateError).code}`);
+      }
+    };
+    const submitTask = (name: string) => async (): Promise<void> => {
+      tryCurrentTask(`${name}, at its start`);
+      await nextMacrotask();
+      tryCurrentTask(`${name}, after an await`);
+    };
+    await pool
+      .applyAsync(async () => {
+        await nextMacrotask();
+        tryCurrentTask('applyAsync task');
+        await Promise.all([pool.submit(submitTask('submit task, same pool')).get(), other.submit(submitTask('submit task, another pool')).get()]);
+        tryCurrentTask('applyAsync task, after them');
+      })
+      .get();
+    expect(attempts).to.deep.equal([
+      'applyAsync task: task 0',
+      'submit task, same pool, at its start: POOL_STATE',
+      'submit task, another pool, at its start: POOL_STATE',
+      'submit task, same pool, after an await: POOL_STATE',
+      'submit task, another pool, after an await: POOL_STATE',
+      'applyAsync task, after them: task 0',
+    ]);
+  });
+
   it('takes the lowest free slot when a task starts, and reuses slots', async () => {
     const pool = new Pool({ size: 3 });
     const gates = Array.from({ length: 6 }, () => deferred());

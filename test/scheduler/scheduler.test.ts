@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { SshpoolError } from '../../src/errors.js';
-import { currentTask, Pool } from '../../src/pool/index.js';
+import { Pool } from '../../src/pool/index.js';
 import { batches, CONTINUE, hostOrder, INPUT_ORDER, Scheduler } from '../../src/scheduler/index.js';
 import type { SchedulePolicy, ScheduledHost, Verdict } from '../../src/scheduler/index.js';
 import { deferred } from '../helpers/deferred.js';
@@ -35,8 +35,8 @@ function harness(count: number, poolSize: number, policy: SchedulePolicy<Outcome
   const started: string[] = [];
   const reported: string[] = [];
   const scheduler = new Scheduler<Outcome>(new Pool({ size: poolSize }), policy, {
-    run: async (host, attempt) => {
-      started.push(`${host.label}#${attempt}@${currentTask().slot}`);
+    run: async (host, attempt, task) => {
+      started.push(`${host.label}#${attempt}@${task.slot}`);
       return { host: host.label, ok: await gate(host.label, attempt).promise, attempt };
     },
     finished: (host, outcome) => {
@@ -174,8 +174,7 @@ describe('Scheduler with a policy (controlled promises, no sleeps)', () => {
     const signals: AbortSignal[] = [];
     const hosts: ScheduledHost[] = [0, 1, 2].map((index) => ({ index, label: `h${index}`, attempt: 1 }));
     const scheduler = new Scheduler<string>(new Pool({ size: 1 }), INPUT_ORDER, {
-      run: async () => {
-        const { signal } = currentTask();
+      run: async (_host, _attempt, { signal }) => {
         signals.push(signal);
         await new Promise((resolve) => signal.addEventListener('abort', resolve));
         return 'stopped while running';
