@@ -21,17 +21,24 @@ const rename = fs.renameSync;
 fs.renameSync = (from, to) => { if (String(to).endsWith('.v8cache')) process._rawDebug('cache written'); return rename(from, to); };
 `;
 
-describe('V8 flags: none before a run is under way, V8\'s defaults again before the code caches are written (the real binary, a real sshd)', function () {
+/** Loaded before the CLI: says at exit whether promise hooks are on (a fresh promise then carries Node's async-id symbols). */
+const REPORT_PROMISE_HOOKS = `
+process.on('exit', () => process._rawDebug('promise hooks ' + (Object.getOwnPropertySymbols(Promise.resolve()).length > 0 ? 'on' : 'off')));
+`;
+
+describe('V8 flags: none before a run is under way, V8\'s defaults again before the code caches are written; promise hooks never on (the real binary, a real sshd)', function () {
   this.timeout(60_000);
   let fleet: Fleet;
   let scratch: string;
   let preload: string;
+  let promiseHooksPreload: string;
 
   before(async () => {
-    fleet = await Fleet.start({ hosts: 1 });
+    fleet = await Fleet.start({ hosts: 3 });
     scratch = await mkdtemp(path.join(tmpdir(), 'sshpool-v8-flags-'));
     preload = path.join(scratch, 'log-flags.cjs');
-    await writeFile(preload, LOG_FLAGS);
+    promiseHooksPreload = path.join(scratch, 'report-promise-hooks.cjs');
+    await Promise.all([writeFile(preload, LOG_FLAGS), writeFile(promiseHooksPreload, REPORT_PROMISE_HOOKS)]);
   });
   after(async () => {
     await fleet?.stop();
@@ -40,7 +47,7 @@ describe('V8 flags: none before a run is under way, V8\'s defaults again before 
 
   const events = (stderr: string): string[] => stderr.split('\n').filter((line) => /^(flag|cache written)/.test(line));
   const env = (cacheHome: string): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: scratch, XDG_CACHE_HOME: cacheHome, SSH_AUTH_SOCK: '', NODE_OPTIONS: `--require "${preload}"` });
-  const runArgs = (command = 'echo ran'): string[] => ['run', '-i', fleet.inventoryPath, '--known-hosts', fleet.knownHostsPath, '-F', '/dev/null', '--no-agent', '--', command];
+  const runArgs = (command = 'echo ran', hosts = 'h01'): string[] => ['run', '-i', fleet.inventoryPath, '--known-hosts', fleet.knownHostsPath, '-F', '/dev/null', '--no-agent', '-l', hosts, '-f', '2', '--', command];
   /** Each cache file under the directory, with its modification time. */
   async function cacheFiles(directory: string): Promise<Record<string, number>> {
     const names = (await readdir(directory, { recursive: true })).filter((name) => name.endsWith('.v8cache')).sort();
@@ -71,5 +78,11 @@ describe('V8 flags: none before a run is under way, V8\'s defaults again before 
     // Text output cuts a line that long into pieces, each with the host's prefix.
     expect(bulk.stdout.replace(/^h01: /gm, '').replaceAll('\n', '')).to.equal('x'.repeat(300_000));
     expect(events(bulk.stderr).filter((event) => event.startsWith('flag'))).to.deep.equal(['flag --heap-growing-percent=50 after the host', 'flag --heap-growing-percent=0 after the host']);
+  });
+
+  it('a run leaves Node\'s promise hooks off, which every promise and callback would pay for: 3 hosts on 2 forks, the third started as one ends', async () => {
+    const result = await runCliProcess(runArgs('echo ran', 'all'), { env: { ...env(path.join(scratch, 'hooks-cache')), NODE_OPTIONS: `--require "${promiseHooksPreload}"` } });
+    expect(result.stdout.split('\n').filter(Boolean).sort(), result.stderr).to.deep.equal(['h01: ran', 'h02: ran', 'h03: ran']);
+    expect(result.stderr).to.match(/^promise hooks off$/m);
   });
 });
