@@ -41,8 +41,8 @@ export function runInTask<T>(context: TaskContext, fn: () => T): T {
 }
 
 /**
- * Runs `fn` outside every task's context: a `submit` task is started by whatever settled before it
- * (p-queue starts the next task as one ends), and must not see that task's context as its own.
+ * Runs `fn` outside every task's context: a `submit` task submitted from inside an `applyAsync` task
+ * (of any pool) starts there when a slot is free, and must not see that task's context as its own.
  */
 export function runOutsideTasks<T>(fn: () => T): T {
   return storageUsed ? storage.run(undefined, fn) : fn();
