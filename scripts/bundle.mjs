@@ -6,7 +6,7 @@
 // code cache. Only what cannot be bundled stays outside: ssh2's native binding and cpu-features (built
 // for this machine at install), and the queue's packages, loaded only by --redis runs and workers.
 import { createHash } from 'node:crypto';
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 
@@ -25,12 +25,14 @@ const ssh2Binding = {
  * Node's modules that a plain run never needs but that the bundle's modules import at their top:
  * child_process (ProxyCommand, inventory and vault scripts, ssh_config's Match exec, ssh2's Windows
  * agent), readline (the shell), tty (the passphrase prompt), assert (yargs' checks of its own
- * calls), v8 (--optimize-for-size in a run with much output). Loaded as the bundle starts they cost
- * ~13 ms of each start (child_process brings dgram and net's socket lists, assert a terminal colour
- * probe, v8 its heap utilities); here each import gets a stand-in whose
- * functions require the module at their first call.
+ * calls), v8 (--optimize-for-size in a run with much output), and crypto, which a run needs only once
+ * a host answers (ssh2 loads it then: the code cache's name no longer hashes with it). Loaded as the
+ * bundle starts they cost ~16 ms of each start (child_process brings dgram and net's socket lists,
+ * assert a terminal colour probe, v8 its heap utilities, crypto its ~20 internal modules, ~3 ms
+ * before the first TCP connect); here each import gets a stand-in whose functions require the module
+ * at their first call.
  */
-const LAZY_BUILTINS = ['assert', 'child_process', 'readline', 'tty', 'v8'];
+const LAZY_BUILTINS = ['assert', 'child_process', 'crypto', 'readline', 'tty', 'v8'];
 /** assert's checks, as `when this holds, it passes`: yargs makes them on every parse, so a passing one must not load assert (a failing one leaves the error to it). */
 const PASSES = { ok: 'args[0]', strictEqual: 'Object.is(args[0], args[1])', notStrictEqual: '!Object.is(args[0], args[1])' };
 const builtinRequire = createRequire(import.meta.url);
@@ -41,7 +43,7 @@ function lazyBuiltin(name) {
   const functions = Object.keys(real).filter((key) => typeof real[key] === 'function' && /^[A-Za-z_$][\w$]*$/.test(key));
   const passes = name === 'assert' ? PASSES : {};
   return [
-    `const load = () => require('node:${name}');`,
+    `let loaded;\nconst load = () => (loaded ??= require('node:${name}'));`,
     ...functions.map(
       (key) => `export function ${key}(...args) { ${key in passes ? `if (${passes[key]}) return; ` : ''}return new.target ? new (load().${key})(...args) : load().${key}.apply(this, args); }`,
     ),
@@ -80,6 +82,20 @@ const ssh2Part = {
   },
 };
 
+/**
+ * Every character past ASCII written as a \\u escape: esbuild escapes them in strings but leaves them in
+ * comments and regular expressions (p-queue's emoji, the su prompts' scripts), and one such character
+ * makes V8 hold the whole ~1 MB source as a two-byte string, decoded from UTF-8 at every start. An
+ * ASCII file is read as latin1, a copy (code-cache.ts). The escape means the same character in a
+ * comment, a regular expression (with or without the u flag: a surrogate pair's two escapes are one
+ * code point there), a string and an identifier; only a template's raw text would differ, and
+ * esbuild escapes none there.
+ */
+function asciiOnly(file) {
+  const escaped = readFileSync(file, 'utf8').replace(/[^\0-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  writeFileSync(file, escaped);
+}
+
 /** The last line of a bundle: its SHA-256, which names its code cache instead of hashing it at every start. */
 function appendHashLine(file) {
   appendFileSync(file, `//# sshpool-bundle-sha256=${createHash('sha256').update(readFileSync(file)).digest('hex')}\n`);
@@ -110,6 +126,8 @@ await build({
   alias: { 'string-width': './node_modules/string-width/index.js' },
   plugins: [ssh2Part, lazyBuiltins],
 });
-appendHashLine('dist/ssh2-bundle.cjs');
-appendHashLine('dist/sshpool-bundle.cjs');
-await build({ ...commonJs, entryPoints: ['src/cli/launcher.ts'], outfile: 'dist/sshpool.cjs' });
+for (const part of ['dist/ssh2-bundle.cjs', 'dist/sshpool-bundle.cjs']) {
+  asciiOnly(part);
+  appendHashLine(part);
+}
+await build({ ...commonJs, entryPoints: ['src/cli/launcher.ts'], outfile: 'dist/sshpool.cjs', plugins: [lazyBuiltins] });

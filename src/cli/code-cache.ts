@@ -17,15 +17,17 @@ import { xdgDirectory } from '../xdg-directory.js';
 /** The last line `npm run bundle` writes (scripts/bundle.mjs): the SHA-256 of what comes before it. */
 const HASH_LINE = /\n\/\/# sshpool-bundle-sha256=([0-9a-f]{64})\n$/;
 
-/** The bundle's hash as its build wrote it, which saves hashing ~2 MB on every start; else computed. */
+/** The bundle's hash as its build wrote it, which saves hashing ~2 MB (and loading node:crypto) on every start; else computed. */
 function bundleHash(source: string): string {
   return HASH_LINE.exec(source.slice(-100))?.[1] ?? createHash('sha256').update(source).digest('hex');
 }
 
-/** The cache file of `source` for `command`: named after the bundle's hash, so a rebuilt bundle never reads an old cache. */
+/**
+ * The cache file of `source` for `command`: named after the bundle's hash, so a rebuilt bundle never
+ * reads an old cache, and after Node's version, whose V8 would reject another's.
+ */
 export function codeCachePath(directory: string, source: string, command: string): string {
-  const hash = createHash('sha256').update(bundleHash(source)).update(process.version).digest('hex').slice(0, 32);
-  return join(directory, `${hash}-${/^[a-z]+$/.test(command) ? command : 'other'}.v8cache`);
+  return join(directory, `${bundleHash(source).slice(0, 32)}-${process.version}-${/^[a-z]+$/.test(command) ? command : 'other'}.v8cache`);
 }
 
 /** The module wrapper Node gives a CommonJS file, so the bundle sees the same five names. */
@@ -85,7 +87,8 @@ export function requireBundlePart(partPath: string, env: NodeJS.ProcessEnv = pro
 }
 
 function runCommonJs(path: string, cacheDirectory: string | undefined, command: string): unknown {
-  const source = readFileSync(path, 'utf8');
+  // The build writes the bundles in ASCII (scripts/bundle.mjs), for which latin1 is the same text without UTF-8's decoding.
+  const source = readFileSync(path, 'latin1');
   const cachePath = cacheDirectory === undefined ? undefined : codeCachePath(cacheDirectory, source, command);
   const cachedData = readCache(cachePath);
   const script = new Script(wrapped(source), { filename: path, ...(cachedData ? { cachedData } : {}) });

@@ -59,7 +59,7 @@ describe('start-up: what the binary loads and caches (the real bundle)', functio
     expect(stderr).not.to.match(/ssh2/);
   });
 
-  it("loads none of Node's child_process, readline, tty or assert until they are used (a run that needs no ssh2 either): the bundle imports stand-ins", async () => {
+  it("loads none of Node's child_process, crypto, readline, tty or assert until they are used (a run that needs no ssh2 either): the bundle imports stand-ins", async () => {
     const lister = path.join(dir, 'list-builtins.cjs');
     await writeFile(lister, LIST_BUILTINS);
     const builtins = async (args: string[]): Promise<string[]> => {
@@ -70,13 +70,29 @@ describe('start-up: what the binary loads and caches (the real bundle)', functio
     const version = await builtins(['--version']);
     // The probe lists what was loaded: the bundle's own requirements are there.
     expect(version).to.include.members(['fs', 'net', 'vm']);
-    for (const name of ['child_process', 'readline', 'tty', 'assert']) expect(version, name).to.not.include(name);
+    for (const name of ['child_process', 'crypto', 'readline', 'tty', 'assert']) expect(version, name).to.not.include(name);
     const refused = await builtins(['run', '-i', '127.0.0.1:1,', '--', 'true']);
-    for (const name of ['child_process', 'readline', 'tty', 'assert']) expect(refused, name).to.not.include(name);
+    for (const name of ['child_process', 'crypto', 'readline', 'tty', 'assert']) expect(refused, name).to.not.include(name);
     // Used, a stand-in loads its module: an inventory script is run through child_process.
     const script = path.join(dir, 'inventory.sh');
     await writeFile(script, '#!/bin/sh\necho \'{"all": {"hosts": ["h1"]}}\'\n', { mode: 0o755 });
     expect(await builtins(['inventory', '-i', script, '--list'])).to.include('child_process');
+    // And a host that answers loads crypto (ssh2 requires it itself, and the host key is checked with it).
+    const key = path.join(dir, 'id_ed25519_builtins');
+    await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
+    expect(await builtins(['run', '-i', '127.0.0.1:1,', '--identity', key, '--', 'true'])).to.include('crypto');
+  });
+
+  it('is ASCII, each bundle, so that it is read as latin1 into a one-byte string (and the escaped su prompts still match)', async () => {
+    for (const name of ['sshpool-bundle.cjs', 'ssh2-bundle.cjs']) {
+      const bytes = await readFile(path.join(path.dirname(CLI_MAIN), name));
+      expect(bytes.findIndex((byte) => byte > 0x7f), name).to.equal(-1);
+    }
+    const bundle = await readFile(path.join(path.dirname(CLI_MAIN), 'sshpool-bundle.cjs'), 'latin1');
+    // The regular expression as the bundle has it, escaped: the same prompts as the source's.
+    const prompt = new Function(`return ${/var SU_PROMPT = (\/.*\/\w*);/.exec(bundle)?.[1]}`)() as RegExp;
+    expect(String(prompt)).to.include('\\u041f');
+    for (const text of ['Password: ', 'Пароль: ', 'パスワード：', 'Contraseña:']) expect(prompt.test(text), text).to.equal(true);
   });
 
   it('--help lays out help text without ICU segmentation for ASCII text, and wide text still measures 2 columns a character', async () => {
@@ -105,8 +121,8 @@ describe('start-up: what the binary loads and caches (the real bundle)', functio
     const source = await readFile(path.join(path.dirname(CLI_MAIN), 'sshpool-bundle.cjs'), 'utf8');
     const versionCache = codeCachePath(path.join(cacheHome, 'sshpool'), source, '--version');
     const configCache = codeCachePath(path.join(cacheHome, 'sshpool'), source, 'config');
-    expect(path.basename(versionCache)).to.match(/^[0-9a-f]{32}-other\.v8cache$/);
-    expect(path.basename(configCache)).to.match(/^[0-9a-f]{32}-config\.v8cache$/);
+    expect(path.basename(versionCache)).to.equal(`${/sshpool-bundle-sha256=([0-9a-f]{32})/.exec(source)?.[1]}-${process.version}-other.v8cache`);
+    expect(path.basename(configCache)).to.match(/^[0-9a-f]{32}-v\d+\.\d+\.\d+-config\.v8cache$/);
 
     // What an older bundle left: removed when this one writes its own.
     const stale = path.join(cacheHome, 'sshpool', `${'0'.repeat(32)}-run.v8cache`);
