@@ -124,7 +124,7 @@ async function runScenario(spec: ScenarioSpec, allClients: readonly Client[], fl
       for (const invocation of client.invocations(work)) {
         const serverCpuBefore = await fleet.serverCpuMs();
         const watch = work.resultsFile && invocation.args.includes(work.resultsFile) ? watchResultsFile(work.resultsFile) : undefined;
-        const measured = await measure(invocation, scratch);
+        const measured = await measure(invocation, scratch, { stampExec: route !== undefined });
         resultsFile = await watch?.stop();
         await fleet.settled();
         serverCpuMs += (await fleet.serverCpuMs()) - serverCpuBefore;
@@ -133,7 +133,7 @@ async function runScenario(spec: ScenarioSpec, allClients: readonly Client[], fl
         if (measured.exitCode !== 0 && failed.size === 0) failed.add(`exit code ${measured.exitCode}`);
       }
       if (failed.size > 0) log(`    first lines of its output:\n${parts.map((p) => p.stderr + p.stdout).join('\n').slice(0, 800)}`);
-      const firstConnectMs = route && parts[0] ? route.firstConnectAfter(parts[0].startedAt) : undefined;
+      const firstConnectMs = route && parts[0] ? route.firstConnectAfter(parts[0].execAt ?? parts[0].startedAt) : undefined;
       runs.get(client.name)?.push({
         parts,
         failures: failed.size,

@@ -6,8 +6,14 @@ import { join } from 'node:path';
 
 /** One client invocation, measured. */
 export interface Measurement {
-  /** When the client was spawned (epoch ms, sub-millisecond), to compare with the delay proxy's accept times. */
+  /** When the client was spawned (epoch ms, sub-millisecond): /usr/bin/time, which starts it. */
   startedAt: number;
+  /**
+   * When the client's own process started (epoch ms), with `stampExec`: the moment before the sh that
+   * joins the cgroup execs it, to compare with the delay proxy's accept times. time(1), that sh and the
+   * cgroup join take ~20 ms here, which are the bench's, not the client's.
+   */
+  execAt?: number;
   wallMs: number;
   /** user + sys of the client and every descendant it waited for (wait4 rusage, via /usr/bin/time). */
   cpuMs: number;
@@ -112,14 +118,17 @@ let runs = 0;
  * possible (a small sh joins it, then execs the client, so every descendant is
  * in it too).
  */
-export async function measure(invocation: Invocation, scratchDir: string): Promise<Measurement> {
+export async function measure(invocation: Invocation, scratchDir: string, options: { stampExec?: boolean } = {}): Promise<Measurement> {
   runs += 1;
   const cgroup = await MemoryCgroup.create(`sshpool-bench-${process.pid}-${runs}`, scratchDir);
   const timeFile = join(scratchDir, `time.${runs}`);
+  const execFile = options.stampExec ? join(scratchDir, `exec.${runs}`) : undefined;
   const stdoutFile = invocation.keepStdout ? join(scratchDir, `stdout.${runs}`) : '/dev/null';
   const stderrFile = join(scratchDir, `stderr.${runs}`);
   const joinCgroup = cgroup ? `echo $$ > ${cgroup.dir}/cgroup.procs && ` : '';
-  const script = `${joinCgroup}exec "$@" > ${stdoutFile} 2> ${stderrFile}`;
+  // date(1) is a process of its own, done before the exec: the stamp is ~1 ms early, never late.
+  const stamp = execFile ? `date +%s%N > ${execFile} && ` : '';
+  const script = `${joinCgroup}${stamp}exec "$@" > ${stdoutFile} 2> ${stderrFile}`;
   const args = ['-f', '%e %U %S %M', '-o', timeFile, 'sh', '-c', script, 'sh', invocation.file, ...invocation.args];
   try {
     const startedAt = performance.timeOrigin + performance.now();
@@ -146,8 +155,10 @@ export async function measure(invocation: Invocation, scratchDir: string): Promi
       stdoutFile === '/dev/null' ? '' : readFile(stdoutFile, 'utf8'),
       readFile(stderrFile, 'utf8'),
     ]);
+    const execAt = execFile ? Number((await readFile(execFile, 'utf8')).trim()) / 1e6 : undefined;
     return {
       startedAt,
+      ...(execAt === undefined ? {} : { execAt }),
       wallMs,
       cpuMs: ((user ?? 0) + (sys ?? 0)) * 1000,
       sysCpuMs: (sys ?? 0) * 1000,
@@ -159,7 +170,7 @@ export async function measure(invocation: Invocation, scratchDir: string): Promi
     };
   } finally {
     await cgroup?.remove();
-    await Promise.all([timeFile, stderrFile, ...(stdoutFile === '/dev/null' ? [] : [stdoutFile])].map((f) => rm(f, { force: true })));
+    await Promise.all([timeFile, stderrFile, ...(execFile ? [execFile] : []), ...(stdoutFile === '/dev/null' ? [] : [stdoutFile])].map((f) => rm(f, { force: true })));
   }
 }
 

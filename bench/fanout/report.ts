@@ -18,7 +18,7 @@ export interface ToolSummary {
   /** sshpool's --results file in its last run, when the bench was given --results. */
   resultsFile?: ResultsFileCheck;
   failures: number;
-  /** Median time from the client's start to its first TCP connect (latency scenarios only). */
+  /** Median time from the client's own start (its exec) to its first TCP connect (latency scenarios only). */
   firstConnectMsMedian?: number;
   /** Against the best peer (lowest median of each figure); null for a peer or without peers. */
   /** Each ratio is null where the best peer's figure is 0: below /usr/bin/time's 10 ms resolution for CPU. */
@@ -41,7 +41,7 @@ export interface ToolRun {
   failures: number;
   /** CPU sshd spent on this run's logins. */
   serverCpuMs: number;
-  /** From the client's start to its first TCP connect, where the delay proxy saw it. */
+  /** From the client's own start (its exec) to its first TCP connect, where the delay proxy saw it. */
   firstConnectMs?: number;
   resultsFile?: ResultsFileCheck;
 }
