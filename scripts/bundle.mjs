@@ -25,14 +25,15 @@ const ssh2Binding = {
  * Node's modules that a plain run never needs but that the bundle's modules import at their top:
  * child_process (ProxyCommand, inventory and vault scripts, ssh_config's Match exec, ssh2's Windows
  * agent), readline (the shell), tty (the passphrase prompt), assert (yargs' checks of its own
- * calls), v8 (--optimize-for-size in a run with much output), and crypto, which a run needs only once
- * a host answers (ssh2 loads it then: the code cache's name no longer hashes with it). Loaded as the
+ * calls), v8 (--optimize-for-size in a run with much output), dns (ssh2's client, for a host given
+ * by name: sshpool connects the socket itself), and crypto, which a run needs only once a host
+ * answers (ssh2 loads it then: the code cache's name no longer hashes with it). Loaded as the
  * bundle starts they cost ~16 ms of each start (child_process brings dgram and net's socket lists,
  * assert a terminal colour probe, v8 its heap utilities, crypto its ~20 internal modules, ~3 ms
  * before the first TCP connect); here each import gets a stand-in whose functions require the module
  * at their first call.
  */
-const LAZY_BUILTINS = ['assert', 'child_process', 'crypto', 'readline', 'tty', 'v8'];
+const LAZY_BUILTINS = ['assert', 'child_process', 'crypto', 'dns', 'readline', 'tty', 'v8'];
 /** assert's checks, as `when this holds, it passes`: yargs makes them on every parse, so a passing one must not load assert (a failing one leaves the error to it). */
 const PASSES = { ok: 'args[0]', strictEqual: 'Object.is(args[0], args[1])', notStrictEqual: '!Object.is(args[0], args[1])' };
 const builtinRequire = createRequire(import.meta.url);
@@ -55,10 +56,11 @@ const lazyBuiltins = {
   name: 'lazy-builtins',
   setup(esbuild) {
     const filter = new RegExp(`^(?:node:)?(?:${LAZY_BUILTINS.join('|')})$`);
-    // Imports, and the require() of child_process whose functions ssh2's agent.js takes apart at its top;
-    // the other require()s (ssh2's asn1 calls assert itself) keep the module, as does the stand-in's own.
+    // Imports, and the require()s of child_process and dns whose functions ssh2's agent.js and client.js
+    // take apart at their top; the other require()s (ssh2's asn1 calls assert itself, ssh2's crypto
+    // is used at once) keep the module, as does the stand-in's own.
     const standIn = (args) =>
-      args.namespace !== 'lazy-builtin' && (args.kind === 'import-statement' || (args.kind === 'require-call' && /child_process$/.test(args.path)));
+      args.namespace !== 'lazy-builtin' && (args.kind === 'import-statement' || (args.kind === 'require-call' && /(?:child_process|dns)$/.test(args.path)));
     esbuild.onResolve({ filter }, (args) => (standIn(args) ? { path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtin' } : undefined));
     esbuild.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({ contents: lazyBuiltin(args.path), loader: 'js' }));
   },
