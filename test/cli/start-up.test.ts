@@ -59,7 +59,7 @@ describe('start-up: what the binary loads and caches (the real bundle)', functio
     expect(stderr).not.to.match(/ssh2/);
   });
 
-  it("loads none of Node's child_process, crypto, dns, readline, tty, assert or zlib until they are used (a run that needs no ssh2 either): the bundle imports stand-ins", async () => {
+  it("loads none of Node's child_process, crypto, dns, readline, tty, assert, zlib or perf_hooks until they are used (a run that needs no ssh2 either): the bundle imports stand-ins", async () => {
     const lister = path.join(dir, 'list-builtins.cjs');
     await writeFile(lister, LIST_BUILTINS);
     const builtins = async (args: string[]): Promise<string[]> => {
@@ -78,12 +78,13 @@ describe('start-up: what the binary loads and caches (the real bundle)', functio
     await writeFile(script, '#!/bin/sh\necho \'{"all": {"hosts": ["h1"]}}\'\n', { mode: 0o755 });
     expect(await builtins(['inventory', '-i', script, '--list'])).to.include('child_process');
     // A key to read loads ssh2, and with it crypto; not zlib (loaded by a compressed connection only,
-    // patches/ssh2+…+014) nor dns (the stand-in: sshpool connects the socket itself).
+    // patches/ssh2+…+014), dns (the stand-in: sshpool connects the socket itself) or perf_hooks (the
+    // global `performance`'s modules: the pool times its tasks with process.hrtime).
     const key = path.join(dir, 'id_ed25519_builtins');
     await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
     const withSsh2 = await builtins(['run', '-i', '127.0.0.1:1,', '--identity', key, '--', 'true']);
     expect(withSsh2).to.include('crypto');
-    for (const name of ['zlib', 'dns']) expect(withSsh2, name).to.not.include(name);
+    for (const name of ['zlib', 'dns', 'perf_hooks']) expect(withSsh2, name).to.not.include(name);
   });
 
   it('is ASCII, each bundle, so that it is read as latin1 into a one-byte string (and the escaped su prompts still match)', async () => {
