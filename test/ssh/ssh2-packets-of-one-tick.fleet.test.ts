@@ -3,8 +3,8 @@ import { connect as tcpConnect } from 'node:net';
 import type { Socket } from 'node:net';
 import { expect } from 'chai';
 import ssh2 from 'ssh2';
-import { Fleet } from '../fleet/index.js';
 import type { FleetHost } from '../fleet/index.js';
+import { fleetPerSuite } from '../helpers/fleet-per-suite.js';
 
 /**
  * Two ssh2 patches that take work off every connection, against a real sshd:
@@ -17,16 +17,8 @@ import type { FleetHost } from '../fleet/index.js';
  */
 describe('ssh2: the packets of one turn of the event loop written at once; no error built for an ended channel (real sshd)', function () {
   this.timeout(60_000);
-  let fleet: Fleet;
-  let host: FleetHost;
-
-  before(async () => {
-    fleet = await Fleet.start({ hosts: 1 });
-    host = fleet.hosts[0]!;
-  });
-  after(async () => {
-    await fleet?.stop();
-  });
+  const fleet = fleetPerSuite({ hosts: 1 });
+  const host = (): FleetHost => fleet().hosts[0]!;
 
   type Event = { sent: string } | { write: number[] };
 
@@ -51,11 +43,11 @@ describe('ssh2: the packets of one turn of the event loop written at once; no er
   /** An ssh2 client logged in to the fleet's host with `config` added (a socket of the test's, a debug log). */
   async function loggedIn(config: Partial<ssh2.ConnectConfig>): Promise<ssh2.Client> {
     const client = new ssh2.Client();
-    const privateKey = await readFile(fleet.userKeyPath);
-    const expectedKey = host.hostKeyPublic.split(' ')[1];
+    const privateKey = await readFile(fleet().userKeyPath);
+    const expectedKey = host().hostKeyPublic.split(' ')[1];
     await new Promise<void>((resolve, reject) => {
       client.once('ready', resolve).once('error', reject);
-      client.connect({ host: host.address, port: host.port, username: fleet.user, privateKey, hostVerifier: (key: Buffer) => key.toString('base64') === expectedKey, ...config } as ssh2.ConnectConfig);
+      client.connect({ host: host().address, port: host().port, username: fleet().user, privateKey, hostVerifier: (key: Buffer) => key.toString('base64') === expectedKey, ...config } as ssh2.ConnectConfig);
     });
     return client;
   }
@@ -73,7 +65,7 @@ describe('ssh2: the packets of one turn of the event loop written at once; no er
   }
 
   it('sends NEWKEYS with the service request, and the channel\'s close with the disconnect made a promise later, in one write each', async () => {
-    const sock = tcpConnect({ host: host.address, port: host.port });
+    const sock = tcpConnect({ host: host().address, port: host().port });
     // ssh2's debug line for each packet comes as it makes the packet, before the packet is written.
     const log: Event[] = [];
     recordWrites(sock, log);

@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
-import { Fleet } from '../fleet/index.js';
 import type { FleetHost } from '../fleet/index.js';
+import { fleetPerSuite } from '../helpers/fleet-per-suite.js';
 
 const run = promisify(execFile);
 
@@ -42,19 +42,11 @@ conn.connect({
 
 describe('ssh2 loads zlib when a connection first negotiates compression (its patch), against a real sshd', function () {
   this.timeout(60_000);
-  let fleet: Fleet;
-  let host: FleetHost;
-
-  before(async () => {
-    fleet = await Fleet.start({ hosts: 1 });
-    host = fleet.hosts[0]!;
-  });
-  after(async () => {
-    await fleet?.stop();
-  });
+  const fleet = fleetPerSuite({ hosts: 1 });
+  const host = (): FleetHost => fleet().hosts[0]!;
 
   async function probe(compress: string): Promise<Record<string, unknown>> {
-    const target = { address: host.address, port: host.port, user: fleet.user, keyPath: fleet.userKeyPath, hostKey: host.hostKeyPublic.split(' ')[1], compress };
+    const target = { address: host().address, port: host().port, user: fleet().user, keyPath: fleet().userKeyPath, hostKey: host().hostKeyPublic.split(' ')[1], compress };
     const { stdout } = await run(process.execPath, ['-e', PROBE], { env: { ...process.env, PROBE_TARGET: JSON.stringify(target) } });
     return JSON.parse(stdout) as Record<string, unknown>;
   }
